@@ -1,0 +1,111 @@
+"""Plain typed records that every connector returns.
+
+Connectors turn platform payloads into these and nothing else. They are frozen, hold only
+timezone-aware UTC datetimes, and know nothing of the database or the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Visibility = Literal["public", "private", "unlisted", "unpublished", "unknown"]
+CommentStatus = Literal["published", "held", "hidden", "rejected", "deleted"]
+
+
+def utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime; naive values are refused."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: connectors must give aware UTC times")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """What a connector is told about the account it polls (never a database row)."""
+
+    platform: str
+    external_id: str
+    handle: str = ""
+
+
+@dataclass(frozen=True)
+class Media:
+    """A photo or video attached to a post."""
+
+    external_id: str
+    kind: Literal["photo", "video", "other"] = "photo"
+    url: str = ""
+    alt_text: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The account's public face and privacy settings at the time of the poll."""
+
+    external_id: str
+    handle: str
+    display_name: str = ""
+    about: str = ""
+    website: str = ""
+    contact_email: str = ""
+    visibility: Visibility = "unknown"
+    comments_enabled: bool | None = None
+    comments_held: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post, video or article published by the account."""
+
+    external_id: str
+    created_at: datetime
+    text: str = ""
+    url: str = ""
+    visibility: Visibility = "unknown"
+    media: tuple[Media, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "created_at", utc(self.created_at))
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment or reply on one of the account's posts.
+
+    ``by_account`` marks comments written by the account itself; ``replied_by_account``
+    says the account answered it, which counts as a review.
+    """
+
+    external_id: str
+    post_external_id: str
+    created_at: datetime
+    text: str = ""
+    author_name: str = ""
+    author_id: str = ""
+    url: str = ""
+    status: CommentStatus = "published"
+    by_account: bool = False
+    replied_by_account: bool = False
+    parent_external_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "created_at", utc(self.created_at))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One poll's result: the profile, what is new or changed, and the next cursor.
+
+    The cursor is a JSON-serialisable dict that the monitor stores only after everything
+    this snapshot covers has been committed, and hands back on the next poll.
+    """
+
+    profile: Profile
+    posts: tuple[Post, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    cursor: dict[str, Any] = field(default_factory=dict)
+    requests: int = 0
+    skipped: tuple[str, ...] = ()

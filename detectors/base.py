@@ -1,0 +1,191 @@
+"""Detector inputs and outputs: pure values, no I/O, no clock reads.
+
+A detector is a class with a ``name``, a ``version``, the ``rules`` it raises and a
+``detect(items, context)`` method returning :class:`Finding` values. Structural detectors
+read ``context.account``; text detectors (issue 3) read the items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
+
+# Rule id -> the clause of Procedure 417 it enforces, quoted so a principal recognises it.
+CLAUSES: dict[str, str] = {
+    "comments.unreviewed": (
+        "Procedure 417, Monitoring: comments are turned off or moderated; if comments are on, "
+        "they must be monitored daily."
+    ),
+    "visibility.public": (
+        "Procedure 417, Monitoring: sites should be private networks unless there is a "
+        "specific educational need for a public network."
+    ),
+    "pii.student": (
+        "Procedure 417, Guidance: no personally identifiable student information, including "
+        "photographs, without consent."
+    ),
+    "language.prohibited": (
+        "Procedure 417, Guidance: no harassing, obscene, discriminatory, defamatory or "
+        "threatening language; no confidential information."
+    ),
+    "media.inquiry": (
+        "Procedure 417, Media Inquiries: media inquiries are referred to the District."
+    ),
+    "account.personal_email": (
+        "Procedure 417, Separate E-mail Accounts: the professional presence uses a District "
+        "e-mail address."
+    ),
+    "account.unapproved": (
+        "Procedure 417, Monitoring: supervisor approval before an account is set up, and an "
+        "up-to-date list of accounts."
+    ),
+    "account.unidentified": (
+        "Procedure 417, Communication with Students: professional sites identify the "
+        "District or school and link to its website."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """A post or comment to scan. ``id`` is whatever the caller uses to find it again."""
+
+    id: str
+    text: str
+    kind: Literal["post", "comment", "profile"] = "post"
+
+
+@dataclass(frozen=True)
+class CommentState:
+    """A stored comment's review state, as the comments rule needs it."""
+
+    id: str
+    first_seen_at: datetime
+    status: str = "published"  # published | held | hidden | rejected | deleted
+    reviewed_at: datetime | None = None
+    by_account: bool = False
+
+
+@dataclass(frozen=True)
+class ProfileState:
+    """The facts of one profile snapshot that the structural rules read."""
+
+    visibility: str = "unknown"
+    comments_enabled: bool | None = None
+    about: str = ""
+    website: str = ""
+    contact_email: str = ""
+
+
+@dataclass(frozen=True)
+class PostState:
+    """A post's id and visibility, for per-item visibility checks."""
+
+    id: str
+    visibility: str = "unknown"
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """Everything the structural rules know about one account at one moment."""
+
+    id: str
+    platform: str
+    handle: str
+    can_be_private: bool
+    has_api: bool = True
+    owner_email: str = ""
+    approval_status: str = "approved"  # approved | pending | rejected
+    audience: str = "private"  # private | public
+    educational_need: str = ""
+    audience_expires: datetime | None = None
+    comments_policy: str = "moderated"  # off | moderated | on
+    status: str = "active"  # active | credentials_broken | manual | retired
+    last_polled_at: datetime | None = None
+    profile: ProfileState | None = None
+    previous_profile: ProfileState | None = None
+    posts: tuple[PostState, ...] = ()
+    comments: tuple[CommentState, ...] = ()
+    identification_terms: tuple[str, ...] = ()
+    website_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a detector may know besides the items; ``now`` is given, never read."""
+
+    now: datetime
+    review_window: timedelta = timedelta(hours=24)
+    stale_after: timedelta = timedelta(days=3)
+    district_domains: tuple[str, ...] = ()
+    account: AccountState | None = None
+    enabled: frozenset[str] | None = None  # rule ids; None means all
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong, with the evidence and the sentence that explains it.
+
+    ``key`` identifies the subject within the rule (with the account it forms the flag's
+    dedup key), so that the same problem found twice is the same flag.
+    """
+
+    rule: str
+    severity: Severity
+    explanation: str
+    detector: str
+    version: str
+    key: str
+    subject: str = ""  # item id, or "" for the account itself
+    start: int | None = None
+    end: int | None = None
+    score: float = 1.0
+    excerpt: str = ""
+    details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def clause(self) -> str:
+        return CLAUSES.get(self.rule, "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "score": self.score,
+            "detector": self.detector,
+            "version": self.version,
+            "explanation": self.explanation,
+        }
+
+
+class Detector:
+    """Base class. Subclasses set ``name``, ``version`` and ``rules`` and implement ``detect``."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "0"
+    rules: ClassVar[tuple[str, ...]] = ()
+
+    def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self, rule: str, severity: Severity, explanation: str, key: str, **kw: Any
+    ) -> Finding:
+        return Finding(
+            rule=rule,
+            severity=severity,
+            explanation=explanation,
+            detector=self.name,
+            version=self.version,
+            key=key,
+            **kw,
+        )

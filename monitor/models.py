@@ -1,0 +1,290 @@
+"""SQLAlchemy 2.x models. The same models run on SQLite and PostgreSQL.
+
+Times are stored as UTC and always come back timezone-aware (:class:`UTCDateTime`), so
+SQLite, which keeps no zone, behaves like PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend; naive values are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class OrgUnit(Base):
+    """The district, a school or a department."""
+
+    __tablename__ = "org_units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # district | school | department
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    website: Mapped[str] = mapped_column(String(500), default="")
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+
+
+class Supervisor(Base):
+    """A person who receives alerts and digests for an organisation unit."""
+
+    __tablename__ = "supervisors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    backup_email: Mapped[str] = mapped_column(String(320), default="")
+    role: Mapped[str] = mapped_column(String(20), default="supervisor")
+
+    org_unit: Mapped[OrgUnit] = relationship()
+
+
+class Account(Base):
+    """A registered professional social media account."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str] = mapped_column(String(200))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_email: Mapped[str] = mapped_column(String(320), default="")
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisors.id"))
+    approval_status: Mapped[str] = mapped_column(String(20), default="pending")
+    approved_by: Mapped[str] = mapped_column(String(320), default="")
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    audience: Mapped[str] = mapped_column(String(20), default="private")
+    educational_need: Mapped[str] = mapped_column(Text, default="")
+    audience_expires: Mapped[date | None] = mapped_column(Date)
+    comments_policy: Mapped[str] = mapped_column(String(20), default="moderated")
+    status: Mapped[str] = mapped_column(String(30), default="active")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    cursor: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_polled_at: Mapped[datetime | None]
+    last_poll_outcome: Mapped[str] = mapped_column(String(30), default="")
+    last_poll_error: Mapped[str] = mapped_column(Text, default="")
+
+    org_unit: Mapped[OrgUnit] = relationship()
+    supervisor: Mapped[Supervisor | None] = relationship()
+
+
+class ProfileSnapshot(Base):
+    """The account's profile and privacy settings, recorded whenever they change."""
+
+    __tablename__ = "profile_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    taken_at: Mapped[datetime]
+    visibility: Mapped[str] = mapped_column(String(20), default="unknown")
+    comments_enabled: Mapped[bool | None] = mapped_column(Boolean)
+    comments_held: Mapped[bool | None] = mapped_column(Boolean)
+    display_name: Mapped[str] = mapped_column(String(300), default="")
+    about: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class Post(Base):
+    """A post, video or article of a registered account."""
+
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("account_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    visibility: Mapped[str] = mapped_column(String(20), default="unknown")
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class Comment(Base):
+    """A comment with its first-seen time and review state."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("account_id", "external_id"),
+        Index("ix_comments_review", "account_id", "reviewed_at", "first_seen_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    post_external_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_name: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="published")
+    by_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    replied_by_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str] = mapped_column(String(320), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class MediaItem(Base):
+    """A photo or video attached to a post."""
+
+    __tablename__ = "media"
+    __table_args__ = (UniqueConstraint("post_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="photo")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Flag(Base):
+    """One noncompliance finding; ``dedup_key`` makes it idempotent."""
+
+    __tablename__ = "flags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(400), unique=True)
+    rule_id: Mapped[str] = mapped_column(String(60), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))  # account | post | comment
+    subject_ref: Mapped[str] = mapped_column(String(200), default="")
+    subject_url: Mapped[str] = mapped_column(String(1000), default="")
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    explanation: Mapped[str] = mapped_column(Text)
+    clause: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    detector: Mapped[str] = mapped_column(String(60))
+    detector_version: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+
+    account: Mapped[Account] = relationship()
+
+
+class OutboxItem(Base):
+    """A message to deliver, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # alert | digest
+    flag_id: Mapped[int | None] = mapped_column(ForeignKey("flags.id"))
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Delivery(Base):
+    """One recipient's copy of an outbox item; unique so nobody gets it twice."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("outbox_id", "recipient", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None]
+    location: Mapped[str] = mapped_column(String(1000), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class DigestSent(Base):
+    """A weekly digest, exactly once per supervisor per ISO week."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("supervisor_id", "iso_year", "iso_week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"))
+    iso_year: Mapped[int] = mapped_column(Integer)
+    iso_week: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    path: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class ScheduleSlot(Base):
+    """A claimed unit of scheduled work; the unique key makes a second scheduler a no-op."""
+
+    __tablename__ = "schedule_slots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AuditEntry(Base):
+    """Every human and system action, append-only."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(30), default="")
+    object_id: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

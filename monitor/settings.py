@@ -1,0 +1,249 @@
+"""Settings: one TOML file, every key overridable by a ``HALLWATCH_*`` environment variable.
+
+The file comes from ``--config`` or ``HALLWATCH_CONFIG``; with neither, the embedded defaults
+apply (SQLite under ``./var``, the in-memory broker). A key ``delivery.outbox_dir`` in the
+file is ``[delivery] outbox_dir = ...`` and ``HALLWATCH_DELIVERY_OUTBOX_DIR`` in the
+environment. Any invalid setting stops start-up with one :class:`SettingsError` that names
+the key and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_PREFIX = "HALLWATCH_"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the key and the fix."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value.strip()
+
+
+def _positive_number(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a number greater than 0") from None
+    if number <= 0:
+        raise ValueError("must be a number greater than 0")
+    return number
+
+
+def _domains(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    domains = tuple(str(d).strip().lower().lstrip("@") for d in items if str(d).strip())
+    for domain in domains:
+        if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+            raise ValueError(f"{domain!r} is not a domain name like 'sd33.bc.ca'")
+    return domains
+
+
+def _timezone(value: Any) -> str:
+    try:
+        ZoneInfo(_text(value))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("is not an IANA time zone such as 'America/Vancouver'") from exc
+    return _text(value)
+
+
+def _broker(value: Any) -> str:
+    url = _text(value)
+    if url != "memory" and not url.startswith(("redis://", "rediss://")):
+        raise ValueError("must be 'memory' or a redis:// URL such as redis://127.0.0.1:6379/0")
+    return url
+
+
+def _database(value: Any) -> str:
+    url = _text(value)
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ValueError(
+            "must be a SQLAlchemy URL such as sqlite:///var/hallwatch.db or "
+            "postgresql+psycopg://user@host/db"
+        )
+    return url
+
+
+def _email(value: Any) -> str:
+    text = _text(value)
+    if text and not re.fullmatch(r"[^@\s]+@[^@\s]+", text):
+        raise ValueError("must be an e-mail address like it-help@district.ca")
+    return text
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+
+
+KEYS: tuple[_Key, ...] = (
+    _Key("database_url", "sqlite:///var/hallwatch.db", _database, "where Hallwatch keeps its data"),
+    _Key("broker_url", "memory", _broker, "'memory' (one process) or a redis:// URL"),
+    _Key("timezone", "America/Vancouver", _timezone, "the district's time zone"),
+    _Key("district_domains", (), _domains, "the district's e-mail domains, e.g. ['sd33.ca']"),
+    _Key("review_window_hours", 24.0, _positive_number, "hours before a comment is overdue"),
+    _Key("poll_interval_minutes", 15.0, _positive_number, "how often each account is polled"),
+    _Key("stale_after_hours", 72.0, _positive_number, "an account not polled this long is flagged"),
+    _Key("secret_key", "", _text, "key for signing and encryption; generated under var/ if empty"),
+    _Key("var_dir", "var", _text, "folder for the SQLite file, the outbox and the digests"),
+    _Key("sandbox.scenario", "", _text, "serve every account from this sandbox scenario file"),
+    _Key("delivery.outbox_dir", "", _text, "folder for .eml files (default: <var_dir>/outbox)"),
+    _Key("delivery.from_address", "hallwatch@localhost", _email, "the From: of every e-mail"),
+    _Key("delivery.communications_email", "", _email, "receives media inquiries"),
+    _Key("delivery.it_email", "", _email, "receives broken credentials and operational problems"),
+    _Key("delivery.fallback_email", "", _email, "receives flags with no one else to go to"),
+)
+KNOWN = {k.name: k for k in KEYS}
+
+
+def env_name(key: str) -> str:
+    """``delivery.outbox_dir`` -> ``HALLWATCH_DELIVERY_OUTBOX_DIR``."""
+    return ENV_PREFIX + key.replace(".", "_").upper()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings. Build with :func:`load_settings`."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "embedded defaults"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def database_url(self) -> str:
+        return str(self.values["database_url"])
+
+    @property
+    def broker_url(self) -> str:
+        return str(self.values["broker_url"])
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.values["timezone"])
+
+    @property
+    def district_domains(self) -> tuple[str, ...]:
+        return tuple(self.values["district_domains"])
+
+    @property
+    def review_window(self) -> timedelta:
+        return timedelta(hours=self.values["review_window_hours"])
+
+    @property
+    def poll_interval(self) -> timedelta:
+        return timedelta(minutes=self.values["poll_interval_minutes"])
+
+    @property
+    def stale_after(self) -> timedelta:
+        return timedelta(hours=self.values["stale_after_hours"])
+
+    @property
+    def var_dir(self) -> Path:
+        return Path(self.values["var_dir"])
+
+    @property
+    def outbox_dir(self) -> Path:
+        configured = self.values["delivery.outbox_dir"]
+        return Path(configured) if configured else self.var_dir / "outbox"
+
+    @property
+    def digest_dir(self) -> Path:
+        return self.var_dir / "digests"
+
+    @property
+    def secret_key(self) -> str:
+        """The configured key, or one generated once into ``<var_dir>/secret.key`` (mode 0600)."""
+        if self.values["secret_key"]:
+            return str(self.values["secret_key"])
+        path = self.var_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` (keys as in the file, dots as ``__``) validated."""
+        raw = dict(self.values)
+        raw.update({k.replace("__", "."): v for k, v in changes.items()})
+        return _validate(raw, self.source)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return _flatten(tomllib.load(handle))
+    except FileNotFoundError:
+        raise SettingsError(
+            f"config file {path} does not exist: check --config or HALLWATCH_CONFIG, "
+            "or leave both unset to use the embedded defaults"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML ({exc}): fix that line") from None
+
+
+def _validate(raw: Mapping[str, Any], source: str) -> Settings:
+    unknown = sorted(set(raw) - set(KNOWN))
+    if unknown:
+        known = ", ".join(KNOWN)
+        raise SettingsError(f"unknown setting {unknown[0]!r} in {source}; known settings: {known}")
+    values: dict[str, Any] = {}
+    for key in KEYS:
+        value = raw.get(key.name, key.default)
+        try:
+            values[key.name] = key.parse(value)
+        except (ValueError, TypeError) as exc:
+            raise SettingsError(
+                f"setting {key.name!r} ({env_name(key.name)}) = {value!r} {exc}; "
+                f"it is {key.help}. Fix it in {source} or unset it to use the default "
+                f"{key.default!r}."
+            ) from None
+    return Settings(values=values, source=source)
+
+
+def load_settings(
+    config: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read the TOML file (``config`` or ``$HALLWATCH_CONFIG``), then the environment.
+
+    Raises:
+        SettingsError: naming the first bad key and how to fix it.
+    """
+    env = os.environ if environ is None else environ
+    path = config or env.get("HALLWATCH_CONFIG") or None
+    raw = _read_file(Path(path)) if path else {}
+    for key in KEYS:
+        if env_name(key.name) in env:
+            raw[key.name] = env[env_name(key.name)]
+    source = f"{path} and HALLWATCH_* variables" if path else "HALLWATCH_* variables or defaults"
+    return _validate(raw, source)

@@ -1,0 +1,109 @@
+"""Shared fixtures: databases on SQLite and PostgreSQL, Redis, and settings.
+
+Under ``CI=true`` PostgreSQL and Redis are required and their tests fail when the servers
+are missing; elsewhere those tests skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.db import make_engine, upgrade
+from monitor.models import Base
+from monitor.settings import Settings, load_settings
+
+CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("HALLWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("HALLWATCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip (laptop) or fail (CI=true) when a server the test needs is not running."""
+    if _reachable(host, port):
+        return
+    message = f"{name} is not running on {host}:{port}"
+    if CI:
+        pytest.fail(f"{message}; CI=true requires it (start it before .ci/run)")
+    pytest.skip(f"{message}; start it to run this test (CI runs it)")
+
+
+def _pg_schema_engine() -> Iterator[Engine]:
+    """A fresh PostgreSQL schema per test, dropped afterwards."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(PG_URL, options=f"-csearch_path={schema}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'hallwatch.db'}")
+        upgrade(eng)
+        yield eng
+        eng.dispose()
+    else:
+        gen = _pg_schema_engine()
+        eng = next(gen)
+        upgrade(eng)
+        yield eng
+        gen.close()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session:
+        yield session
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    eng = make_engine(f"sqlite:///{tmp_path / 'hallwatch.db'}")
+    Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require_service("Redis", "127.0.0.1", 6379)
+    return REDIS_URL
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    """Embedded-default settings confined to ``tmp_path``."""
+    return load_settings(
+        environ={
+            "HALLWATCH_VAR_DIR": str(tmp_path / "var"),
+            "HALLWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'hallwatch.db'}",
+            "HALLWATCH_DISTRICT_DOMAINS": "fvsd.example.ca",
+            "HALLWATCH_SECRET_KEY": "test-secret-key",
+        }
+    )
