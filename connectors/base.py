@@ -28,11 +28,17 @@ class Capabilities:
 
 # Facts from DESIGN.md, "What the platforms allow".
 CAPABILITIES: Mapping[str, Capabilities] = {
-    "facebook": Capabilities(can_be_private=False, can_disable_comments=False, can_hold_comments=False),
-    "instagram": Capabilities(can_be_private=False, can_disable_comments=True, can_hold_comments=False),
+    "facebook": Capabilities(
+        can_be_private=False, can_disable_comments=False, can_hold_comments=False
+    ),
+    "instagram": Capabilities(
+        can_be_private=False, can_disable_comments=True, can_hold_comments=False
+    ),
     "x": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=False),
     "youtube": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
-    "wordpress": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
+    "wordpress": Capabilities(
+        can_be_private=True, can_disable_comments=True, can_hold_comments=True
+    ),
     "blogger": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
     "sandbox": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
     "snapchat": Capabilities(

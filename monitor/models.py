@@ -59,6 +59,8 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (for migrations on both backends)."""
+
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
 

@@ -209,7 +209,9 @@ def _read_file(path: Path) -> dict[str, Any]:
             "or leave both unset to use the embedded defaults"
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"config file {path} is not valid TOML ({exc}): fix that line") from None
+        raise SettingsError(
+            f"config file {path} is not valid TOML ({exc}): fix that line"
+        ) from None
 
 
 def _validate(raw: Mapping[str, Any], source: str) -> Settings:

@@ -20,7 +20,9 @@ from monitor.models import Base
 from monitor.settings import Settings, load_settings
 
 CI = os.environ.get("CI", "").lower() == "true"
-PG_URL = os.environ.get("HALLWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "HALLWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("HALLWATCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 

@@ -29,7 +29,9 @@ def test_toml_file_then_environment_overrides(tmp_path):
 def test_config_path_from_environment(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('timezone = "America/Toronto"\n')
-    assert load_settings(environ={"HALLWATCH_CONFIG": str(config)}).timezone.key == "America/Toronto"
+    assert (
+        load_settings(environ={"HALLWATCH_CONFIG": str(config)}).timezone.key == "America/Toronto"
+    )
 
 
 def test_every_key_has_an_environment_name():
@@ -58,7 +60,7 @@ def test_invalid_setting_stops_with_one_message_naming_key_and_fix(variable, val
 
 def test_unknown_key_in_file_is_named(tmp_path):
     config = tmp_path / "c.toml"
-    config.write_text('review_windw_hours = 3\n')
+    config.write_text("review_windw_hours = 3\n")
     with pytest.raises(SettingsError, match="unknown setting 'review_windw_hours'"):
         load_settings(config, environ={})
 

@@ -1,0 +1,26 @@
+"""Broker set-up from settings: Dramatiq's in-memory broker by default, or Redis."""
+
+from __future__ import annotations
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+
+from monitor.settings import Settings
+
+QUEUES = ("poll", "sweep", "deliver", "digest")
+
+
+def make_broker(settings: Settings) -> dramatiq.Broker:
+    """A new broker for ``settings.broker_url`` ('memory' or a redis:// URL)."""
+    if settings.broker_url == "memory":
+        broker: dramatiq.Broker = StubBroker()
+        return broker
+    return RedisBroker(url=settings.broker_url)
+
+
+def in_process_worker(broker: dramatiq.Broker, threads: int = 4) -> dramatiq.Worker:
+    """A started worker inside this process (the embedded default, and tests)."""
+    worker = dramatiq.Worker(broker, worker_timeout=100, worker_threads=threads)
+    worker.start()
+    return worker

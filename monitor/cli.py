@@ -1,0 +1,371 @@
+"""The ``hallwatch`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from monitor import registry
+from monitor.app import App
+from monitor.settings import Settings, SettingsError, load_settings
+
+
+class Ctx:
+    """Lazily loaded settings and app, so ``--help`` works with a broken config."""
+
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+        self._app: App | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config)
+            except SettingsError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+    def app(self, migrate: bool = False) -> App:
+        if self._app is None:
+            self._app = App.from_settings(self.settings, migrate=migrate)
+        return self._app
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    envvar="HALLWATCH_CONFIG",
+    help="Settings file (TOML). Default: $HALLWATCH_CONFIG, else embedded defaults.",
+)
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """Hallwatch: checks the district's professional social media accounts against Procedure 417."""
+    ctx.obj = Ctx(config)
+
+
+# -- database -------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Ctx) -> None:
+    """Apply the database migrations (safe to run again)."""
+    ctx.app(migrate=True)
+    click.echo(f"database is up to date: {_safe_url(ctx.settings.database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# -- registry -------------------------------------------------------------------------------
+
+
+def _registry_group(kind: str, noun: str) -> click.Group:
+    group = click.Group(name=noun, help=f"The {noun} registry, kept as a CSV spreadsheet.")
+
+    @group.command(
+        "import", help=f"Import {noun} from a CSV file (all rows, or none if any is bad)."
+    )
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @pass_ctx
+    def do_import(ctx: Ctx, file: str) -> None:
+        app = ctx.app(migrate=True)
+        try:
+            with app.sessions() as session, session.begin():
+                with open(file, encoding="utf-8", newline="") as stream:
+                    result = registry.import_csv(session, kind, stream, "cli", file)
+        except registry.RegistryError as exc:
+            raise click.ClickException(f"{file}:\n{exc}") from None
+        click.echo(
+            f"{noun}: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        )
+
+    @group.command("export", help=f"Write the {noun} registry as CSV (to a file or stdout).")
+    @click.option("--out", type=click.Path(dir_okay=False), help="File to write; default stdout.")
+    @pass_ctx
+    def do_export(ctx: Ctx, out: str | None) -> None:
+        app = ctx.app(migrate=True)
+        with app.sessions() as session:
+            if out:
+                with open(out, "w", encoding="utf-8", newline="") as stream:
+                    count = registry.export_csv(session, kind, stream)
+                click.echo(f"wrote {count} {noun} to {out}", err=True)
+            else:
+                registry.export_csv(session, kind, sys.stdout)
+
+    @group.command("list", help=f"List the {noun} registry.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+    @pass_ctx
+    def do_list(ctx: Ctx, fmt: str) -> None:
+        with ctx.app(migrate=True).sessions() as session:
+            rows = registry.list_rows(session, kind)
+        _print_rows(rows, fmt)
+
+    return group
+
+
+for _kind, _noun in (("orgs", "orgs"), ("supervisors", "supervisors"), ("accounts", "accounts")):
+    main.add_command(_registry_group(_kind, _noun))
+
+
+def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
+    if fmt == "json":
+        for row in rows:
+            click.echo(json.dumps(row, default=str, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    columns = columns or list(rows[0])
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for r in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+
+
+def _cell(value: Any, limit: int = 60) -> str:
+    text = " ".join(str("" if value is None else value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- flags ----------------------------------------------------------------------------------
+
+
+@main.group()
+def flags() -> None:
+    """The noncompliance record: flags raised by the rules."""
+
+
+@flags.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--status", type=click.Choice(["open", "acknowledged", "resolved", "dismissed"]))
+@click.option("--rule", help="Only this rule id, e.g. comments.unreviewed.")
+@pass_ctx
+def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None:
+    """List flags (JSON prints every field of every flag)."""
+    from monitor.models import Account, Flag
+
+    with ctx.app(migrate=True).sessions() as session:
+        query = (
+            select(Flag, Account.key).join(Account, Flag.account_id == Account.id).order_by(Flag.id)
+        )
+        if status:
+            query = query.where(Flag.status == status)
+        if rule:
+            query = query.where(Flag.rule_id == rule)
+        rows = [_flag_dict(flag, key) for flag, key in session.execute(query)]
+    _print_rows(
+        rows,
+        fmt,
+        None if fmt == "json" else ["id", "severity", "rule", "account", "status", "explanation"],
+    )
+
+
+def _flag_dict(flag: Any, account_key: str) -> dict[str, Any]:
+    return {
+        "id": flag.id,
+        "rule": flag.rule_id,
+        "severity": flag.severity,
+        "account": account_key,
+        "status": flag.status,
+        "subject": flag.subject_ref,
+        "url": flag.subject_url,
+        "explanation": flag.explanation,
+        "clause": flag.clause,
+        "excerpt": flag.excerpt,
+        "detector": flag.detector,
+        "version": flag.detector_version,
+        "dedup_key": flag.dedup_key,
+        "details": flag.details,
+        "first_seen_at": flag.first_seen_at.isoformat(),
+        "last_seen_at": flag.last_seen_at.isoformat(),
+        "occurrences": flag.occurrences,
+        "notes": flag.notes,
+    }
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("account", required=False)
+@pass_ctx
+def poll(ctx: Ctx, account: str | None) -> None:
+    """Poll one account (by registry id) or every active account now, in this process."""
+    from monitor import pipeline
+    from monitor.models import Account
+
+    app = ctx.app(migrate=True)
+    with app.sessions() as session:
+        query = select(Account.id).where(Account.status == "active")
+        if account:
+            query = select(Account.id).where(Account.key == account)
+        ids = list(session.scalars(query))
+    if account and not ids:
+        raise click.ClickException(f"no account {account!r}; see `hallwatch accounts list`")
+    for account_id in ids:
+        result = pipeline.poll_account(app, account_id, app.now())
+        click.echo(
+            f"{result.account}: {result.outcome}, {result.posts} post(s), "
+            f"{result.comments} comment(s), "
+            f"{len(result.new_flags)} new flag(s)"
+        )
+
+
+@main.command()
+@click.option("--threads", default=4, show_default=True, help="In-process worker threads.")
+@click.option("--period", default=30.0, show_default=True, help="Seconds between scheduler ticks.")
+@pass_ctx
+def run(ctx: Ctx, threads: int, period: float) -> None:
+    """Run the scheduler and the workers in this one process (the embedded default)."""
+    from monitor.broker import in_process_worker, make_broker
+    from monitor.logs import configure_logging
+    from monitor.scheduler import run_forever
+    from monitor.tasks import Tasks
+
+    configure_logging()
+    app = ctx.app(migrate=True)
+    tasks = Tasks(app, make_broker(ctx.settings))
+    worker = in_process_worker(tasks.broker, threads)
+    click.echo(f"Hallwatch running (broker: {ctx.settings.broker_url}); Ctrl-C stops it.")
+    _until_interrupted(lambda stop: run_forever(app, tasks, stop, period))
+    worker.stop()
+
+
+@main.command()
+@click.option("--period", default=30.0, show_default=True, help="Seconds between ticks.")
+@pass_ctx
+def scheduler(ctx: Ctx, period: float) -> None:
+    """Run only the scheduler (production: workers run as `dramatiq monitor.worker`)."""
+    import dramatiq
+
+    from monitor.broker import make_broker
+    from monitor.logs import configure_logging
+    from monitor.scheduler import run_forever
+    from monitor.tasks import Tasks
+
+    configure_logging()
+    if ctx.settings.broker_url == "memory":
+        raise click.ClickException(
+            "the scheduler alone needs a shared broker: set broker_url (HALLWATCH_BROKER_URL) to a "
+            "redis:// URL, or use `hallwatch run` for everything in one process"
+        )
+    broker = make_broker(ctx.settings)
+    dramatiq.set_broker(broker)
+    tasks = Tasks(ctx.app(migrate=True), broker)
+    _until_interrupted(lambda stop: run_forever(tasks.app, tasks, stop, period))
+
+
+def _until_interrupted(body: Any) -> None:
+    stop = threading.Event()
+    try:
+        body(stop)
+    except KeyboardInterrupt:
+        stop.set()
+        click.echo("stopped.")
+
+
+@main.command()
+@click.option(
+    "--preview", "preview", metavar="SUPERVISOR", help="Write this supervisor's digest to --out."
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False), default="var/digests/preview", show_default=True
+)
+@pass_ctx
+def digest(ctx: Ctx, preview: str | None, out: str) -> None:
+    """Preview a supervisor's weekly digest (sending is the scheduler's job)."""
+    from monitor.digest import write_preview
+    from monitor.models import Supervisor
+
+    if not preview:
+        raise click.UsageError("give --preview SUPERVISOR-EMAIL")
+    app = ctx.app(migrate=True)
+    with app.sessions() as session:
+        supervisor = session.scalars(
+            select(Supervisor).where(Supervisor.email == preview.lower())
+        ).one_or_none()
+    if supervisor is None:
+        raise click.ClickException(f"no supervisor {preview!r}; see `hallwatch supervisors list`")
+    click.echo(f"wrote {write_preview(app, supervisor, app.now(), Path(out))}")
+
+
+@main.command()
+@click.option(
+    "--district",
+    type=click.Path(file_okay=False, exists=True),
+    default="examples/sandbox-district",
+    show_default=True,
+    help="The sandbox district to run.",
+)
+@pass_ctx
+def demo(ctx: Ctx, district: str) -> None:
+    """Run the whole pipeline on the bundled sandbox district and show what it found."""
+    from monitor.demo import pending_alerts, run_demo
+
+    report = run_demo(ctx.settings, Path(district))
+    settings = ctx.settings
+    for kind, result in report.imported.items():
+        click.echo(
+            f"registry {kind}: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        )
+    for step in report.steps:
+        click.echo(step)
+    click.echo("")
+    _print_flag_table(report)
+    click.echo("")
+    click.echo(f"{report.new_flags} new flag(s) this run; {report.total_flags} on record.")
+    if report.new_flags == 0:
+        click.echo(
+            "Nothing new: every finding was already on record, so no second flag or alert was made."
+        )
+    click.echo(f"Alerts (.eml files): {settings.outbox_dir.resolve()}")
+    click.echo(
+        f"Weekly digests for {report.week}: {(settings.digest_dir / report.week).resolve()} "
+        f"({report.new_digests} new this run)"
+    )
+    click.echo(
+        f"Pending alerts: {pending_alerts(ctx.app())}. "
+        "See every flag: .venv/bin/hallwatch flags list"
+    )
+    if report.dead_letters:
+        raise click.ClickException(f"{report.dead_letters} message(s) failed; see the log above")
+
+
+def _print_flag_table(report: Any) -> None:
+    rules = sorted({rule for rule, _ in report.by_rule_account})
+    accounts = sorted({acct for _, acct in report.by_rule_account})
+    if not rules:
+        click.echo("No flags.")
+        return
+    short = [r.split(".", 1)[1][:12] for r in rules]
+    width = max(len(a) for a in accounts)
+    click.echo("Flags by rule and account:")
+    click.echo("account".ljust(width) + "  " + "  ".join(s.rjust(12) for s in short))
+    for acct in accounts:
+        cells = [str(report.by_rule_account.get((r, acct), "") or ".").rjust(12) for r in rules]
+        click.echo(acct.ljust(width) + "  " + "  ".join(cells))
+    click.echo("rules: " + ", ".join(rules))

@@ -1,0 +1,208 @@
+"""Routing flags to people and delivering outbox rows exactly once per recipient.
+
+Every outbox row fans out into one :class:`~monitor.models.Delivery` row per recipient and
+channel (unique), so a redelivered message or a second relay never sends twice: a recipient
+whose delivery row says ``delivered`` is skipped. A failed send leaves the row pending with
+its error and the attempt count; the outbox row stays pending until every copy is out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor import audit
+from monitor.app import App
+from monitor.digest import deliver_digest
+from monitor.models import Account, Delivery, Flag, OutboxItem, Supervisor
+from monitor.notify import DeliveryError, FileNotifier, Notifier
+from monitor.render import email, render
+
+log = logging.getLogger(__name__)
+
+ACTIONS = {
+    "comments.unreviewed": "Review the listed comments, hide any that break the procedure, then "
+    "mark them reviewed. Consider turning comments off or holding them for review.",
+    "visibility.public": "Make the account private, or record the educational need for a public "
+    "presence (with an expiry) in the exceptions register.",
+    "account.personal_email": "Move the account to a District e-mail address and update the "
+    "registry.",
+    "account.unapproved": "Approve the account in the registry, or have IT reconnect its "
+    "credentials, or retire it.",
+    "account.unidentified": "Add the school or District name and a link to the school website "
+    "to the profile.",
+    "pii.student": "Remove the student's information or confirm consent is on file, then "
+    "resolve the flag.",
+    "language.prohibited": "Hide the content, document it, and follow up under the District's "
+    "policies.",
+    "media.inquiry": "The communications office answers media inquiries; do not reply on the "
+    "account.",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who gets a flag, and why."""
+
+    recipients: tuple[str, ...]
+    reason: str
+
+
+def _role_emails(session: Session, role: str) -> list[str]:
+    return list(session.scalars(select(Supervisor.email).where(Supervisor.role == role)))
+
+
+def route(session: Session, app: App, flag: Flag) -> Route:
+    """The account's supervisor and backup; media to communications; broken credentials to IT."""
+    settings = app.settings
+    account: Account = flag.account
+    people: list[str] = []
+    if flag.rule_id == "media.inquiry":
+        people += [
+            settings["delivery.communications_email"],
+            *_role_emails(session, "communications"),
+        ]
+    elif flag.rule_id == "account.unapproved" and flag.dedup_key.endswith(":credentials"):
+        people += [settings["delivery.it_email"], *_role_emails(session, "it")]
+    if account.supervisor is not None and flag.rule_id != "media.inquiry":
+        people += [account.supervisor.email, account.supervisor.backup_email]
+    unique = tuple(dict.fromkeys(p.lower() for p in people if p))
+    if unique:
+        return Route(unique, "routed")
+    fallback = settings["delivery.fallback_email"] or settings["delivery.from_address"]
+    return Route((fallback.lower(),), "fallback")
+
+
+def notifier_for(app: App) -> Notifier:
+    return FileNotifier(app.settings.outbox_dir)
+
+
+def _alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> EmailMessage:
+    account = flag.account
+    context = {
+        "flag": flag,
+        "account": account,
+        "action": ACTIONS.get(flag.rule_id, "Review the item and resolve the flag."),
+        "recipient": recipient,
+        "ack_command": f"hallwatch flags ack {flag.id} --note '...'",
+    }
+    text, html = render("alert", **context)
+    subject = (
+        f"[Hallwatch] {flag.severity.upper()} {flag.rule_id}: {account.handle} ({account.platform})"
+    )
+    return email(
+        app.settings["delivery.from_address"],
+        recipient,
+        subject,
+        text,
+        html,
+        f"hallwatch-alert-{outbox_id}",
+    )
+
+
+def deliver(app: App, outbox_id: int, now: datetime, notifier: Notifier | None = None) -> str:
+    """Deliver one outbox row to every recipient not yet served. Returns the row's status.
+
+    Raises:
+        DeliveryError: when any copy failed (after recording it), so the actor retries.
+    """
+    notifier = notifier or notifier_for(app)
+    with app.sessions() as session:
+        item = session.get(OutboxItem, outbox_id)
+        if item is None or item.status == "sent":
+            return "sent" if item else "missing"
+        kind = item.kind
+    if kind == "digest":
+        return deliver_digest(app, outbox_id, now, notifier)
+    return _deliver_alert(app, outbox_id, now, notifier)
+
+
+def _deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) -> str:
+    with app.sessions() as session, session.begin():
+        item = session.get_one(OutboxItem, outbox_id)
+        flag = session.get_one(Flag, item.flag_id)
+        routed = route(session, app, flag)
+        if routed.reason == "fallback":
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "alert.unrouted",
+                "flag",
+                flag.id,
+                at=now,
+                fallback=routed.recipients[0],
+            )
+        pending = [
+            _delivery_row(session, outbox_id, r, notifier.channel) for r in routed.recipients
+        ]
+    failures = [d for d in pending if not _send_one(app, d, flag, notifier, now)]
+    return _finish(app, outbox_id, now, failures)
+
+
+def _delivery_row(session: Session, outbox_id: int, recipient: str, channel: str) -> int:
+    row = session.scalars(
+        select(Delivery).where(
+            Delivery.outbox_id == outbox_id,
+            Delivery.recipient == recipient,
+            Delivery.channel == channel,
+        )
+    ).one_or_none()
+    if row is None:
+        row = Delivery(outbox_id=outbox_id, recipient=recipient, channel=channel)
+        session.add(row)
+        session.flush()
+    return row.id
+
+
+def _send_one(app: App, delivery_id: int, flag: Flag, notifier: Notifier, now: datetime) -> bool:
+    with app.sessions() as session, session.begin():
+        row = session.get_one(Delivery, delivery_id, with_for_update=True)
+        if row.status == "delivered":
+            return True
+        flag = session.get_one(Flag, flag.id)
+        row.attempts += 1
+        try:
+            message = _alert_message(app, flag, row.recipient, row.outbox_id)
+            row.location = notifier.send(
+                message, row.recipient, f"alert-{row.outbox_id:06d}-{row.recipient}"
+            )
+        except DeliveryError as exc:
+            row.last_error = str(exc)[:2000]
+            log.warning("delivery %d to %s failed: %s", delivery_id, row.channel, exc)
+            return False
+        row.status, row.delivered_at = "delivered", now
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "alert.delivered",
+            "flag",
+            flag.id,
+            at=now,
+            recipient=row.recipient,
+            channel=row.channel,
+        )
+        return True
+
+
+def _finish(app: App, outbox_id: int, now: datetime, failures: list[int]) -> str:
+    with app.sessions() as session, session.begin():
+        item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
+        item.attempts += 1
+        if failures:
+            item.last_error = f"{len(failures)} recipient(s) not reached"
+        else:
+            item.status, item.sent_at, item.last_error = "sent", now, ""
+    if failures:
+        raise DeliveryError(f"outbox {outbox_id}: {len(failures)} recipient(s) not reached")
+    return "sent"
+
+
+def pending_outbox(app: App, limit: int = 1000) -> list[int]:
+    with app.sessions() as session:
+        query = select(OutboxItem.id).where(OutboxItem.status == "pending").order_by(OutboxItem.id)
+        return list(session.scalars(query.limit(limit)))

@@ -1,0 +1,285 @@
+"""One poll: fetch, store what is new or changed, detect, flag, advance the cursor.
+
+Everything a poll writes (posts, comments, profile snapshot, flags, outbox rows, the new
+cursor, the audit row) commits in one transaction, so a crash anywhere leaves the account as
+it was and the next poll (or the redelivered message) does the same work again, finding the
+same flags by their dedup keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import connectors
+import detectors
+from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
+from monitor import audit
+from monitor.app import App
+from monitor.flags import raise_flags
+from monitor.models import Account, Comment, Flag, OrgUnit, Post, ProfileSnapshot
+from monitor.store import Changes, latest_profiles, save_snapshot
+
+log = logging.getLogger(__name__)
+POLLABLE = ("active",)
+UNREVIEWED = ("published", "held")
+
+
+@dataclass
+class PollResult:
+    """What one poll did, for logs, the CLI and tests."""
+
+    account: str
+    outcome: str
+    new_flags: list[int] = field(default_factory=list)
+    new_outbox: list[int] = field(default_factory=list)
+    posts: int = 0
+    comments: int = 0
+    retry_after: float | None = None
+
+
+def _profile_state(row: ProfileSnapshot | None) -> detectors.ProfileState | None:
+    if row is None:
+        return None
+    return detectors.ProfileState(
+        visibility=row.visibility,
+        comments_enabled=row.comments_enabled,
+        about=row.about,
+        website=row.website,
+        contact_email=row.contact_email,
+    )
+
+
+def _identification(account: Account) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names that identify the account's school or district, and their website domains."""
+    names: list[str] = []
+    domains: list[str] = []
+    unit: OrgUnit | None = account.org_unit
+    while unit is not None:
+        names.append(unit.name)
+        if host := urlparse(unit.website).hostname:
+            domains.append(host)
+        unit = unit.parent
+    return tuple(names), tuple(domains)
+
+
+def _expiry(day: object) -> datetime | None:
+    return datetime.combine(day, time.max, tzinfo=UTC) if day else None  # type: ignore[arg-type]
+
+
+def account_state(session: Session, account: Account) -> detectors.AccountState:
+    """Everything the structural rules need about ``account``, read from the store."""
+    profiles = latest_profiles(session, account.id, 2)
+    comments = session.scalars(
+        select(Comment).where(
+            Comment.account_id == account.id,
+            Comment.reviewed_at.is_(None),
+            Comment.by_account.is_(False),
+            Comment.status.in_(UNREVIEWED),
+        )
+    )
+    posts = session.scalars(select(Post).where(Post.account_id == account.id))
+    names, domains = _identification(account)
+    caps = connectors.capabilities(account.platform)
+    return detectors.AccountState(
+        id=account.key,
+        platform=account.platform,
+        handle=account.handle,
+        can_be_private=caps.can_be_private,
+        has_api=caps.has_api,
+        owner_email=account.owner_email,
+        approval_status=account.approval_status,
+        audience=account.audience,
+        educational_need=account.educational_need,
+        audience_expires=_expiry(account.audience_expires),
+        comments_policy=account.comments_policy,
+        status=account.status,
+        last_polled_at=account.last_polled_at,
+        profile=_profile_state(profiles[0] if profiles else None),
+        previous_profile=_profile_state(profiles[1] if len(profiles) > 1 else None),
+        posts=tuple(
+            detectors.PostState(id=f"post:{p.external_id}", visibility=p.visibility, url=p.url)
+            for p in posts
+        ),
+        comments=tuple(
+            detectors.CommentState(
+                id=f"comment:{c.external_id}",
+                first_seen_at=c.first_seen_at,
+                status=c.status,
+                reviewed_at=c.reviewed_at,
+                by_account=c.by_account,
+            )
+            for c in comments
+        ),
+        identification_terms=names,
+        website_domains=domains,
+    )
+
+
+def _context(
+    app: App, state: detectors.AccountState, now: datetime, **kw: object
+) -> detectors.Context:
+    return detectors.Context(
+        now=now,
+        review_window=app.settings.review_window,
+        stale_after=app.settings.stale_after,
+        district_domains=app.settings.district_domains,
+        account=state,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _text_items(changes: Changes) -> list[detectors.TextItem]:
+    items = [
+        detectors.TextItem(id=f"post:{p.external_id}", text=p.text, kind="post")
+        for p in changes.posts
+    ]
+    items += [
+        detectors.TextItem(id=f"comment:{c.external_id}", text=c.text, kind="comment")
+        for c in changes.comments
+        if not c.by_account
+    ]
+    return items
+
+
+def _urls(changes: Changes) -> dict[str, str]:
+    urls = {f"post:{p.external_id}": p.url for p in changes.posts}
+    urls.update({f"comment:{c.external_id}": c.url for c in changes.comments})
+    return urls
+
+
+def detect_and_flag(
+    app: App,
+    session: Session,
+    account: Account,
+    now: datetime,
+    changes: Changes | None = None,
+    enabled: frozenset[str] | None = None,
+) -> list[Flag]:
+    """Run the detectors over the account and what changed; write flags and outbox rows."""
+    session.flush()
+    state = account_state(session, account)
+    items = _text_items(changes) if changes else []
+    findings = detectors.run(items, _context(app, state, now, enabled=enabled))
+    return raise_flags(session, account, findings, now, _urls(changes) if changes else None)
+
+
+def _connector(app: App, account: Account, now: datetime) -> connectors.Connector:
+    scenario = app.settings["sandbox.scenario"]
+    name = "sandbox" if scenario else account.platform
+    cls = connectors.get_connector(name)
+    credentials = {"scenario": scenario} if scenario else {}
+    return cls(credentials, app.transports.get(name), clock=lambda: now)
+
+
+def _account_ref(account: Account) -> connectors.AccountRef:
+    return connectors.AccountRef(account.platform, account.external_id, account.handle)
+
+
+def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
+    """Poll one account. Raises RateLimited and TransientError for the actor to retry."""
+    with app.sessions() as session:
+        account = session.get(Account, account_id)
+        if account is None or account.status not in POLLABLE:
+            return PollResult(account=str(account_id), outcome="skipped")
+        cursor = dict(account.cursor or {})
+        ref = _account_ref(account)
+        try:
+            connector = _connector(app, account, now)
+        except connectors.UnknownPlatform as exc:
+            return _record_failure(app, account_id, now, "no-connector", exc)
+    try:
+        snapshot = connector.fetch(ref, cursor)
+    except (AuthRevoked, ConfigurationError, PermanentError) as exc:
+        return _record_failure(app, account_id, now, type(exc).__name__, exc)
+    return _store_poll(app, account_id, snapshot, now)
+
+
+def _store_poll(
+    app: App, account_id: int, snapshot: connectors.Snapshot, now: datetime
+) -> PollResult:
+    with app.sessions() as session, session.begin():
+        account = session.get_one(Account, account_id, with_for_update=True)
+        changes = save_snapshot(session, account, snapshot, now)
+        account.last_polled_at, account.last_poll_outcome, account.last_poll_error = now, "ok", ""
+        flags = detect_and_flag(app, session, account, now, changes)
+        account.cursor = dict(snapshot.cursor)
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "account.polled",
+            "account",
+            account.key,
+            at=now,
+            posts=len(changes.posts),
+            comments=len(changes.comments),
+            skipped=len(snapshot.skipped),
+            requests=snapshot.requests,
+        )
+        result = PollResult(
+            account.key,
+            "ok",
+            [f.id for f in flags],
+            posts=len(changes.posts),
+            comments=len(changes.comments),
+        )
+    result.new_outbox = _outbox_ids(app, result.new_flags)
+    if snapshot.skipped:
+        log.warning("poll %s: skipped %d malformed item(s)", result.account, len(snapshot.skipped))
+    return result
+
+
+def _record_failure(
+    app: App, account_id: int, now: datetime, outcome: str, exc: Exception
+) -> PollResult:
+    """A fatal connector error: record it and flag it; broken credentials stop polling."""
+    with app.sessions() as session, session.begin():
+        account = session.get_one(Account, account_id, with_for_update=True)
+        if isinstance(exc, AuthRevoked):
+            account.status = "credentials_broken"
+        account.last_poll_outcome, account.last_poll_error = outcome, str(exc)[:2000]
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "account.poll_failed",
+            "account",
+            account.key,
+            at=now,
+            outcome=outcome,
+            error=str(exc)[:500],
+        )
+        flags = detect_and_flag(app, session, account, now)
+        result = PollResult(account.key, outcome, [f.id for f in flags])
+    log.warning("poll %s failed: %s", result.account, outcome)
+    result.new_outbox = _outbox_ids(app, result.new_flags)
+    return result
+
+
+def _outbox_ids(app: App, flag_ids: list[int]) -> list[int]:
+    from monitor.models import OutboxItem
+
+    if not flag_ids:
+        return []
+    with app.sessions() as session:
+        return list(session.scalars(select(OutboxItem.id).where(OutboxItem.flag_id.in_(flag_ids))))
+
+
+def review_sweep(app: App, now: datetime) -> list[int]:
+    """Raise ``comments.unreviewed`` (and stale-poll) flags for every watched account."""
+    created: list[int] = []
+    with app.sessions() as session:
+        ids = list(session.scalars(select(Account.id).where(Account.status.in_(POLLABLE))))
+    for account_id in ids:
+        with app.sessions() as session, session.begin():
+            account = session.get_one(Account, account_id)
+            rules = frozenset({"comments.unreviewed", "account.unapproved"})
+            created += [f.id for f in detect_and_flag(app, session, account, now, enabled=rules)]
+    return created
+
+
+__all__ = ["ConnectorError", "PollResult", "account_state", "poll_account", "review_sweep"]

@@ -1,0 +1,60 @@
+"""E-mail rendering with Jinja2. HTML templates autoescape; headers are single-line."""
+
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+HEADER_LIMIT = 200
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("monitor", "templates"),
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    return env
+
+
+def safe_url(value: str) -> str:
+    """Only http(s) links leave the template; anything else (``javascript:``...) becomes ''."""
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+def header_text(value: str) -> str:
+    """Platform text made safe for a header: no control characters, bounded."""
+    flat = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", value).strip()
+    return flat[:HEADER_LIMIT]
+
+
+def render(name: str, **context: Any) -> tuple[str, str]:
+    """Render ``name.txt.j2`` and ``name.html.j2``; return (text, html)."""
+    env = environment()
+    text = env.get_template(f"{name}.txt.j2").render(**context)
+    html = env.get_template(f"{name}.html.j2").render(**context)
+    return text, html
+
+
+def email(
+    sender: str, recipient: str, subject: str, text: str, html: str, message_id: str
+) -> EmailMessage:
+    """A multipart/alternative message with a stable Message-ID (for de-duplication)."""
+    message = EmailMessage()
+    message["From"] = header_text(sender)
+    message["To"] = header_text(recipient)
+    message["Subject"] = header_text(subject)
+    domain = sender.rpartition("@")[2] or "hallwatch.local"
+    local = re.sub(r"[^A-Za-z0-9.-]", "-", message_id)[:150]
+    message["Message-ID"] = f"<{local}@{header_text(domain)}>"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message

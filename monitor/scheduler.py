@@ -1,0 +1,102 @@
+"""The scheduler decides what is due and enqueues it; it is safe to run twice.
+
+Each unit of scheduled work has a slot key (``poll:<account>:<bucket>``,
+``sweep:<hour>``, ``digest:<iso week>``) claimed by inserting a unique row. A second
+scheduler, or the same one restarted, fails the insert and enqueues nothing, so nothing is
+polled twice in one interval and the weekly digest is claimed once.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+import connectors
+from monitor.app import App
+from monitor.models import Account, ScheduleSlot
+from monitor.tasks import Tasks
+
+log = logging.getLogger(__name__)
+DIGEST_WEEKDAY, DIGEST_HOUR = 0, 7  # Monday 07:00, district time
+
+
+@dataclass
+class TickResult:
+    """What one scheduler tick enqueued."""
+
+    polls: list[int] = field(default_factory=list)
+    sweep: bool = False
+    digest: bool = False
+
+
+def claim(app: App, key: str, now: datetime, owner: str = "") -> bool:
+    """Claim slot ``key``; False if another scheduler (or an earlier tick) already has it."""
+    try:
+        with app.sessions() as session, session.begin():
+            session.add(
+                ScheduleSlot(key=key, claimed_at=now, claimed_by=owner or socket.gethostname())
+            )
+        return True
+    except IntegrityError:
+        return False
+
+
+def _bucket(now: datetime, period: timedelta) -> int:
+    return int(now.timestamp() // period.total_seconds())
+
+
+def due_accounts(app: App, now: datetime) -> list[Account]:
+    """Active accounts with an API (or served by the sandbox) not polled this interval."""
+    cutoff = now - app.settings.poll_interval
+    with app.sessions() as session:
+        rows = session.scalars(
+            select(Account)
+            .where(Account.status == "active")
+            .where(or_(Account.last_polled_at.is_(None), Account.last_polled_at <= cutoff))
+            .order_by(Account.last_polled_at.is_(None).desc(), Account.last_polled_at, Account.id)
+        )
+        sandbox = bool(app.settings["sandbox.scenario"])
+        return [a for a in rows if sandbox or connectors.capabilities(a.platform).has_api]
+
+
+def tick(app: App, tasks: Tasks, now: datetime, owner: str = "") -> TickResult:
+    """Enqueue the polls, the hourly review sweep (which also relays the outbox) and the digest."""
+    result = TickResult()
+    as_of = now.isoformat()
+    bucket = _bucket(now, app.settings.poll_interval)
+    for account in due_accounts(app, now):
+        if claim(app, f"poll:{account.key}:{bucket}", now, owner):
+            tasks.poll_account.send(account.id, as_of)
+            result.polls.append(account.id)
+    if claim(app, f"sweep:{now:%Y-%m-%dT%H}", now, owner):
+        tasks.review_sweep.send(as_of)
+        result.sweep = True
+    local = now.astimezone(app.settings.timezone)
+    year, week, weekday = local.isocalendar()
+    if (weekday - 1, local.hour) >= (DIGEST_WEEKDAY, DIGEST_HOUR):
+        if claim(app, f"digest:{year}-W{week:02d}", now, owner):
+            tasks.weekly_digest.send(as_of)
+            result.digest = True
+    return result
+
+
+def run_forever(app: App, tasks: Tasks, stop: threading.Event, period: float = 30.0) -> None:
+    """Tick every ``period`` seconds until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            result = tick(app, tasks, app.now())
+            log.info(
+                "tick: %d poll(s), sweep=%s, digest=%s",
+                len(result.polls),
+                result.sweep,
+                result.digest,
+            )
+        except Exception:  # keep scheduling through a passing database outage
+            log.exception("scheduler tick failed; retrying in %.0f s", period)
+        stop.wait(period)

@@ -1,0 +1,187 @@
+"""Storing what a poll returned: profile snapshots, posts, comments and media.
+
+Only what is new or changed is written, and the caller gets exactly that back so the
+detectors run over nothing twice. Platform-side review (a reply from the account, a hidden,
+rejected or deleted comment, a held comment released) is recorded as the comment's review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors import records
+from monitor.models import Account, Comment, MediaItem, Post, ProfileSnapshot
+
+MAX_TEXT = 20_000  # platform text is hostile: bound what we keep
+REVIEWED_STATUSES = {"hidden", "rejected", "deleted"}
+
+
+def fingerprint(*parts: Any) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def bounded(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[:limit]
+
+
+@dataclass
+class Changes:
+    """What one snapshot added or changed."""
+
+    profile: ProfileSnapshot | None = None
+    previous_profile: ProfileSnapshot | None = None
+    posts: list[Post] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+
+def latest_profiles(session: Session, account_id: int, n: int = 2) -> list[ProfileSnapshot]:
+    query = (
+        select(ProfileSnapshot)
+        .where(ProfileSnapshot.account_id == account_id)
+        .order_by(ProfileSnapshot.taken_at.desc(), ProfileSnapshot.id.desc())
+        .limit(n)
+    )
+    return list(session.scalars(query))
+
+
+def save_profile(
+    session: Session, account: Account, profile: records.Profile, now: datetime
+) -> tuple[ProfileSnapshot | None, ProfileSnapshot | None]:
+    """Record the profile if it changed; return (new snapshot or None, previous snapshot)."""
+    fields = asdict(profile)
+    fields.pop("extra", None)
+    print_ = fingerprint(fields)
+    previous = next(iter(latest_profiles(session, account.id, 1)), None)
+    if previous is not None and previous.fingerprint == print_:
+        return None, previous
+    snapshot = ProfileSnapshot(
+        account_id=account.id,
+        taken_at=now,
+        visibility=profile.visibility,
+        comments_enabled=profile.comments_enabled,
+        comments_held=profile.comments_held,
+        display_name=bounded(profile.display_name, 300),
+        about=bounded(profile.about, 5000),
+        website=bounded(profile.website, 500),
+        contact_email=bounded(profile.contact_email, 320),
+        fingerprint=print_,
+    )
+    session.add(snapshot)
+    return snapshot, previous
+
+
+def save_post(session: Session, account: Account, post: records.Post, now: datetime) -> Post | None:
+    """Insert or update one post; return it only if new or changed."""
+    print_ = fingerprint(post.text, post.url, post.visibility, [asdict(m) for m in post.media])
+    row = session.scalars(
+        select(Post).where(Post.account_id == account.id, Post.external_id == post.external_id)
+    ).one_or_none()
+    if row is not None and row.fingerprint == print_:
+        return None
+    if row is None:
+        row = Post(account_id=account.id, external_id=post.external_id, first_seen_at=now)
+        session.add(row)
+    row.created_at = post.created_at
+    row.text = bounded(post.text)
+    row.url = bounded(post.url, 1000)
+    row.visibility = post.visibility
+    row.fingerprint = print_
+    session.flush()
+    _save_media(session, row, post.media)
+    return row
+
+
+def _save_media(session: Session, post: Post, media: tuple[records.Media, ...]) -> None:
+    known = {
+        m.external_id: m
+        for m in session.scalars(select(MediaItem).where(MediaItem.post_id == post.id))
+    }
+    for item in media:
+        row = known.get(item.external_id) or MediaItem(
+            post_id=post.id, external_id=item.external_id
+        )
+        row.kind, row.url, row.alt_text = (
+            item.kind,
+            bounded(item.url, 1000),
+            bounded(item.alt_text, 2000),
+        )
+        session.add(row)
+
+
+def _review_source(comment: records.Comment, previous_status: str | None) -> str:
+    if comment.replied_by_account:
+        return "platform:reply"
+    if comment.status in REVIEWED_STATUSES:
+        return f"platform:{comment.status}"
+    if previous_status == "held" and comment.status == "published":
+        return "platform:approved"
+    return ""
+
+
+def save_comment(
+    session: Session, account: Account, comment: records.Comment, now: datetime
+) -> Comment | None:
+    """Insert or update one comment and its review state; return it only if new or changed."""
+    print_ = fingerprint(comment.text, comment.status, comment.replied_by_account, comment.url)
+    row = session.scalars(
+        select(Comment).where(
+            Comment.account_id == account.id, Comment.external_id == comment.external_id
+        )
+    ).one_or_none()
+    if row is not None and row.fingerprint == print_:
+        return None
+    previous_status = row.status if row is not None else None
+    if row is None:
+        row = Comment(account_id=account.id, external_id=comment.external_id, first_seen_at=now)
+    with session.no_autoflush:
+        _fill_comment(session, account, row, comment, print_)
+    session.add(row)
+    source = _review_source(comment, previous_status)
+    if source and row.reviewed_at is None:
+        row.reviewed_at, row.reviewed_by = now, source
+    return row
+
+
+def _fill_comment(
+    session: Session, account: Account, row: Comment, comment: records.Comment, print_: str
+) -> None:
+    row.post_external_id = comment.post_external_id
+    row.post_id = session.scalars(
+        select(Post.id).where(
+            Post.account_id == account.id, Post.external_id == comment.post_external_id
+        )
+    ).one_or_none()
+    row.created_at = comment.created_at
+    row.text = bounded(comment.text)
+    row.author_name = bounded(comment.author_name, 300)
+    row.url = bounded(comment.url, 1000)
+    row.status = comment.status
+    row.by_account = comment.by_account
+    row.replied_by_account = comment.replied_by_account
+    row.fingerprint = print_
+
+
+def save_snapshot(
+    session: Session, account: Account, snapshot: records.Snapshot, now: datetime
+) -> Changes:
+    """Store a whole snapshot (posts before comments, so comments find their post)."""
+    changes = Changes()
+    changes.profile, changes.previous_profile = save_profile(
+        session, account, snapshot.profile, now
+    )
+    for post in snapshot.posts:
+        if (row := save_post(session, account, post, now)) is not None:
+            changes.posts.append(row)
+    for comment in snapshot.comments:
+        if (crow := save_comment(session, account, comment, now)) is not None:
+            changes.comments.append(crow)
+    session.flush()
+    return changes

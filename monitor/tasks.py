@@ -1,0 +1,80 @@
+"""Dramatiq actors. They take ids and ISO times (messages are JSON), never objects.
+
+Actors are declared on a given broker by :class:`Tasks`, so one process can hold a stub
+broker and a Redis broker side by side (tests do) and the production worker declares them
+on the broker its settings name (``monitor.worker``).
+
+Failure handling, by the connector taxonomy:
+- ``RateLimited``: ``raise Retry(delay=...)`` at the platform's reset time; no thread sleeps.
+- ``TransientError`` and ``DeliveryError``: raised, so Dramatiq retries with backoff.
+- ``AuthRevoked`` and other fatal errors: recorded and flagged by the pipeline, not retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dramatiq
+from dramatiq import Retry
+
+from connectors import RateLimited
+from monitor import digest, pipeline
+from monitor.app import App
+from monitor.delivery import deliver, notifier_for, pending_outbox
+
+log = logging.getLogger(__name__)
+RETRY_OPTIONS: dict[str, Any] = {"max_retries": 8, "min_backoff": 2_000, "max_backoff": 600_000}
+
+
+class Tasks:
+    """The actors of one broker, bound to one :class:`App`."""
+
+    def __init__(self, app: App, broker: dramatiq.Broker, **options: Any) -> None:
+        self.app = app
+        self.broker = broker
+        opts = {**RETRY_OPTIONS, **options}
+        self.poll_account = self._actor(self._poll_account, "poll", opts)
+        self.review_sweep = self._actor(self._review_sweep, "sweep", opts)
+        self.deliver = self._actor(self._deliver, "deliver", opts)
+        self.weekly_digest = self._actor(self._weekly_digest, "digest", opts)
+
+    def _actor(self, fn: Any, queue: str, options: dict[str, Any]) -> dramatiq.Actor[Any, Any]:
+        name = fn.__name__.lstrip("_")
+        return dramatiq.Actor(
+            fn,
+            broker=self.broker,
+            actor_name=name,
+            queue_name=queue,
+            priority=0,
+            options=dict(options),
+        )
+
+    def _poll_account(self, account_id: int, as_of: str | None = None) -> None:
+        now = self.app.now(as_of)
+        try:
+            result = pipeline.poll_account(self.app, account_id, now)
+        except RateLimited as exc:
+            log.info("account %s rate limited; retry in %.0f s", account_id, exc.retry_after)
+            raise Retry(delay=int(exc.retry_after * 1000)) from None
+        for outbox_id in result.new_outbox:
+            self.deliver.send(outbox_id, as_of)
+
+    def _review_sweep(self, as_of: str | None = None) -> None:
+        now = self.app.now(as_of)
+        pipeline.review_sweep(self.app, now)
+        self.relay(as_of)
+
+    def _deliver(self, outbox_id: int, as_of: str | None = None) -> None:
+        deliver(self.app, outbox_id, self.app.now(as_of), notifier_for(self.app))
+
+    def _weekly_digest(self, as_of: str | None = None) -> None:
+        for outbox_id in digest.claim_weekly_digests(self.app, self.app.now(as_of)):
+            self.deliver.send(outbox_id, as_of)
+
+    def relay(self, as_of: str | None = None) -> int:
+        """Enqueue every pending outbox row (delivery is idempotent, so repeats are safe)."""
+        ids = pending_outbox(self.app)
+        for outbox_id in ids:
+            self.deliver.send(outbox_id, as_of)
+        return len(ids)
