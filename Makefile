@@ -22,6 +22,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check monitor connectors detectors tests benchmarks
+	$(BIN)/ruff format --check monitor connectors detectors tests benchmarks
 	$(BIN)/mypy
 
 clean:

@@ -345,6 +345,31 @@ def load_scenario(file: str | Path) -> Scenario:
             message names the file, the JSON path of the entry and how to fix it.
     """
     path = Path(file)
+    key = _cache_key(path)
+    if key is not None and key in _CACHE:
+        return _CACHE[key]
+    scenario = _read_scenario(path)
+    if key is not None:
+        if len(_CACHE) >= 8:
+            _CACHE.clear()
+        _CACHE[key] = scenario
+    return scenario
+
+
+# Parsed scenarios by (path, mtime, size): a worker builds one connector per poll, and
+# re-reading a large scenario every time would measure the sandbox, not the pipeline.
+_CACHE: dict[tuple[str, int, int], Scenario] = {}
+
+
+def _cache_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def _read_scenario(path: Path) -> Scenario:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

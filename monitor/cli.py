@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -51,7 +52,10 @@ pass_ctx = click.make_pass_decorator(Ctx)
 )
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
-    """Hallwatch: checks the district's professional social media accounts against Procedure 417."""
+    """Hallwatch: checks the district's professional social media accounts against Procedure 417.
+
+    Quick start: `hallwatch demo`. Settings: --config FILE or HALLWATCH_* variables.
+    """
     ctx.obj = Ctx(config)
 
 
@@ -60,7 +64,7 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 @main.group()
 def db() -> None:
-    """Database maintenance."""
+    """Database maintenance (migrations)."""
 
 
 @db.command("upgrade")
@@ -81,7 +85,7 @@ def _safe_url(url: str) -> str:
 
 
 def _registry_group(kind: str, noun: str) -> click.Group:
-    group = click.Group(name=noun, help=f"The {noun} registry, kept as a CSV spreadsheet.")
+    group = click.Group(name=noun, help=f"Import, export and list the {noun} registry (CSV).")
 
     @group.command(
         "import", help=f"Import {noun} from a CSV file (all rows, or none if any is bad)."
@@ -155,7 +159,7 @@ def _cell(value: Any, limit: int = 60) -> str:
 
 @main.group()
 def flags() -> None:
-    """The noncompliance record: flags raised by the rules."""
+    """List the flags the rules raised."""
 
 
 @flags.command("list")
@@ -213,7 +217,10 @@ def _flag_dict(flag: Any, account_key: str) -> dict[str, Any]:
 @click.argument("account", required=False)
 @pass_ctx
 def poll(ctx: Ctx, account: str | None) -> None:
-    """Poll one account (by registry id) or every active account now, in this process."""
+    """Poll one account, or all, right now.
+
+    ACCOUNT is a registry id; without it every active account is polled in this process.
+    """
     from monitor import pipeline
     from monitor.models import Account
 
@@ -239,7 +246,10 @@ def poll(ctx: Ctx, account: str | None) -> None:
 @click.option("--period", default=30.0, show_default=True, help="Seconds between scheduler ticks.")
 @pass_ctx
 def run(ctx: Ctx, threads: int, period: float) -> None:
-    """Run the scheduler and the workers in this one process (the embedded default)."""
+    """Run scheduler and workers in one process.
+
+    The embedded default: SQLite and the in-memory broker, or Redis if configured.
+    """
     from monitor.broker import in_process_worker, make_broker
     from monitor.logs import configure_logging
     from monitor.scheduler import run_forever
@@ -258,7 +268,10 @@ def run(ctx: Ctx, threads: int, period: float) -> None:
 @click.option("--period", default=30.0, show_default=True, help="Seconds between ticks.")
 @pass_ctx
 def scheduler(ctx: Ctx, period: float) -> None:
-    """Run only the scheduler (production: workers run as `dramatiq monitor.worker`)."""
+    """Run only the scheduler (production).
+
+    Workers run apart, as `dramatiq monitor.worker`, on one or more machines.
+    """
     import dramatiq
 
     from monitor.broker import make_broker
@@ -279,7 +292,9 @@ def scheduler(ctx: Ctx, period: float) -> None:
 
 
 def _until_interrupted(body: Any) -> None:
+    """Run ``body(stop)`` until Ctrl-C or SIGTERM (how systemd and Docker stop services)."""
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         body(stop)
     except KeyboardInterrupt:
@@ -296,7 +311,10 @@ def _until_interrupted(body: Any) -> None:
 )
 @pass_ctx
 def digest(ctx: Ctx, preview: str | None, out: str) -> None:
-    """Preview a supervisor's weekly digest (sending is the scheduler's job)."""
+    """Preview a supervisor's weekly digest.
+
+    Sending is the scheduler's job; this only writes the HTML page.
+    """
     from monitor.digest import write_preview
     from monitor.models import Supervisor
 
@@ -322,9 +340,17 @@ def digest(ctx: Ctx, preview: str | None, out: str) -> None:
 )
 @pass_ctx
 def demo(ctx: Ctx, district: str) -> None:
-    """Run the whole pipeline on the bundled sandbox district and show what it found."""
-    from monitor.demo import pending_alerts, run_demo
+    """Run the whole pipeline on the sandbox district.
 
+    Polls every account on "day one" and "the next day", raises flags, delivers alerts
+    and writes the weekly digest, then shows what it found.
+    """
+    import logging
+
+    from monitor.demo import pending_alerts, run_demo
+    from monitor.logs import configure_logging
+
+    configure_logging(logging.WARNING)
     report = run_demo(ctx.settings, Path(district))
     settings = ctx.settings
     for kind, result in report.imported.items():
@@ -361,11 +387,12 @@ def _print_flag_table(report: Any) -> None:
     if not rules:
         click.echo("No flags.")
         return
-    short = [r.split(".", 1)[1][:12] for r in rules]
+    short = [r.split(".", 1)[1] for r in rules]
+    col = max(len(x) for x in short)
     width = max(len(a) for a in accounts)
     click.echo("Flags by rule and account:")
-    click.echo("account".ljust(width) + "  " + "  ".join(s.rjust(12) for s in short))
+    click.echo("account".ljust(width) + "  " + "  ".join(x.rjust(col) for x in short))
     for acct in accounts:
-        cells = [str(report.by_rule_account.get((r, acct), "") or ".").rjust(12) for r in rules]
+        cells = [str(report.by_rule_account.get((r, acct), "") or ".").rjust(col) for r in rules]
         click.echo(acct.ljust(width) + "  " + "  ".join(cells))
     click.echo("rules: " + ", ".join(rules))

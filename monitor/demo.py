@@ -82,7 +82,7 @@ def _count_flags(app: App) -> int:
         return int(session.scalar(select(func.count(Flag.id))) or 0)
 
 
-def _run_step(app: App, tasks: Tasks, at: datetime) -> None:
+def _run_step(app: App, tasks: Tasks, at: datetime) -> int:
     as_of = at.isoformat()
     with app.sessions() as session:
         ids = list(session.scalars(select(Account.id).where(Account.status == "active")))
@@ -91,6 +91,7 @@ def _run_step(app: App, tasks: Tasks, at: datetime) -> None:
     _drain(tasks, QUEUES[:2])
     tasks.review_sweep.send(as_of)
     _drain(tasks, QUEUES[2:4])
+    return len(ids)
 
 
 def _drain(tasks: Tasks, queues: tuple[str, ...]) -> None:
@@ -112,9 +113,12 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     try:
         for label, hours in STEPS:
             at = start + timedelta(hours=hours)
-            _run_step(app, tasks, at)
+            flags_before = _count_flags(app)
+            polled = _run_step(app, tasks, at)
+            local = at.astimezone(settings.timezone)
             report.steps.append(
-                f"{label}: polled at {at.astimezone(settings.timezone):%a %Y-%m-%d %H:%M %Z}"
+                f"{label} ({local:%a %Y-%m-%d %H:%M %Z}): polled {polled} account(s), "
+                f"{_count_flags(app) - flags_before} new flag(s)"
             )
         digests_before = _count(app, DigestSent.id)
         tasks.weekly_digest.send(at.isoformat())

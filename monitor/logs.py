@@ -5,10 +5,19 @@ from __future__ import annotations
 import logging
 import re
 
+# key=value (URLs, forms) and "key": "value" (JSON); plain prose such as "access token: expired"
+# is left alone so messages stay readable.
 SECRET = re.compile(
-    r"(?i)(access_token|token|password|secret|authorization|api[_-]?key)([\"']?\s*[:=]\s*[\"']?|\s+)"
-    r"([^\s\"'&,]+)"
+    r"(?i)\b(access_token|refresh_token|token|password|secret|client_secret|api_key|apikey)"
+    r"(=|[\"']\s*:\s*[\"'])([^\s\"'&,]+)"
 )
+BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+
+
+def scrub(text: str) -> str:
+    """Mask credential values in ``text``."""
+    text = SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return BEARER.sub(lambda m: f"{m.group(1)} ***", text)
 
 
 class ScrubFilter(logging.Filter):
@@ -16,7 +25,7 @@ class ScrubFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        scrubbed = SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", message)
+        scrubbed = scrub(message)
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
         return True

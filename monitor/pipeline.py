@@ -22,7 +22,7 @@ from connectors import AuthRevoked, ConfigurationError, ConnectorError, Permanen
 from monitor import audit
 from monitor.app import App
 from monitor.flags import raise_flags
-from monitor.models import Account, Comment, Flag, OrgUnit, Post, ProfileSnapshot
+from monitor.models import Account, Comment, Flag, OrgUnit, OutboxItem, Post, ProfileSnapshot
 from monitor.store import Changes, latest_profiles, save_snapshot
 
 log = logging.getLogger(__name__)
@@ -255,14 +255,20 @@ def _record_failure(
         )
         flags = detect_and_flag(app, session, account, now)
         result = PollResult(account.key, outcome, [f.id for f in flags])
-    log.warning("poll %s failed: %s", result.account, outcome)
+    log.warning(
+        "account %s: poll failed (%s: %s)%s",
+        result.account,
+        outcome,
+        str(exc)[:200],
+        "; marked credentials_broken until IT reconnects it"
+        if isinstance(exc, AuthRevoked)
+        else "",
+    )
     result.new_outbox = _outbox_ids(app, result.new_flags)
     return result
 
 
 def _outbox_ids(app: App, flag_ids: list[int]) -> list[int]:
-    from monitor.models import OutboxItem
-
     if not flag_ids:
         return []
     with app.sessions() as session:

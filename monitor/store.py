@@ -78,32 +78,38 @@ def save_profile(
     return snapshot, previous
 
 
-def save_post(session: Session, account: Account, post: records.Post, now: datetime) -> Post | None:
-    """Insert or update one post; return it only if new or changed."""
+def save_post(
+    session: Session, account: Account, post: records.Post, now: datetime, known: dict[str, Post]
+) -> Post | None:
+    """Insert or update one post; return it only if new or changed.
+
+    ``known`` maps external ids to the account's stored posts (prefetched in one query) and
+    is updated with new rows.
+    """
     print_ = fingerprint(post.text, post.url, post.visibility, [asdict(m) for m in post.media])
-    row = session.scalars(
-        select(Post).where(Post.account_id == account.id, Post.external_id == post.external_id)
-    ).one_or_none()
+    row = known.get(post.external_id)
     if row is not None and row.fingerprint == print_:
         return None
+    is_new = row is None
     if row is None:
         row = Post(account_id=account.id, external_id=post.external_id, first_seen_at=now)
         session.add(row)
+        known[post.external_id] = row
     row.created_at = post.created_at
     row.text = bounded(post.text)
     row.url = bounded(post.url, 1000)
     row.visibility = post.visibility
     row.fingerprint = print_
     session.flush()
-    _save_media(session, row, post.media)
+    _save_media(session, row, post.media, is_new)
     return row
 
 
-def _save_media(session: Session, post: Post, media: tuple[records.Media, ...]) -> None:
-    known = {
-        m.external_id: m
-        for m in session.scalars(select(MediaItem).where(MediaItem.post_id == post.id))
-    }
+def _save_media(
+    session: Session, post: Post, media: tuple[records.Media, ...], is_new: bool
+) -> None:
+    query = select(MediaItem).where(MediaItem.post_id == post.id)
+    known = {} if is_new or not media else {m.external_id: m for m in session.scalars(query)}
     for item in media:
         row = known.get(item.external_id) or MediaItem(
             post_id=post.id, external_id=item.external_id
@@ -127,38 +133,25 @@ def _review_source(comment: records.Comment, previous_status: str | None) -> str
 
 
 def save_comment(
-    session: Session, account: Account, comment: records.Comment, now: datetime
+    session: Session,
+    account: Account,
+    comment: records.Comment,
+    now: datetime,
+    known: dict[str, Comment],
+    posts: dict[str, Post],
 ) -> Comment | None:
     """Insert or update one comment and its review state; return it only if new or changed."""
     print_ = fingerprint(comment.text, comment.status, comment.replied_by_account, comment.url)
-    row = session.scalars(
-        select(Comment).where(
-            Comment.account_id == account.id, Comment.external_id == comment.external_id
-        )
-    ).one_or_none()
+    row = known.get(comment.external_id)
     if row is not None and row.fingerprint == print_:
         return None
     previous_status = row.status if row is not None else None
     if row is None:
         row = Comment(account_id=account.id, external_id=comment.external_id, first_seen_at=now)
-    with session.no_autoflush:
-        _fill_comment(session, account, row, comment, print_)
-    session.add(row)
-    source = _review_source(comment, previous_status)
-    if source and row.reviewed_at is None:
-        row.reviewed_at, row.reviewed_by = now, source
-    return row
-
-
-def _fill_comment(
-    session: Session, account: Account, row: Comment, comment: records.Comment, print_: str
-) -> None:
+        known[comment.external_id] = row
+    post = posts.get(comment.post_external_id)
+    row.post_id = post.id if post is not None else None
     row.post_external_id = comment.post_external_id
-    row.post_id = session.scalars(
-        select(Post.id).where(
-            Post.account_id == account.id, Post.external_id == comment.post_external_id
-        )
-    ).one_or_none()
     row.created_at = comment.created_at
     row.text = bounded(comment.text)
     row.author_name = bounded(comment.author_name, 300)
@@ -167,6 +160,25 @@ def _fill_comment(
     row.by_account = comment.by_account
     row.replied_by_account = comment.replied_by_account
     row.fingerprint = print_
+    session.add(row)
+    source = _review_source(comment, previous_status)
+    if source and row.reviewed_at is None:
+        row.reviewed_at, row.reviewed_by = now, source
+    return row
+
+
+CHUNK = 500
+
+
+def _prefetch(session: Session, model: Any, account_id: int, ids: set[str]) -> dict[str, Any]:
+    """The account's stored rows among ``ids``, by external id, in a few queries."""
+    found: dict[str, Any] = {}
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), CHUNK):
+        chunk = ordered[i : i + CHUNK]
+        query = select(model).where(model.account_id == account_id, model.external_id.in_(chunk))
+        found.update({row.external_id: row for row in session.scalars(query)})
+    return found
 
 
 def save_snapshot(
@@ -177,11 +189,16 @@ def save_snapshot(
     changes.profile, changes.previous_profile = save_profile(
         session, account, snapshot.profile, now
     )
+    post_ids = {p.external_id for p in snapshot.posts}
+    posts = _prefetch(
+        session, Post, account.id, post_ids | {c.post_external_id for c in snapshot.comments}
+    )
+    comments = _prefetch(session, Comment, account.id, {c.external_id for c in snapshot.comments})
     for post in snapshot.posts:
-        if (row := save_post(session, account, post, now)) is not None:
+        if (row := save_post(session, account, post, now, posts)) is not None:
             changes.posts.append(row)
     for comment in snapshot.comments:
-        if (crow := save_comment(session, account, comment, now)) is not None:
+        if (crow := save_comment(session, account, comment, now, comments, posts)) is not None:
             changes.comments.append(crow)
     session.flush()
     return changes

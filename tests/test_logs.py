@@ -1,0 +1,31 @@
+import logging
+
+import pytest
+
+from monitor.logs import ScrubFilter, scrub
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("GET /v21.0/me?access_token=EAABsecret123&fields=id", "EAABsecret123"),
+        ('{"access_token": "ya29.secretvalue"}', "ya29.secretvalue"),
+        ("Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAsecret", "AAAAAAAAAAAAAAAAAAAAAsecret"),
+        ("smtp login password=hunter2hunter2", "hunter2hunter2"),
+    ],
+)
+def test_scrub_masks_credentials(text, secret):
+    assert secret not in scrub(text) and "***" in scrub(text)
+
+
+def test_scrub_leaves_prose_readable():
+    text = "Error validating access token: The session was invalidated (190)"
+    assert scrub(text) == text
+
+
+def test_filter_scrubs_formatted_arguments():
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "calling %s", ("url?token=abc123",), None
+    )
+    ScrubFilter().filter(record)
+    assert "abc123" not in record.getMessage()

@@ -1,0 +1,91 @@
+"""The scheduler is safe to run twice: slots are claimed once, in the database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import select
+
+from monitor.db import session_factory
+from monitor.models import Account
+from monitor.scheduler import claim, due_accounts, tick
+from monitor.tasks import Tasks
+from tests import factory
+from tests.factory import CLEAN_PROFILE, at
+
+
+@pytest.fixture
+def world(engine, settings, tmp_path):
+    path = factory.scenario(
+        tmp_path / "s.json", {"a": {"profile": CLEAN_PROFILE}, "b": {"profile": CLEAN_PROFILE}}
+    )
+    with session_factory(engine)() as s, s.begin():
+        d = factory.district(s)
+        factory.account(s, d["school"], d["principal"], "a")
+        factory.account(s, d["school"], d["principal"], "b", status="credentials_broken")
+        factory.account(
+            s, d["school"], d["principal"], "snap", platform="snapchat", status="manual"
+        )
+    app = factory.app_for(settings, engine, path)
+    broker = StubBroker()
+    yield app, Tasks(app, broker), broker
+    broker.close()
+
+
+def _queued(broker, queue):
+    q = broker.queues.get(queue)
+    return q.qsize() if q is not None else 0
+
+
+def test_two_schedulers_at_the_same_tick_enqueue_each_poll_once(world):
+    app, tasks, broker = world
+    first = tick(app, tasks, at(20), owner="scheduler-1")
+    second = tick(app, tasks, at(20), owner="scheduler-2")
+    assert len(first.polls) == 1 and first.sweep
+    assert second.polls == [] and not second.sweep
+    assert _queued(broker, "poll") == 1 and _queued(broker, "sweep") == 1
+
+
+def test_concurrent_schedulers_claim_each_slot_exactly_once(world):
+    app, _, _ = world
+    wins: list[bool] = []
+    barrier = threading.Barrier(4)
+
+    def race():
+        barrier.wait()
+        wins.append(claim(app, "poll:a:12345", at(1)))
+
+    threads = [threading.Thread(target=race) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False, False, False, True]
+
+
+def test_broken_and_manual_accounts_are_not_due(world):
+    app, _, _ = world
+    assert [a.key for a in due_accounts(app, at(1))] == ["a"]
+
+
+def test_an_account_polled_this_interval_is_not_due_again(world):
+    app, _, _ = world
+    with app.sessions() as s, s.begin():
+        s.scalars(select(Account).where(Account.key == "a")).one().last_polled_at = at(1)
+    assert due_accounts(app, at(1.1)) == []
+    assert [a.key for a in due_accounts(app, at(1.3))] == ["a"]  # 15-minute default interval
+
+
+def test_weekly_digest_claimed_once_per_iso_week_in_district_time(world):
+    app, tasks, broker = world
+    # Monday 06:59 in Vancouver is too early; 07:00 claims; later that week nothing more
+    assert not tick(app, tasks, datetime(2026, 9, 21, 13, 59, tzinfo=UTC)).digest
+    assert tick(app, tasks, datetime(2026, 9, 21, 14, 0, tzinfo=UTC)).digest
+    assert not tick(app, tasks, datetime(2026, 9, 24, 14, 0, tzinfo=UTC)).digest
+    # Sunday 23:30 Vancouver is already Monday in UTC, but still the old ISO week there
+    assert not tick(app, tasks, datetime(2026, 9, 28, 6, 30, tzinfo=UTC)).digest
+    assert tick(app, tasks, datetime(2026, 9, 28, 14, 0, tzinfo=UTC)).digest
+    assert _queued(broker, "digest") == 2
