@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 import connectors
@@ -47,6 +49,32 @@ def claim(app: App, key: str, now: datetime, owner: str = "") -> bool:
         return False
 
 
+def release(app: App, key: str) -> None:
+    """Give a slot back (its message could not be enqueued), so the next tick retries it."""
+    with app.sessions() as session, session.begin():
+        session.execute(delete(ScheduleSlot).where(ScheduleSlot.key == key))
+
+
+class BrokerUnavailable(RuntimeError):
+    """The broker refused a message; nothing was claimed, the next tick tries again."""
+
+
+def _enqueue(app: App, key: str, now: datetime, owner: str, send: Callable[[], object]) -> bool:
+    """Claim ``key`` and send its message; if the send fails, release the claim."""
+    if not claim(app, key, now, owner):
+        return False
+    try:
+        send()
+    except Exception as exc:
+        release(app, key)
+        raise BrokerUnavailable(
+            f"cannot enqueue {key.split(':')[0]} work on the broker "
+            f"({type(exc).__name__}); check that Redis is running and broker_url is right. "
+            "Nothing was lost: the next tick tries again."
+        ) from exc
+    return True
+
+
 def _bucket(now: datetime, period: timedelta) -> int:
     return int(now.timestamp() // period.total_seconds())
 
@@ -71,18 +99,16 @@ def tick(app: App, tasks: Tasks, now: datetime, owner: str = "") -> TickResult:
     as_of = now.isoformat()
     bucket = _bucket(now, app.settings.poll_interval)
     for account in due_accounts(app, now):
-        if claim(app, f"poll:{account.key}:{bucket}", now, owner):
-            tasks.poll_account.send(account.id, as_of)
+        send = partial(tasks.poll_account.send, account.id, as_of)
+        if _enqueue(app, f"poll:{account.key}:{bucket}", now, owner, send):
             result.polls.append(account.id)
-    if claim(app, f"sweep:{now:%Y-%m-%dT%H}", now, owner):
-        tasks.review_sweep.send(as_of)
-        result.sweep = True
+    sweep = f"sweep:{now:%Y-%m-%dT%H}"
+    result.sweep = _enqueue(app, sweep, now, owner, lambda: tasks.review_sweep.send(as_of))
     local = now.astimezone(app.settings.timezone)
     year, week, weekday = local.isocalendar()
     if (weekday - 1, local.hour) >= (DIGEST_WEEKDAY, DIGEST_HOUR):
-        if claim(app, f"digest:{year}-W{week:02d}", now, owner):
-            tasks.weekly_digest.send(as_of)
-            result.digest = True
+        digest = f"digest:{year}-W{week:02d}"
+        result.digest = _enqueue(app, digest, now, owner, lambda: tasks.weekly_digest.send(as_of))
     return result
 
 
@@ -97,6 +123,8 @@ def run_forever(app: App, tasks: Tasks, stop: threading.Event, period: float = 3
                 result.sweep,
                 result.digest,
             )
+        except BrokerUnavailable as exc:
+            log.error("%s", exc)
         except Exception:  # keep scheduling through a passing database outage
             log.exception("scheduler tick failed; retrying in %.0f s", period)
         stop.wait(period)

@@ -10,9 +10,11 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db import make_engine, upgrade
@@ -24,6 +26,8 @@ PG_URL = os.environ.get(
     "HALLWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("HALLWATCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
+_PG, _REDIS = make_url(PG_URL), urlparse(REDIS_URL)
+_PG, _REDIS = make_url(PG_URL), urlparse(REDIS_URL)
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -46,7 +50,7 @@ def require_service(name: str, host: str, port: int) -> None:
 
 def _pg_schema_engine() -> Iterator[Engine]:
     """A fresh PostgreSQL schema per test, dropped afterwards."""
-    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_service("PostgreSQL", _PG.host or "127.0.0.1", _PG.port or 5432)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
@@ -94,7 +98,7 @@ def sqlite_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def redis_url() -> str:
-    require_service("Redis", "127.0.0.1", 6379)
+    require_service("Redis", _REDIS.hostname or "127.0.0.1", _REDIS.port or 6379)
     return REDIS_URL
 
 

@@ -89,3 +89,19 @@ def test_weekly_digest_claimed_once_per_iso_week_in_district_time(world):
     assert not tick(app, tasks, datetime(2026, 9, 28, 6, 30, tzinfo=UTC)).digest
     assert tick(app, tasks, datetime(2026, 9, 28, 14, 0, tzinfo=UTC)).digest
     assert _queued(broker, "digest") == 2
+
+
+def test_dead_redis_loses_no_work_the_next_tick_retries(world):
+    from dramatiq.brokers.redis import RedisBroker
+
+    from monitor.scheduler import BrokerUnavailable
+
+    app, tasks, stub = world
+    # Given a broker whose Redis is not running (nothing listens on this port)
+    dead = RedisBroker(url="redis://127.0.0.1:6399/0", socket_connect_timeout=0.2)
+    with pytest.raises(BrokerUnavailable, match="check that Redis is running"):
+        tick(app, Tasks(app, dead), at(20))
+    # Then no slot stays claimed, and once a broker is back the same tick enqueues the poll
+    result = tick(app, tasks, at(20))
+    assert len(result.polls) == 1 and result.sweep
+    assert _queued(stub, "poll") == 1
