@@ -78,7 +78,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from connectors.base import Clock, Connector, system_clock
+from connectors.base import Connector
 from connectors.errors import (
     AuthRevoked,
     ConfigurationError,
@@ -580,15 +580,7 @@ class SandboxConnector(Connector):
 
     platform = PLATFORM
 
-    def __init__(
-        self,
-        credentials: Mapping[str, Any] | None = None,
-        transport: Any = None,
-        *,
-        clock: Clock = system_clock,
-    ) -> None:
-        super().__init__(credentials, transport, clock=clock)
-        self._loaded: Scenario | None = None
+    _loaded: Scenario | None = None
 
     def scenario(self) -> Scenario:
         """Return the validated scenario, reading the file on first use.

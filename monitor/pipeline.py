@@ -83,7 +83,10 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
             Comment.status.in_(UNREVIEWED),
         )
     )
-    posts = session.scalars(select(Post).where(Post.account_id == account.id))
+    # Only public posts can break a visibility rule; never load an account's whole history.
+    posts = session.scalars(
+        select(Post).where(Post.account_id == account.id, Post.visibility == "public")
+    )
     names, domains = _identification(account)
     caps = connectors.capabilities(account.platform)
     return detectors.AccountState(
