@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from connectors.errors import PermanentError
 from connectors.records import AccountRef, Snapshot
 
 Clock = Callable[[], datetime]
@@ -24,18 +25,35 @@ class Capabilities:
     can_disable_comments: bool
     can_hold_comments: bool
     has_api: bool = True
+    can_hide_comments: bool = False
 
 
 # Facts from DESIGN.md, "What the platforms allow".
 CAPABILITIES: Mapping[str, Capabilities] = {
     "facebook": Capabilities(
-        can_be_private=False, can_disable_comments=False, can_hold_comments=False
+        can_be_private=False,
+        can_disable_comments=False,
+        can_hold_comments=False,
+        can_hide_comments=True,
     ),
     "instagram": Capabilities(
-        can_be_private=False, can_disable_comments=True, can_hold_comments=False
+        can_be_private=False,
+        can_disable_comments=True,
+        can_hold_comments=False,
+        can_hide_comments=True,
     ),
-    "x": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=False),
-    "youtube": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
+    "x": Capabilities(
+        can_be_private=True,
+        can_disable_comments=True,
+        can_hold_comments=False,
+        can_hide_comments=True,
+    ),
+    "youtube": Capabilities(
+        can_be_private=True,
+        can_disable_comments=True,
+        can_hold_comments=True,
+        can_hide_comments=True,
+    ),
     "wordpress": Capabilities(
         can_be_private=True, can_disable_comments=True, can_hold_comments=True
     ),
@@ -86,6 +104,26 @@ class Connector:
     def fetch(self, account: AccountRef, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         """Return what is new or changed since ``cursor``, and the next cursor."""
         raise NotImplementedError
+
+    def check_credentials(self, account: AccountRef) -> str:
+        """Make one cheap call with the credentials; return what they give access to.
+
+        Raises:
+            AuthRevoked, ConfigurationError, RateLimited, TransientError, PermanentError.
+        """
+        raise NotImplementedError
+
+    def hide_comment(self, account: AccountRef, comment_id: str) -> None:
+        """Hide a comment on the platform (only ever on a person's decision; never deletes)."""
+        raise PermanentError(
+            f"{self.platform}: hiding comments is not supported", platform=self.platform
+        )
+
+    def unhide_comment(self, account: AccountRef, comment_id: str) -> None:
+        """Undo :meth:`hide_comment`."""
+        raise PermanentError(
+            f"{self.platform}: hiding comments is not supported", platform=self.platform
+        )
 
     def __repr__(self) -> str:  # never show credentials
         return f"<{type(self).__name__} platform={self.platform!r}>"

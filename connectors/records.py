@@ -101,6 +101,9 @@ class Snapshot:
 
     The cursor is a JSON-serialisable dict that the monitor stores only after everything
     this snapshot covers has been committed, and hands back on the next poll.
+    ``requests`` counts the HTTP requests the poll made; ``quota_units`` what they cost
+    against a platform quota (YouTube counts units, not requests). ``skipped`` names
+    malformed items that were left out.
     """
 
     profile: Profile
@@ -108,4 +111,5 @@ class Snapshot:
     comments: tuple[Comment, ...] = ()
     cursor: dict[str, Any] = field(default_factory=dict)
     requests: int = 0
+    quota_units: int = 0
     skipped: tuple[str, ...] = ()

@@ -1,0 +1,97 @@
+"""HTTP helpers shared by the requests-based connectors.
+
+Every call has a timeout (:data:`TIMEOUT`), even through SDKs that set none (tweepy), and
+status codes map onto the error taxonomy in one place. Nothing here logs a URL's query
+string or a header, since either may carry a token.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from connectors.errors import (
+    AuthRevoked,
+    ConnectorError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+
+TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+DEFAULT_RETRY_AFTER = 60.0
+
+
+def session_with_timeout(
+    session: requests.Session | None, timeout: Any = TIMEOUT
+) -> requests.Session:
+    """Return ``session`` (or a new one) whose requests default to ``timeout``.
+
+    The injected session's own ``request`` is wrapped on the instance, so a test's
+    ``responses`` mock and an SDK that passes no timeout both keep working.
+    """
+    session = session if session is not None else requests.Session()
+    if getattr(session.request, "_hallwatch_timeout", False):
+        return session
+    original = session.request
+
+    @functools.wraps(original)
+    def request(method: str, url: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", timeout)
+        return original(method, url, **kwargs)
+
+    request._hallwatch_timeout = True  # type: ignore[attr-defined]
+    session.request = request  # type: ignore[method-assign,assignment]
+    return session
+
+
+def retry_after_seconds(
+    headers: Mapping[str, str], now: datetime, default: float = DEFAULT_RETRY_AFTER
+) -> float:
+    """Seconds to wait, from ``Retry-After`` (seconds or HTTP date) or ``x-rate-limit-reset``.
+
+    ``x-rate-limit-reset`` (X) is a Unix time. The result is never negative.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if (reset := lowered.get("x-rate-limit-reset")) is not None:
+        try:
+            return max(0.0, float(reset) - now.timestamp())
+        except ValueError:
+            pass
+    if (value := lowered.get("retry-after")) is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+            except (TypeError, ValueError):
+                pass
+    return default
+
+
+def error_for_status(
+    status: int, message: str, *, platform: str, headers: Mapping[str, str], now: datetime
+) -> ConnectorError:
+    """The taxonomy error for an HTTP status with no better platform-specific code."""
+    if status == 401:
+        return AuthRevoked(message, platform=platform, code=str(status))
+    if status == 429:
+        wait = retry_after_seconds(headers, now)
+        return RateLimited(message, retry_after=wait, platform=platform, code=str(status))
+    if status >= 500 or status in (408, 425):
+        return TransientError(message, platform=platform, code=str(status))
+    return PermanentError(message, platform=platform, code=str(status))
+
+
+def network_error(exc: requests.RequestException, platform: str) -> TransientError:
+    """Timeouts and connection failures are transient; the message names no URL."""
+    return TransientError(f"{platform}: network error ({type(exc).__name__})", platform=platform)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
