@@ -21,6 +21,12 @@ from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapsh
 # platform name -> "module:Class"; a platform listed in CAPABILITIES but not here has
 # no connector yet (or no API at all, like Snapchat) and is handled as manual attestation.
 _REGISTRY: dict[str, str] = {
+    "facebook": "connectors.facebook:FacebookConnector",
+    "instagram": "connectors.instagram:InstagramConnector",
+    "x": "connectors.x:XConnector",
+    "youtube": "connectors.youtube:YouTubeConnector",
+    "wordpress": "connectors.wordpress:WordPressConnector",
+    "blogger": "connectors.blogger:BloggerConnector",
     "sandbox": "connectors.sandbox:SandboxConnector",
 }
 

@@ -39,7 +39,9 @@ class Case(Protocol):
         """Fetch with the fake platform scripted for ``kind`` (one of :data:`KINDS`).
 
         - "full": first poll (no cursor): every page of posts and comments.
-        - "unchanged": the platform's answers when nothing changed since ``cursor``.
+        - "unchanged": the platform's answers when nothing changed since ``cursor``; the
+          poll makes at most ``streams`` requests and returns no post or comment that the
+          "full" poll did not (ideally none at all).
         - "auth_revoked", "rate_limited", "server_error": the platform's documented error
           payload for that case on the first request.
         - "malformed": a full poll where one post or comment lacks a required field.
