@@ -297,21 +297,42 @@ class PersonalEmailDetector(Detector):
 class ApprovalDetector(Detector):
     """Raises ``account.unapproved`` for accounts the district cannot vouch for.
 
-    Covers a missing supervisor approval, credentials that stopped working, and an account
-    with an API that nobody polled within ``context.stale_after``. Manual accounts (no API)
-    are never stale.
+    Covers a missing supervisor approval, credentials that stopped working, a platform that
+    refuses the set-up (access level, permissions), and an account with an API that nobody
+    polled within ``context.stale_after``. Manual accounts (no API) are never stale.
     """
 
     name = "structural.approval"
-    version = "1"
+    version = "2"
     rules = ("account.unapproved",)
 
     def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
         account = context.account
         if account is None:
             return []
-        found = [self._approval(account), self._credentials(account), self._stale(account, context)]
+        found = [
+            self._approval(account),
+            self._credentials(account),
+            self._poll_problem(account),
+            self._stale(account, context),
+        ]
         return [f for f in found if f is not None]
+
+    def _poll_problem(self, account: AccountState) -> Finding | None:
+        outcome = account.last_poll_outcome
+        if account.status != "active" or outcome in ("", "ok"):
+            return None
+        explanation = (
+            f"Hallwatch cannot check {_label(account)}: {account.last_poll_error[:200]}. "
+            "Ask IT to fix the connection; until then the account is not monitored."
+        )
+        return self.finding(
+            "account.unapproved",
+            "high",
+            explanation,
+            "poll-problem:" + outcome,
+            details={"outcome": outcome},
+        )
 
     def _approval(self, account: AccountState) -> Finding | None:
         status = account.approval_status

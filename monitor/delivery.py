@@ -67,7 +67,7 @@ def route(session: Session, app: App, flag: Flag) -> Route:
             settings["delivery.communications_email"],
             *_role_emails(session, "communications"),
         ]
-    elif flag.rule_id == "account.unapproved" and flag.dedup_key.endswith(":credentials"):
+    elif flag.rule_id == "account.unapproved" and _operational(flag.dedup_key):
         people += [settings["delivery.it_email"], *_role_emails(session, "it")]
     if account.supervisor is not None and flag.rule_id != "media.inquiry":
         people += [account.supervisor.email, account.supervisor.backup_email]
@@ -76,6 +76,11 @@ def route(session: Session, app: App, flag: Flag) -> Route:
         return Route(unique, "routed")
     fallback = settings["delivery.fallback_email"] or settings["delivery.from_address"]
     return Route((fallback.lower(),), "fallback")
+
+
+def _operational(dedup_key: str) -> bool:
+    """Broken credentials and connection problems are IT's to fix."""
+    return dedup_key.endswith(":credentials") or ":poll-problem:" in dedup_key
 
 
 def notifier_for(app: App) -> Notifier:

@@ -120,6 +120,9 @@ class Account(Base):
     last_polled_at: Mapped[datetime | None]
     last_poll_outcome: Mapped[str] = mapped_column(String(30), default="")
     last_poll_error: Mapped[str] = mapped_column(Text, default="")
+    credentials: Mapped[str] = mapped_column(Text, default="", server_default="")  # Fernet
+    credentials_set_at: Mapped[datetime | None]
+    credentials_checked: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     org_unit: Mapped[OrgUnit] = relationship()
     supervisor: Mapped[Supervisor | None] = relationship()
@@ -267,6 +270,18 @@ class DigestSent(Base):
     created_at: Mapped[datetime]
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     path: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class ApiUsage(Base):
+    """Requests and quota units spent per platform per day (YouTube's quota is per day)."""
+
+    __tablename__ = "api_usage"
+    __table_args__ = (UniqueConstraint("platform", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    units: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ScheduleSlot(Base):

@@ -21,8 +21,10 @@ import detectors
 from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
 from monitor import audit
 from monitor.app import App
+from monitor.connect import account_ref, connector_for
 from monitor.flags import raise_flags
 from monitor.models import Account, Comment, Flag, OrgUnit, OutboxItem, Post, ProfileSnapshot
+from monitor.secrets import CredentialsError
 from monitor.store import Changes, latest_profiles, save_snapshot
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,8 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
         comments_policy=account.comments_policy,
         status=account.status,
         last_polled_at=account.last_polled_at,
+        last_poll_outcome=account.last_poll_outcome,
+        last_poll_error=account.last_poll_error,
         profile=_profile_state(profiles[0] if profiles else None),
         previous_profile=_profile_state(profiles[1] if len(profiles) > 1 else None),
         posts=tuple(
@@ -172,18 +176,6 @@ def detect_and_flag(
     return raise_flags(session, account, findings, now, _urls(changes) if changes else None)
 
 
-def _connector(app: App, account: Account, now: datetime) -> connectors.Connector:
-    scenario = app.settings["sandbox.scenario"]
-    name = "sandbox" if scenario else account.platform
-    cls = connectors.get_connector(name)
-    credentials = {"scenario": scenario} if scenario else {}
-    return cls(credentials, app.transports.get(name), clock=lambda: now)
-
-
-def _account_ref(account: Account) -> connectors.AccountRef:
-    return connectors.AccountRef(account.platform, account.external_id, account.handle)
-
-
 def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
     """Poll one account. Raises RateLimited and TransientError for the actor to retry."""
     with app.sessions() as session:
@@ -191,10 +183,10 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
         if account is None or account.status not in POLLABLE:
             return PollResult(account=str(account_id), outcome="skipped")
         cursor = dict(account.cursor or {})
-        ref = _account_ref(account)
+        ref = account_ref(account)
         try:
-            connector = _connector(app, account, now)
-        except connectors.UnknownPlatform as exc:
+            connector = connector_for(app, account, now)
+        except (connectors.UnknownPlatform, CredentialsError) as exc:
             return _record_failure(app, account_id, now, "no-connector", exc)
     try:
         snapshot = connector.fetch(ref, cursor)

@@ -52,6 +52,11 @@ def _domains(value: Any) -> tuple[str, ...]:
     return domains
 
 
+def _key_list(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
 def _timezone(value: Any) -> str:
     try:
         ZoneInfo(_text(value))
@@ -102,7 +107,15 @@ KEYS: tuple[_Key, ...] = (
     _Key("stale_after_hours", 72.0, _positive_number, "an account not polled this long is flagged"),
     _Key("secret_key", "", _text, "key for signing and encryption; generated under var/ if empty"),
     _Key("var_dir", "var", _text, "folder for the SQLite file, the outbox and the digests"),
+    _Key(
+        "previous_secret_keys",
+        (),
+        _key_list,
+        "old secret keys still accepted for decryption during a key rotation",
+    ),
     _Key("sandbox.scenario", "", _text, "serve every account from this sandbox scenario file"),
+    _Key("limits.polls_per_minute", 60.0, _positive_number, "polls per platform per minute"),
+    _Key("limits.youtube_daily_quota", 10000.0, _positive_number, "YouTube API units per day"),
     _Key("delivery.outbox_dir", "", _text, "folder for .eml files (default: <var_dir>/outbox)"),
     _Key("delivery.from_address", "hallwatch@localhost", _email, "the From: of every e-mail"),
     _Key("delivery.communications_email", "", _email, "receives media inquiries"),
@@ -180,6 +193,10 @@ class Settings:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(32))
         return path.read_text().strip()
+
+    @property
+    def previous_secret_keys(self) -> tuple[str, ...]:
+        return tuple(self.values["previous_secret_keys"])
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` (keys as in the file, dots as ``__``) validated."""

@@ -23,3 +23,11 @@ def test_datetimes_come_back_aware_utc(db):
     got = db.scalars(select(AuditEntry)).one()
     assert got.at == at and got.at.tzinfo is not None
     assert got.detail == {"k": 1}
+
+
+def test_migrations_match_the_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

@@ -702,7 +702,7 @@ def test_rule_findings_carry_detector_version_and_clause(rule: str) -> None:
     owners = {d.name: d for d in STRUCTURAL_DETECTORS if rule in d.rules}
     for finding in found:
         assert finding.detector in owners
-        assert finding.version == owners[finding.detector].version == "1"
+        assert finding.version == owners[finding.detector].version != ""
         assert finding.clause.startswith("Procedure 417")
         assert "@lincolnhigh" in finding.explanation
 
@@ -716,3 +716,43 @@ def test_rule_is_deterministic_and_owned_by_one_detector(rule: str) -> None:
     # Then the findings are identical, and exactly one structural detector declares the rule
     assert first == second
     assert len([d for d in STRUCTURAL_DETECTORS if rule in d.rules]) == 1
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "raised"),
+    [
+        ("ConfigurationError", "active", True),
+        ("PermanentError", "active", True),
+        ("ok", "active", False),
+        ("", "active", False),
+        ("AuthRevoked", "credentials_broken", False),  # the credentials finding covers it
+    ],
+    ids=[
+        "account.unapproved-config",
+        "account.unapproved-permanent",
+        "account.unapproved-ok",
+        "account.unapproved-never",
+        "account.unapproved-broken",
+    ],
+)
+def test_account_unapproved_poll_problem(outcome: str, status: str, raised: bool) -> None:
+    # Given an account whose last poll failed with a set-up problem
+    account = AccountState(
+        id="a",
+        platform="x",
+        handle="@a",
+        can_be_private=True,
+        status=status,
+        last_polled_at=NOW,
+        last_poll_outcome=outcome,
+        last_poll_error="x: this endpoint needs the Basic access level",
+    )
+    # When the approval rule runs
+    found = detectors.run([], Context(now=NOW, account=account))
+    findings = [f for f in found if f.key.startswith("poll-problem:")]
+    # Then a high account.unapproved finding explains it, naming the problem
+    assert bool(findings) is raised
+    if raised:
+        [f] = findings
+        assert f.rule == "account.unapproved" and f.severity == "high"
+        assert "Basic access level" in f.explanation
