@@ -633,6 +633,21 @@ class SandboxConnector(Connector):
             skipped=tuple(collector.skipped),
         )
 
+    def check_credentials(self, account: AccountRef) -> str:
+        """The scenario stands in for credentials: check the account is in it and healthy."""
+        scenario = self.scenario()
+        spec = self._account(scenario, account.external_id)
+        self._raise_scheduled(spec, account.external_id, utc(self.clock()))
+        return f"sandbox scenario {scenario.file.name}, account {account.external_id}"
+
+    def hide_comment(self, account: AccountRef, comment_id: str) -> None:
+        """Accepted and recorded by the monitor; the scenario file is never modified."""
+        self._account(self.scenario(), account.external_id)
+
+    def unhide_comment(self, account: AccountRef, comment_id: str) -> None:
+        """See :meth:`hide_comment`."""
+        self._account(self.scenario(), account.external_id)
+
     @staticmethod
     def _account(scenario: Scenario, external_id: str) -> _AccountSpec:
         spec = scenario.accounts.get(external_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from monitor import registry
 from monitor.app import App
+from monitor.connect import HIDE_REASONS as HIDE_REASON_NAMES
 from monitor.settings import Settings, SettingsError, load_settings
 
 
@@ -131,6 +132,111 @@ def _registry_group(kind: str, noun: str) -> click.Group:
 
 for _kind, _noun in (("orgs", "orgs"), ("supervisors", "supervisors"), ("accounts", "accounts")):
     main.add_command(_registry_group(_kind, _noun))
+
+
+@click.command("credentials")
+@click.argument("account")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the credentials from this file; default: standard input.",
+)
+@click.option("--no-check", is_flag=True, help="Store without the test call (offline set-up).")
+@click.option("--by", "actor", default="cli", show_default=True, help="Who is doing this.")
+@pass_ctx
+def accounts_credentials(
+    ctx: Ctx, account: str, path: str | None, no_check: bool, actor: str
+) -> None:
+    """Set an account's credentials (never on the command line).
+
+    Give key=value lines or a JSON object, in a file or on standard input, e.g.
+    `hallwatch accounts credentials riv-fb < token.txt`. A test call checks them first;
+    they are stored encrypted and a broken account becomes active again.
+    """
+    from monitor.connect import ConnectError, set_credentials
+    from monitor.secrets import CredentialsError, parse_credentials
+
+    if path is None and sys.stdin.isatty():
+        click.echo("Type key=value lines, then Ctrl-D:", err=True)
+    text = Path(path).read_text(encoding="utf-8") if path else sys.stdin.read()
+    app = ctx.app(migrate=True)
+    try:
+        reached = set_credentials(
+            app, account, parse_credentials(text), actor, app.now(), check=not no_check
+        )
+    except (ConnectError, CredentialsError) as exc:
+        raise click.ClickException(f"{account}: {exc}") from None
+    click.echo(f"{account}: credentials stored encrypted ({reached}).")
+
+
+main.commands["accounts"].add_command(accounts_credentials)  # type: ignore[attr-defined]
+
+
+@main.group()
+def secrets() -> None:
+    """Secret key maintenance."""
+
+
+@secrets.command("rotate")
+@pass_ctx
+def secrets_rotate(ctx: Ctx) -> None:
+    """Re-encrypt every stored credential with the current secret_key.
+
+    Set the new secret_key and put the old one in previous_secret_keys, run this, then
+    remove the old key.
+    """
+    from monitor import audit
+    from monitor.secrets import CredentialsError, rotate_all
+
+    app = ctx.app(migrate=True)
+    try:
+        with app.sessions() as session, session.begin():
+            count = rotate_all(session, ctx.settings)
+            audit.record(session, "cli", "secrets.rotated", "settings", "secret_key", count=count)
+    except CredentialsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"re-encrypted the credentials of {count} account(s) with the current key.")
+
+
+@main.group()
+def comments() -> None:
+    """Act on a comment on its platform."""
+
+
+@comments.command("hide")
+@click.argument("comment_id", type=int)
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice(sorted(HIDE_REASON_NAMES)),
+    help="Why, from the procedure's fixed list.",
+)
+@click.option("--by", "actor", default="cli", show_default=True, help="Who decided this.")
+@pass_ctx
+def comments_hide(ctx: Ctx, comment_id: int, reason: str, actor: str) -> None:
+    """Hide a comment on its platform (never deletes). Recorded in the audit log."""
+    _moderate(ctx, comment_id, True, reason, actor)
+
+
+@comments.command("unhide")
+@click.argument("comment_id", type=int)
+@click.option("--by", "actor", default="cli", show_default=True, help="Who decided this.")
+@pass_ctx
+def comments_unhide(ctx: Ctx, comment_id: int, actor: str) -> None:
+    """Make a hidden comment visible again. Recorded in the audit log."""
+    _moderate(ctx, comment_id, False, "", actor)
+
+
+def _moderate(ctx: Ctx, comment_id: int, hide: bool, reason: str, actor: str) -> None:
+    from monitor.connect import ConnectError, moderate
+
+    app = ctx.app(migrate=True)
+    try:
+        done = moderate(app, comment_id, hide, reason, actor, app.now())
+    except ConnectError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"comment {comment_id} on {done.account} is now {'hidden' if hide else 'visible'}.")
 
 
 def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:

@@ -55,7 +55,9 @@ def _pg_schema_engine() -> Iterator[Engine]:
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(PG_URL, options=f"-csearch_path={schema}")
+    # The schema goes in the URL, so a subprocess or CLI given engine.url sees the same data.
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = make_engine(url.render_as_string(hide_password=False))
     try:
         yield engine
     finally:
