@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 import connectors
 import detectors
 from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
-from monitor import audit
+from monitor import audit, usage
 from monitor.app import App
 from monitor.connect import account_ref, connector_for
 from monitor.flags import raise_flags
@@ -186,17 +186,25 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
         ref = account_ref(account)
         try:
             connector = connector_for(app, account, now)
-        except (connectors.UnknownPlatform, CredentialsError) as exc:
-            return _record_failure(app, account_id, now, "no-connector", exc)
+        except (connectors.UnknownPlatform, CredentialsError, ConnectorError) as exc:
+            return _record_failure(app, account_id, now, type(exc).__name__, exc)
     try:
         snapshot = connector.fetch(ref, cursor)
     except (AuthRevoked, ConfigurationError, PermanentError) as exc:
         return _record_failure(app, account_id, now, type(exc).__name__, exc)
-    return _store_poll(app, account_id, snapshot, now)
+    return _store_poll(app, account_id, snapshot, now, connector.platform)
+
+
+def connector_name(app: App, account_id: int) -> str:
+    """The connector that serves the account: its platform, or "sandbox" in sandbox mode."""
+    if app.settings["sandbox.scenario"]:
+        return "sandbox"
+    with app.sessions() as session:
+        return session.scalar(select(Account.platform).where(Account.id == account_id)) or ""
 
 
 def _store_poll(
-    app: App, account_id: int, snapshot: connectors.Snapshot, now: datetime
+    app: App, account_id: int, snapshot: connectors.Snapshot, now: datetime, platform: str
 ) -> PollResult:
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
@@ -204,6 +212,7 @@ def _store_poll(
         account.last_polled_at, account.last_poll_outcome, account.last_poll_error = now, "ok", ""
         flags = detect_and_flag(app, session, account, now, changes)
         account.cursor = dict(snapshot.cursor)
+        usage.record(session, platform, now, snapshot.requests, snapshot.quota_units)
         audit.record(
             session,
             audit.SYSTEM,

@@ -13,13 +13,15 @@ Failure handling, by the connector taxonomy:
 from __future__ import annotations
 
 import logging
+import random
+from datetime import datetime
 from typing import Any
 
 import dramatiq
 from dramatiq import Retry
 
 from connectors import RateLimited
-from monitor import digest, pipeline
+from monitor import digest, pipeline, usage
 from monitor.app import App
 from monitor.delivery import deliver, notifier_for, pending_outbox
 
@@ -33,6 +35,7 @@ class Tasks:
     def __init__(self, app: App, broker: dramatiq.Broker, **options: Any) -> None:
         self.app = app
         self.broker = broker
+        self.budgets = usage.Budgets(app, usage.backend_for(broker))
         opts = {**RETRY_OPTIONS, **options}
         self.poll_account = self._actor(self._poll_account, "poll", opts)
         self.review_sweep = self._actor(self._review_sweep, "sweep", opts)
@@ -52,13 +55,26 @@ class Tasks:
 
     def _poll_account(self, account_id: int, as_of: str | None = None) -> None:
         now = self.app.now(as_of)
+        platform = pipeline.connector_name(self.app, account_id)
+        if (wait := usage.seconds_until_quota_resets(self.app, platform, now)) is not None:
+            log.info("%s daily quota used up; account %s waits %.0f s", platform, account_id, wait)
+            raise Retry(delay=int(wait * 1000))
+        with self.budgets.platform(platform).acquire(raise_on_failure=False) as allowed:
+            if not allowed:
+                raise Retry(delay=random.randint(5_000, 30_000))
+            with self.budgets.account(account_id).acquire(raise_on_failure=False) as alone:
+                if not alone:  # another worker is polling this account right now
+                    return
+                result = self._poll(account_id, now)
+        for outbox_id in result.new_outbox:
+            self.deliver.send(outbox_id, as_of)
+
+    def _poll(self, account_id: int, now: datetime) -> pipeline.PollResult:
         try:
-            result = pipeline.poll_account(self.app, account_id, now)
+            return pipeline.poll_account(self.app, account_id, now)
         except RateLimited as exc:
             log.info("account %s rate limited; retry in %.0f s", account_id, exc.retry_after)
             raise Retry(delay=int(exc.retry_after * 1000)) from None
-        for outbox_id in result.new_outbox:
-            self.deliver.send(outbox_id, as_of)
 
     def _review_sweep(self, as_of: str | None = None) -> None:
         now = self.app.now(as_of)
