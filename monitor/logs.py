@@ -8,7 +8,8 @@ import re
 # key=value (URLs, forms) and "key": "value" (JSON); plain prose such as "access token: expired"
 # is left alone so messages stay readable.
 SECRET = re.compile(
-    r"(?i)\b(access_token|refresh_token|token|password|secret|client_secret|api_key|apikey)"
+    r"(?i)\b(access_token|refresh_token|token|password|secret|client_secret|api_key|apikey|key"
+    r"|oauth_signature|oauth_token)"
     r"(=|[\"']\s*:\s*[\"'])([^\s\"'&,]+)"
 )
 BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
@@ -31,6 +32,19 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+# Libraries that log request URLs (with tokens in the query) or auth headers at INFO/DEBUG.
+QUIET = (
+    "urllib3",
+    "requests_oauthlib",
+    "oauthlib",
+    "googleapiclient",
+    "google_auth_httplib2",
+    "httplib2",
+    "tweepy",
+    "facebook",
+)
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -38,3 +52,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

@@ -29,3 +29,17 @@ def test_filter_scrubs_formatted_arguments():
     )
     ScrubFilter().filter(record)
     assert "abc123" not in record.getMessage()
+
+
+def test_libraries_that_log_urls_with_tokens_are_kept_quiet():
+    from monitor.logs import QUIET, configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(logging.DEBUG)
+        for name in QUIET:
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
+        assert scrub("GET /youtube/v3/channels?part=id&key=AIzaSyFAKEKEY").count("AIza") == 0
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
