@@ -55,7 +55,10 @@ CAPABILITIES: Mapping[str, Capabilities] = {
         can_hide_comments=True,
     ),
     "wordpress": Capabilities(
-        can_be_private=True, can_disable_comments=True, can_hold_comments=True
+        can_be_private=True,
+        can_disable_comments=True,
+        can_hold_comments=True,
+        can_hide_comments=True,
     ),
     "blogger": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
     "sandbox": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),

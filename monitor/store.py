@@ -153,7 +153,8 @@ def save_comment(
     row.post_id = post.id if post is not None else None
     row.post_external_id = comment.post_external_id
     row.created_at = comment.created_at
-    row.text = bounded(comment.text)
+    if comment.text or not row.text:  # a deleted comment comes back empty: keep the evidence
+        row.text = bounded(comment.text)
     row.author_name = bounded(comment.author_name, 300)
     row.url = bounded(comment.url, 1000)
     row.status = comment.status

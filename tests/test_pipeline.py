@@ -157,3 +157,24 @@ def test_review_sweep_flags_overdue_comments_without_polling(world):
     [flag] = _flags(app, "comments.unreviewed")
     assert flag.id in created
     assert pipeline.review_sweep(app, at(46.5)) == []  # same window: no second flag
+
+
+def test_deleted_comment_keeps_its_stored_text_as_evidence(world):
+    from connectors import records
+
+    from monitor.store import save_comment
+
+    app, ids = world
+    with app.sessions() as s, s.begin():
+        account = s.get(Account, ids["busy"])
+        first = records.Comment("z1", "p1", at(1), text="You will regret this")
+        save_comment(s, account, first, at(1), {}, {})
+    with app.sessions() as s, s.begin():
+        account = s.get(Account, ids["busy"])
+        known = {c.external_id: c for c in s.scalars(select(Comment))}
+        gone = records.Comment("z1", "p1", at(1), text="", status="deleted")
+        save_comment(s, account, gone, at(2), known, {})
+    with app.sessions() as s:
+        row = s.scalars(select(Comment).where(Comment.external_id == "z1")).one()
+        assert row.status == "deleted" and row.text == "You will regret this"
+        assert row.reviewed_by == "platform:deleted"
