@@ -161,7 +161,6 @@ def test_review_sweep_flags_overdue_comments_without_polling(world):
 
 def test_deleted_comment_keeps_its_stored_text_as_evidence(world):
     from connectors import records
-
     from monitor.store import save_comment
 
     app, ids = world
