@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 import connectors
-from monitor import audit, secrets
+from monitor import audit, secrets, usage
 from monitor.app import App
 from monitor.models import Account, Comment
 
@@ -131,6 +131,7 @@ def moderate(
     except connectors.ConnectorError as exc:
         raise ConnectError(f"{account.platform} refused: {exc}") from None
     with app.sessions() as session, session.begin():
+        usage.record(session, connector.platform, now, 1, int(getattr(connector, "quota_used", 0)))
         row = session.get_one(Comment, comment_id)
         row.status = "hidden" if hide else "published"
         if hide and row.reviewed_at is None:
