@@ -108,3 +108,41 @@ def test_graph_rate_limit_becomes_a_retry_at_the_usage_header_time(app):
         )
     assert retry.value.delay == 15 * 60 * 1000  # estimated_time_to_regain_access: 15 minutes
     assert _account(app).status == "active" and _account(app).cursor == {}
+
+
+def test_youtube_hide_is_recorded_with_its_50_quota_units(engine, settings):
+    from googleapiclient.http import HttpMockSequence
+
+    from monitor.connect import moderate
+    from monitor.models import ApiUsage, AuditEntry, Comment
+    from tests.connector_cases import youtube as yt
+
+    with session_factory(engine)() as s, s.begin():
+        d = factory.district(s)
+        acct = factory.account(
+            s, d["school"], d["principal"], "riv-yt", platform="youtube", external_id=yt.CHANNEL
+        )
+        acct.credentials = secrets.encrypt(settings, yt.CREDENTIALS)
+        s.flush()
+        row = Comment(
+            account_id=acct.id,
+            external_id=yt.C_A["id"],
+            post_external_id=yt.V1,
+            created_at=yt.NOW,
+            first_seen_at=yt.NOW,
+            text="Who is the girl?",
+            fingerprint="x",
+        )
+        s.add(row)
+        s.flush()
+        comment_id = row.id
+    app = App(settings=settings, engine=engine, sessions=session_factory(engine))
+    http = HttpMockSequence([yt.no_content()])
+    app.transports["youtube"] = http
+    moderate(app, comment_id, True, "student-information", "principal@fvsd.example.ca", yt.NOW)
+    with app.sessions() as s:
+        assert s.scalars(select(ApiUsage.units)).one() == 50
+        assert s.get(Comment, comment_id).status == "hidden"
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "comment.hidden")).one()
+        assert entry.actor == "principal@fvsd.example.ca"
+        assert entry.detail["reason"] == "student-information"
