@@ -115,3 +115,20 @@ def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
             "HALLWATCH_SECRET_KEY": "test-secret-key",
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Commands under test call configure_logging(); keep that from leaking between tests."""
+    import logging
+
+    from monitor.logs import QUIET
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
