@@ -16,9 +16,12 @@ from detectors.base import (
     Context,
     Detector,
     Finding,
+    ImageItem,
+    Item,
     PostState,
     ProfileState,
     TextItem,
+    redact,
 )
 from detectors.structural import STRUCTURAL_DETECTORS
 
@@ -26,7 +29,7 @@ DEFAULT_DETECTORS: tuple[Detector, ...] = STRUCTURAL_DETECTORS
 
 
 def run(
-    items: Sequence[TextItem],
+    items: Sequence[Item],
     context: Context,
     detectors: Sequence[Detector] = DEFAULT_DETECTORS,
 ) -> list[Finding]:
@@ -50,8 +53,11 @@ __all__ = [
     "Context",
     "Detector",
     "Finding",
+    "ImageItem",
+    "Item",
     "PostState",
     "ProfileState",
     "TextItem",
+    "redact",
     "run",
 ]

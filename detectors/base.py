@@ -53,11 +53,29 @@ CLAUSES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class TextItem:
-    """A post or comment to scan. ``id`` is whatever the caller uses to find it again."""
+    """A post or comment to scan. ``id`` is whatever the caller uses to find it again.
+
+    ``parent_id`` is a comment's post (its ``TextItem.id``), so photo and consent findings
+    can be tied to the post they belong to.
+    """
 
     id: str
     text: str
     kind: Literal["post", "comment", "profile"] = "post"
+    parent_id: str = ""
+
+
+@dataclass(frozen=True)
+class ImageItem:
+    """A photo attached to a post: its bytes (already fetched by the monitor) and alt text."""
+
+    id: str
+    post_id: str
+    data: bytes
+    alt_text: str = ""
+
+
+Item = TextItem | ImageItem
 
 
 @dataclass(frozen=True)
@@ -128,6 +146,9 @@ class Context:
     district_domains: tuple[str, ...] = ()
     account: AccountState | None = None
     enabled: frozenset[str] | None = None  # rule ids; None means all
+    roster: Any = None  # a detectors.roster.RosterIndex: keyed hashes of enrolled students
+    consents: frozenset[str] = frozenset()  # student keys with a media release on file
+    region: str = "CA"  # default region for phone numbers
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -156,6 +177,10 @@ class Finding:
     def clause(self) -> str:
         return CLAUSES.get(self.rule, "")
 
+    @property
+    def span(self) -> tuple[int, int] | None:
+        return (self.start, self.end) if self.start is not None and self.end is not None else None
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
@@ -169,6 +194,25 @@ class Finding:
         }
 
 
+def redact(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, label)`` span replaced by ``[label]``.
+
+    Overlapping spans merge; the result is what alerts, digests and the database excerpt
+    show, so the PII itself never leaves the evidence text.
+    """
+    out: list[str] = []
+    position = 0
+    for start, end, label in sorted(spans):
+        if end <= position:
+            continue
+        start = max(start, position)
+        out.append(text[position:start])
+        out.append(f"[{label}]")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
 class Detector:
     """Base class. Subclasses set ``name``, ``version`` and ``rules`` and implement ``detect``."""
 
@@ -176,7 +220,11 @@ class Detector:
     version: ClassVar[str] = "0"
     rules: ClassVar[tuple[str, ...]] = ()
 
-    def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
+    def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
+        """Findings for ``items`` (TextItem and ImageItem; ignore the kinds you don't read).
+
+        Called with a whole batch so models can score it at once. No I/O, no clock.
+        """
         raise NotImplementedError
 
     def finding(

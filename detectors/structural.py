@@ -18,8 +18,8 @@ from detectors.base import (
     Context,
     Detector,
     Finding,
+    Item,
     ProfileState,
-    TextItem,
 )
 
 _PLATFORM_NAMES = {
@@ -73,7 +73,7 @@ class CommentsReviewDetector(Detector):
     version = "1"
     rules = ("comments.unreviewed",)
 
-    def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
+    def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         account = context.account
         if account is None or account.status in ("manual", "retired"):
             return []
@@ -139,7 +139,7 @@ class VisibilityDetector(Detector):
     version = "1"
     rules = ("visibility.public",)
 
-    def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
+    def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         account = context.account
         if account is None:
             return []
@@ -251,7 +251,7 @@ class PersonalEmailDetector(Detector):
     version = "1"
     rules = ("account.personal_email",)
 
-    def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
+    def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         account = context.account
         domains = tuple(d.strip().lstrip("@").lower() for d in context.district_domains if d)
         if account is None or not domains:
@@ -306,7 +306,7 @@ class ApprovalDetector(Detector):
     version = "2"
     rules = ("account.unapproved",)
 
-    def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
+    def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         account = context.account
         if account is None:
             return []
@@ -390,7 +390,7 @@ class IdentificationDetector(Detector):
     version = "1"
     rules = ("account.unidentified",)
 
-    def detect(self, items: Sequence[TextItem], context: Context) -> Iterable[Finding]:
+    def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         account = context.account
         if account is None or account.profile is None:
             return []
