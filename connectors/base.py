@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import requests
+
 from connectors.errors import PermanentError
-from connectors.records import AccountRef, Snapshot
+from connectors.records import AccountRef, Media, Snapshot
 
 Clock = Callable[[], datetime]
 
@@ -88,6 +90,7 @@ class Connector:
     """
 
     platform: ClassVar[str] = ""
+    media_hosts: ClassVar[tuple[str, ...]] = ()  # the platform's own media CDNs
 
     def __init__(
         self,
@@ -115,6 +118,21 @@ class Connector:
             AuthRevoked, ConfigurationError, RateLimited, TransientError, PermanentError.
         """
         raise NotImplementedError
+
+    def fetch_media(self, media: Media) -> bytes:
+        """The bytes of a photo, fetched safely from the platform's own media hosts only.
+
+        Raises:
+            PermanentError: the URL is not https on one of ``media_hosts``, resolves to a
+                private address, redirects elsewhere, or is too large.
+            TransientError: a network error or a server error.
+        """
+        from connectors.http import fetch_media_bytes, session_with_timeout
+
+        session = self.transport if isinstance(self.transport, requests.Session) else None
+        return fetch_media_bytes(
+            session_with_timeout(session), media.url, self.media_hosts, platform=self.platform
+        )
 
     def hide_comment(self, account: AccountRef, comment_id: str) -> None:
         """Hide a comment on the platform (only ever on a person's decision; never deletes)."""

@@ -203,6 +203,7 @@ class BloggerConnector(GoogleConnector):
     """
 
     platform = PLATFORM
+    media_hosts = ("blogger.googleusercontent.com", "bp.blogspot.com", "googleusercontent.com")
     api, version = "blogger", "v3"
     hints = Hints(
         api="Blogger API v3",

@@ -56,6 +56,7 @@ class FacebookConnector(Connector):
     """
 
     platform = PLATFORM
+    media_hosts = ("fbcdn.net", "facebook.com")
 
     def _client(self) -> GraphClient:
         token = require_token(self.credentials, self.platform)

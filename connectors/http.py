@@ -95,3 +95,88 @@ def network_error(exc: requests.RequestException, platform: str) -> TransientErr
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+MAX_MEDIA_BYTES = 15 * 1024 * 1024
+MEDIA_TIMEOUT = (5.0, 20.0)
+
+
+def _public_host(host: str) -> bool:
+    """True when every address ``host`` resolves to is public (no SSRF to the LAN)."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return False
+    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+    return bool(addresses) and all(a.is_global for a in addresses)
+
+
+def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == a or host.endswith("." + a) for a in allowed)
+
+
+def fetch_media_bytes(
+    session: requests.Session,
+    url: str,
+    allowed_hosts: tuple[str, ...],
+    *,
+    platform: str,
+    max_bytes: int = MAX_MEDIA_BYTES,
+    resolve: Any = _public_host,
+) -> bytes:
+    """Download one media file safely: https only, the platform's own media hosts only,
+    public addresses only, at most ``max_bytes``, a timeout, and redirects checked the same.
+
+    Raises:
+        PermanentError: the URL or its answer breaks one of those limits.
+        TransientError: a network error or a 5xx.
+    """
+    from urllib.parse import urljoin, urlsplit
+
+    for _ in range(4):  # the request and up to three redirects
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme != "https" or not host_allowed(host, allowed_hosts) or not resolve(host):
+            raise PermanentError(
+                f"{platform}: media URL refused (host not allowed)", platform=platform
+            )
+        try:
+            response = session.get(url, timeout=MEDIA_TIMEOUT, stream=True, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise network_error(exc, platform) from None
+        if response.is_redirect and "location" in response.headers:
+            url = urljoin(url, response.headers["location"])
+            response.close()
+            continue
+        return _bounded_body(response, max_bytes, platform)
+    raise PermanentError(f"{platform}: too many media redirects", platform=platform)
+
+
+def _bounded_body(response: requests.Response, max_bytes: int, platform: str) -> bytes:
+    with response:
+        if response.status_code >= 500:
+            raise TransientError(
+                f"{platform}: media server error {response.status_code}", platform=platform
+            )
+        if response.status_code != 200:
+            raise PermanentError(
+                f"{platform}: media answered {response.status_code}", platform=platform
+            )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise PermanentError(
+                f"{platform}: media larger than {max_bytes} bytes", platform=platform
+            )
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise PermanentError(
+                    f"{platform}: media larger than {max_bytes} bytes", platform=platform
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)

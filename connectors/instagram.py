@@ -64,6 +64,7 @@ class InstagramConnector(Connector):
     """
 
     platform = PLATFORM
+    media_hosts = ("cdninstagram.com", "fbcdn.net")
 
     def _client(self) -> GraphClient:
         token = require_token(self.credentials, self.platform)

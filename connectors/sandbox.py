@@ -640,6 +640,19 @@ class SandboxConnector(Connector):
         self._raise_scheduled(spec, account.external_id, utc(self.clock()))
         return f"sandbox scenario {scenario.file.name}, account {account.external_id}"
 
+    def fetch_media(self, media: Media) -> bytes:
+        """A photo the scenario ships beside it (``"url": "media/photo.jpg"``).
+
+        Only relative paths inside the scenario's folder are served.
+        """
+        folder = self.scenario().file.parent.resolve()
+        target = (folder / media.url).resolve()
+        if "://" in media.url or not target.is_relative_to(folder) or not target.is_file():
+            raise PermanentError(
+                f"sandbox: no media file {media.url!r} beside the scenario", platform=PLATFORM
+            )
+        return target.read_bytes()
+
     def hide_comment(self, account: AccountRef, comment_id: str) -> None:
         """Accepted and recorded by the monitor; the scenario file is never modified."""
         self._account(self.scenario(), account.external_id)

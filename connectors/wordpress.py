@@ -443,6 +443,7 @@ class WordPressConnector(Connector):
     """
 
     platform = PLATFORM
+    media_hosts = ("wp.com", "wordpress.com")
 
     def __init__(
         self,
@@ -723,6 +724,15 @@ class WordPressConnector(Connector):
         else:
             reach = f"cannot read held comments or hide comments; {ROLE}"
         return f"WordPress user {str(me.get('name') or '')!r} ({roles}) at {site}: {reach}"
+
+    def fetch_media(self, media: Media) -> bytes:
+        """A photo from the site itself or WordPress.com's image CDN (see the base class)."""
+        from connectors.http import fetch_media_bytes, session_with_timeout
+
+        site = urlsplit(str(self.credentials.get("base_url", ""))).hostname or ""
+        hosts = (*self.media_hosts, site) if site else self.media_hosts
+        session = self.transport if isinstance(self.transport, requests.Session) else None
+        return fetch_media_bytes(session_with_timeout(session), media.url, hosts, platform=PLATFORM)
 
     def hide_comment(self, account: AccountRef, comment_id: str) -> None:
         """Move a comment back to the moderation queue (``status: hold``); never deletes."""

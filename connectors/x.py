@@ -393,6 +393,7 @@ class XConnector(Connector):
     """
 
     platform = PLATFORM
+    media_hosts = ("twimg.com",)
 
     _built: Any = None
     _mode: Mode = "app"

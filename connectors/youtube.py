@@ -155,6 +155,7 @@ class YouTubeConnector(GoogleConnector):
     """
 
     platform = PLATFORM
+    media_hosts = ("ytimg.com", "ggpht.com", "googleusercontent.com")
     api, version = "youtube", "v3"
     hints = Hints(
         api="YouTube Data API v3",

@@ -272,6 +272,33 @@ class DigestSent(Base):
     path: Mapped[str] = mapped_column(String(1000), default="")
 
 
+class RosterEntry(Base):
+    """One keyed hash (HMAC) of one normalised name form of one enrolled student.
+
+    The raw roster is never stored: ``digest`` and ``student_key`` are HMACs under a key
+    derived from the secret key, which lives outside the database.
+    """
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (UniqueConstraint("digest", "student_key", "form"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    student_key: Mapped[str] = mapped_column(String(64), index=True)
+    form: Mapped[str] = mapped_column(String(20))
+    school: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Consent(Base):
+    """A student's media release (photos and names), by keyed student number."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_key: Mapped[str] = mapped_column(String(64), unique=True)
+    media_release: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(300), default="")
+
+
 class ApiUsage(Base):
     """Requests and quota units spent per platform per day (YouTube's quota is per day)."""
 

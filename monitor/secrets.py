@@ -42,6 +42,12 @@ def fernet_key(secret: str) -> bytes:
     return base64.urlsafe_b64encode(hkdf.derive(secret.encode()))
 
 
+def derived_key(settings: Settings, info: bytes) -> bytes:
+    """A 32-byte key for one purpose (``info``), derived from the secret key with HKDF."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hallwatch", info=info)
+    return hkdf.derive(settings.secret_key.encode())
+
+
 def cipher(settings: Settings) -> MultiFernet:
     """The current key first (it encrypts), then the previous ones (they still decrypt)."""
     keys = [settings.secret_key, *settings.previous_secret_keys]
