@@ -1,0 +1,213 @@
+"""Text detector throughput on one core: the default text suite beside Presidio.
+
+The corpus comments (benchmarks/data/corpus.jsonl), joined where needed so each has at
+least 20 words, are repeated to ``--items`` (20,000) comments, each copy made distinct with
+a trailing " (n)" so no whole-text cache can make a copy free, and fed to
+``detectors.run`` in batches of ``--batch`` (500) as the monitor does, with the
+200-student roster and its consents in the context. The process is pinned
+to one CPU where the OS allows it. Prints comments/s for the whole suite and for each
+detector alone, Presidio's comments/s on a ``--presidio-sample`` of the same comments
+(extrapolated honestly: it is a rate, not a projection), the ratio, the targets beside
+them, and the worker's memory with every detector loaded (measured before Presidio is
+imported). If detectors/images.py exists it also times photos from tests/data.
+
+    .venv/bin/python benchmarks/detector_throughput.py [--items 20000] [--batch 500]
+
+No assertion anywhere: the figures are for reading, and change as the detectors improve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import detection_quality as dq  # noqa: E402
+
+from detectors.base import Context, Detector, ImageItem, TextItem  # noqa: E402
+
+TARGET_RATE = 20_000  # comments per second per core, whole default text suite
+TARGET_RATIO = 50  # times Presidio's rate
+IMAGES = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+
+def pin_one_core() -> str:
+    """Pin this process to one CPU; say which (or why not)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (os.sched_setaffinity is not available on this OS)"
+    cpus = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpus[0]})
+    return f"pinned to CPU {cpus[0]} (of {len(cpus)} available)"
+
+
+def memory() -> str:
+    """Current RSS (/proc/self/status VmRSS) and peak RSS (getrusage ru_maxrss)."""
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.platform == "darwin":
+        peak_kib //= 1024
+    current = "n/a"
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                current = f"{int(line.split()[1]) / 1024:.0f} MiB"
+    return f"VmRSS {current}, peak RSS (ru_maxrss) {peak_kib / 1024:.0f} MiB"
+
+
+def workload(corpus: Sequence[dict[str, Any]], count: int, min_words: int = 20) -> list[TextItem]:
+    """``count`` distinct comments of at least ``min_words`` words from the corpus comments.
+
+    A comment shorter than ``min_words`` is joined with the next ones (the speed target is
+    for comments of 20-40 words); copies after the first pass get a distinct " (n)" tail.
+    """
+    comments = [i["text"] for i in corpus if i["kind"] == "comment"]
+    items = []
+    for n in range(count):
+        text, k = comments[n % len(comments)], 1
+        while len(text.split()) < min_words:
+            text, k = f"{text} {comments[(n + k) % len(comments)]}", k + 1
+        if n >= len(comments):
+            text = f"{text} ({n})"
+        items.append(TextItem(id=f"w{n}", text=text, kind="comment"))
+    return items
+
+
+def timed(work: Callable[[], object], repeats: int) -> list[float]:
+    """Wall-clock seconds of ``repeats`` runs of ``work`` (GC collected before each)."""
+    runs = []
+    for _ in range(repeats):
+        gc.collect()
+        started = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - started)
+    return runs
+
+
+def suite_rate(
+    items: Sequence[TextItem], context: Context, suite: Sequence[Detector], batch: int, repeats: int
+) -> float:
+    """Median comments/s of ``detectors.run`` over ``items`` in batches (after a warm-up)."""
+    dq.run_suite(items[:batch], context, suite, batch)
+    runs = timed(lambda: dq.run_suite(items, context, suite, batch), repeats)
+    return len(items) / statistics.median(runs)
+
+
+def image_rate(iterations: int) -> str:
+    """Photos/s through ImageDetector.detect on the tests/data photos, or why not measured."""
+    try:
+        from detectors.images import ImageDetector
+    except ImportError:
+        return "detectors/images.py is not in this checkout: not measured"
+    photos = [p for p in sorted(IMAGES.glob("*")) if p.suffix.lower() in {".jpg", ".jpeg", ".png"}]
+    if not photos:
+        return f"no photos in {IMAGES}: not measured (see benchmarks/image_throughput.py)"
+    items = [
+        ImageItem(id=f"img{n}-{p.stem}", post_id=f"post{n}", data=p.read_bytes())
+        for n in range(iterations)
+        for p in photos
+    ]
+    detector, context = ImageDetector(), Context(now=dq.NOW)
+    list(detector.detect(items[: len(photos)], context))
+    seconds = timed(lambda: list(detector.detect(items, context)), 1)[0]
+    names = ", ".join(p.name for p in photos)
+    return (
+        f"{len(items) / seconds:,.1f} photos/s ({len(items)} photos: {names}; per-kind figures, "
+        "bombs and garbage in benchmarks/image_throughput.py)"
+    )
+
+
+def presidio_rate(sample: Sequence[TextItem], model: str) -> tuple[float, str] | None:
+    """Presidio's comments/s on ``sample`` (after a short warm-up), and its description."""
+    setup = dq.presidio_setup(dq.load_district(), model)
+    if setup is None:
+        return None
+    dq.presidio_analyze(setup, (i.text for i in sample[:20]))
+    seconds = timed(lambda: dq.presidio_analyze(setup, (i.text for i in sample)), 1)[0]
+    return len(sample) / seconds, setup.description
+
+
+def report_ours(args: argparse.Namespace, items: list[TextItem]) -> float:
+    before = memory()
+    context, roster = dq.build_context()
+    suite, missing, source = dq.text_suite()
+    for line in missing:
+        print(f"NOT AVAILABLE, not timed: {line}")
+    images = _warm_image_detector()
+    dq.run_suite(items[: args.batch], context, suite, args.batch)
+    words = statistics.mean(len(i.text.split()) for i in items)
+    print(
+        f"Workload: {len(items):,} comments (mean {words:.1f} words), batches of {args.batch}; "
+        f"roster of {roster['students']} students loaded ({roster['released']} releases)"
+    )
+    loaded = ", ".join([*(d.name for d in suite), *(["images"] if images else [])])
+    print(f"Text suite: {source}")
+    print(f"Worker memory before any detector is built: {before}")
+    print(f"Worker memory with every detector loaded and warmed ({loaded}): {memory()}")
+    rate = suite_rate(items, context, suite, args.batch, args.repeats)
+    which = "Full default text suite" if not missing else "INCOMPLETE text suite (see above)"
+    print(f"\n{which}: {rate:>12,.0f} comments/s on one core   (target >= {TARGET_RATE:,})")
+    for detector in suite:
+        alone = suite_rate(items, context, [detector], args.batch, args.repeats)
+        label = f"{detector.name} v{detector.version} alone"
+        print(f"  {label:<28} {alone:>12,.0f} comments/s")
+    print(f"Worker memory after the timed runs: {memory()}")
+    return rate
+
+
+def _warm_image_detector() -> bool:
+    """Build the photo detector and analyse one photo, so its cascade is in memory."""
+    try:
+        from detectors.images import ImageDetector
+    except ImportError:
+        return False
+    photo = next(iter(sorted(IMAGES.glob("*.jpg"))), None)
+    if photo is not None:
+        item = ImageItem(id="warm", post_id="warm", data=photo.read_bytes())
+        list(ImageDetector().detect([item], Context(now=dq.NOW)))
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes (median reported)")
+    parser.add_argument("--presidio-sample", type=int, default=500)
+    parser.add_argument("--image-iterations", type=int, default=25)
+    parser.add_argument("--spacy-model", default="")
+    args = parser.parse_args(argv)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"Detector throughput, run {stamp}, Python {sys.version.split()[0]}, {pin_one_core()}")
+    print(f"Load average before the run (1, 5, 15 min): {load}; other work on the CPU slows it")
+    items = workload(dq.load_corpus(), args.items)
+    rate = report_ours(args, items)
+    print(f"\nPhotos: {image_rate(args.image_iterations)}")
+    print(f"\nPresidio on {args.presidio_sample} of the same comments:")
+    measured = presidio_rate(items[: args.presidio_sample], args.spacy_model)
+    if measured is None:
+        print(
+            f"  SKIPPED: presidio_analyzer is not installed. Install it with: {dq.PRESIDIO_INSTALL}"
+        )
+        return
+    presidio, description = measured
+    print(f"  {description}")
+    print(f"  {presidio:,.0f} comments/s on one core")
+    print(
+        f"\nRatio: Hallwatch text suite / Presidio = {rate / presidio:,.1f}x   "
+        f"(target >= {TARGET_RATIO}x)"
+    )
+    print(f"Memory after Presidio and spaCy are loaded (not the worker's): {memory()}")
+
+
+if __name__ == "__main__":
+    main()
