@@ -1,0 +1,156 @@
+"""``media.inquiry``: a journalist or news outlet asking the school for comment.
+
+Procedure 417 sends media inquiries to the District, so such a comment goes to the
+communications office at once. A comment is an inquiry when it has a *source* (the writer
+says they are a reporter or are working on a story, or names a news outlet) *and* a
+*request* (for comment, an interview, a statement, a call back, by a deadline), and no
+*exclusion* (a student's school project or the school's own paper). The phrases live in
+``detectors/data/media_cues.txt`` and the outlets in ``detectors/data/media_outlets.txt``;
+a district loads its own copies with :func:`load_media_cues`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+from detectors.base import Context, Detector, Finding, Item, TextItem
+from detectors.normalize import Match, PhraseBook
+
+RULE = "media.inquiry"
+SECTIONS = ("identify", "request", "exclude")
+_SECTION = re.compile(r"\[(\w+)\]")
+_OUTLET = "outlet:"
+
+
+@dataclass(frozen=True)
+class MediaCues:
+    """Outlet names and the phrase sections of the cues file.
+
+    Attributes:
+        outlets: One outlet name per entry, as the alert should show it.
+        sections: ``identify``, ``request`` and ``exclude`` to their phrase lines; group
+            definitions written before the first section are repeated in each.
+    """
+
+    outlets: tuple[str, ...]
+    sections: Mapping[str, tuple[str, ...]]
+
+
+def _lines(source: Traversable | Path) -> list[str]:
+    return [line.strip() for line in source.read_text(encoding="utf-8").splitlines()]
+
+
+def _sections(lines: list[str]) -> dict[str, tuple[str, ...]]:
+    preamble: list[str] = []
+    sections: dict[str, list[str]] = {name: [] for name in SECTIONS}
+    current: list[str] | None = None
+    for line in lines:
+        header = _SECTION.fullmatch(line)
+        if header:
+            if header.group(1) not in sections:
+                raise ValueError(f"unknown section [{header.group(1)}] in media cues")
+            current = sections[header.group(1)]
+        elif current is None:
+            preamble.append(line)
+        else:
+            current.append(line)
+    return {name: (*preamble, *body) for name, body in sections.items()}
+
+
+def load_media_cues(outlets: str | Path | Traversable, cues: str | Path | Traversable) -> MediaCues:
+    """Read an outlets file and a cues file (same formats as the bundled ones).
+
+    Args:
+        outlets: A district copy of ``media_outlets.txt``.
+        cues: A district copy of ``media_cues.txt``.
+    """
+    names = [
+        line
+        for line in _lines(Path(outlets) if isinstance(outlets, str) else outlets)
+        if line and not line.startswith("#")
+    ]
+    sections = _sections(_lines(Path(cues) if isinstance(cues, str) else cues))
+    return MediaCues(tuple(dict.fromkeys(names)), sections)
+
+
+def bundled_media_cues() -> MediaCues:
+    """The outlets and cues shipped in ``detectors/data``."""
+    data = resources.files("detectors").joinpath("data")
+    return load_media_cues(data.joinpath("media_outlets.txt"), data.joinpath("media_cues.txt"))
+
+
+class MediaInquiryDetector(Detector):
+    """Raises ``media.inquiry`` (high) for a comment or post that is a media inquiry.
+
+    Profile texts are ignored. The finding's span is the first source cue (the
+    journalist's self-introduction or the outlet's name).
+
+    Args:
+        cues: Outlets and phrases; the bundled ones when ``None``.
+    """
+
+    name = "media"
+    version = "1"
+    rules = (RULE,)
+
+    def __init__(self, cues: MediaCues | None = None) -> None:
+        self.cues = cues if cues is not None else bundled_media_cues()
+        sources: dict[str, tuple[str, ...]] = {f"{_OUTLET}{n}": (n,) for n in self.cues.outlets}
+        sources["identify"] = self.cues.sections["identify"]
+        self._sources = PhraseBook(sources, readings=False)
+        requests = {k: self.cues.sections[k] for k in ("request", "exclude")}
+        self._requests = PhraseBook(requests, readings=False)
+
+    def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
+        findings: list[Finding] = []
+        for item in items:
+            if not isinstance(item, TextItem) or item.kind == "profile" or not item.text:
+                continue
+            sources = self._sources.scan(item.text).matches
+            if not sources:
+                continue
+            others = self._requests.scan(item.text).matches
+            categories = {match.category for match in others}
+            if "request" in categories and "exclude" not in categories:
+                findings.append(self._finding(item, sources))
+        return findings
+
+    def _finding(self, item: TextItem, sources: list[Match]) -> Finding:
+        first = min(sources, key=lambda m: (m.start, -m.end))
+        outlets = [m for m in sorted(sources) if m.category.startswith(_OUTLET)]
+        identified = any(m.category == "identify" for m in sources)
+        outlet = (
+            min(outlets, key=lambda m: (m.start, -m.end)).category[len(_OUTLET) :]
+            if outlets
+            else None
+        )
+        who = (
+            "someone who says they are a journalist"
+            if identified
+            else "someone naming a news outlet"
+        )
+        if outlet:
+            who += f" ({outlet})"
+        explanation = (
+            f"This {item.kind} looks like a media inquiry: {who} asks for a comment, an "
+            "interview or a statement; refer it to the District communications office "
+            "instead of answering from this account."
+        )
+        cues = (["identify"] if identified else []) + (["outlet"] if outlet else []) + ["request"]
+        score = 0.95 if identified and outlet else 0.9 if identified else 0.8
+        return self.finding(
+            RULE,
+            "high",
+            explanation,
+            item.id,
+            subject=item.id,
+            start=first.start,
+            end=first.end,
+            score=score,
+            details={"label": "media inquiry", "cues": cues, "outlet": outlet},
+        )

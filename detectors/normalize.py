@@ -1,0 +1,812 @@
+"""Obfuscation-robust normalisation, with a map from every normalised character back to
+the original text.
+
+A comment is folded (compatibility decomposition as NFKC does, diacritics dropped,
+casefolded, zero-width and bidi controls removed, Cyrillic and Greek lookalikes mapped to
+Latin letters) and then written in *word form*: every character that is not ``a-z`` or
+``0-9`` becomes a space, so whole-word matching is a plain substring search for
+``" word "``. From that form :func:`variants` derives the other readings a detector scans:
+leetspeak (``0->o 1->i|l 3->e 4->a 5->s 7->t @->a $->s !->i``), runs of three or more
+repeated letters collapsed to one and to two (``fuuuuck``, ``stuuupid``), and single
+letters spaced out with punctuation joined (``f.u.c.k``). Masked letters (``f***``) are
+matched against a word list by :class:`MaskIndex`, on the folded text.
+
+Offsets are built lazily: most comments match nothing, so the map is only computed for a
+variant in which something was found.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+import ahocorasick
+
+MAX_CHARS = 20_000  # hostile input: only this much of a text is analysed
+
+# Lookalikes mapped before casefolding (capitals that resemble another Latin letter).
+_UPPER_LOOKALIKES = "АВЕКМНОРСТХУІЈЅ" + "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"
+_UPPER_LATIN = "abekmhopctxyijs" + "abezhikmnoptyx"
+_LOWER_LOOKALIKES = "аеорсухіјѕԁһӏԛԝкмтвнь" + "αβεικνορτυχγωμηςϲ" + "øłđıɡ"
+_LOWER_LATIN = "aeopcyxijsdhlqwkmtbhb" + "abeikvoptuxywunsc" + "oldig"
+_LOOKALIKE = dict(
+    zip(_UPPER_LOOKALIKES + _LOWER_LOOKALIKES, _UPPER_LATIN + _LOWER_LATIN, strict=True)
+)
+_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})  # combining marks, zero-width, bidi
+
+_LEET_FROM, _LEET_TO = "013457@$!", "oieastasi"
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_PLAIN_BYTES = bytes(c if chr(c) in _WORD_CHARS else 32 for c in bytes(range(128)).lower())
+_PLAIN_BYTES += b" " * 128
+_LEET_I = bytes(
+    ord(_LEET_TO[_LEET_FROM.index(chr(c))]) if chr(c) in _LEET_FROM else b
+    for c, b in enumerate(_PLAIN_BYTES)
+)
+_LEET_L = _LEET_I[: ord("1")] + b"l" + _LEET_I[ord("1") + 1 :]
+# A leet character next to a letter, ignoring numbers with units ("3pm", "4th", "1990s").
+_LEET_HINT = re.compile(
+    r"[013457@$](?:(?<=[a-z].)|(?!(?:am|pm|th|st|nd|rd|s|k|m|x|h)\b)(?=[a-z]))|![a-z]"
+)
+_BANG_LETTER = re.compile(r"![a-z]")
+_UNIT_AT = re.compile(r"(?:am|pm|th|st|nd|rd|s|k|m|x|h)(?![a-z0-9])")  # after a digit
+_LONE_BANG = re.compile(r"!(?![a-z0-9@$])")  # "great!" is punctuation, "sh!t" is a letter
+_TRIPLE = re.compile(r"([a-z])\1\1")
+_RUN3 = re.compile(r"([a-z])\1\1+")
+_SPACED = re.compile(r"(?<![a-z0-9])[a-z](?: {1,3}[a-z](?![a-z0-9])){2,}")
+_SPACED_HINT = re.compile(r" [a-z](?: {1,3}[a-z](?![a-z0-9])){2,}")  # on " " + text: fast
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_JOINERS = frozenset("\u200d\ufe0e\ufe0f")  # inside emoji sequences; hide letters elsewhere
+_JOINER_IN_WORD = re.compile(r"[A-Za-z][\u200d\ufe0e\ufe0f]+[A-Za-z]")
+
+
+class _FoldTable(dict[int, str | None]):
+    """``str.translate`` table that folds each character once and remembers it."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if char in _LOOKALIKE:
+            value: str | None = _LOOKALIKE[char]
+        else:
+            parts = unicodedata.normalize("NFKD", char)
+            kept = "".join(p for p in parts if unicodedata.category(p) not in _DROPPED_CATEGORIES)
+            value = "".join(_LOOKALIKE.get(p, p) for p in kept.casefold()) or None
+        self[code] = value
+        return value
+
+
+class _WordTable(dict[int, str]):
+    """``str.translate`` table for folded non-ASCII text: letters/digits stay, the rest is space."""
+
+    def __init__(self, ascii_table: bytes) -> None:
+        super().__init__((code, chr(ascii_table[code])) for code in range(128))
+
+    def __missing__(self, code: int) -> str:
+        return " "
+
+
+_FOLD = _FoldTable()
+_WORD_PLAIN = _WordTable(_PLAIN_BYTES)
+_WORD_LEET_I = _WordTable(_LEET_I)
+_WORD_LEET_L = _WordTable(_LEET_L)
+_RELEVANT: dict[str, bool] = {}
+
+
+def _relevant(char: str) -> bool:
+    """Whether a non-ASCII character can be part of a word (letters, digits, marks, format)."""
+    known = _RELEVANT.get(char)
+    if known is None:
+        category = unicodedata.category(char)
+        known = category[0] in "LNM" or category == "Cf" or char in _LOOKALIKE
+        _RELEVANT[char] = known
+    return known
+
+
+def _is_simple(text: str) -> bool:
+    """ASCII, or non-ASCII only in emoji and symbols: folding is then one-to-one."""
+    if text.isascii():
+        return True
+    for char in _NON_ASCII.findall(text):
+        if char in _JOINERS:
+            if _JOINER_IN_WORD.search(text):
+                return False
+        elif _relevant(char):
+            return False
+    return True
+
+
+class Normalised:
+    """A normalised text and the original index of each of its characters.
+
+    Args:
+        text: The normalised text.
+        offsets: ``offsets[i]`` is the index in the original text of ``text[i]``, or a
+            function building that list on first use (returning ``None`` for the identity).
+        technique: What the reading undoes ("" for the plain form, or e.g. "leetspeak").
+        limit: Length of the original text (where a span reaching the end stops).
+    """
+
+    __slots__ = ("text", "technique", "limit", "_offsets", "_build")
+
+    def __init__(
+        self,
+        text: str,
+        offsets: list[int] | Callable[[], list[int] | None],
+        technique: str = "",
+        limit: int | None = None,
+    ) -> None:
+        self.text = text
+        self.technique = technique
+        if callable(offsets):
+            self._build, self._offsets = offsets, None
+        else:
+            self._build, self._offsets = (lambda: None), offsets
+        self.limit = limit
+
+    @property
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            self._offsets = self._build() or list(range(len(self.text)))
+        return self._offsets
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the normalised half-open span ``[start, end)`` back to the original text.
+
+        The span ends where the next normalised character starts, so characters folded
+        away inside it ("fuuuuck" read as "fuck") stay inside it.
+        """
+        offsets = self.offsets
+        if end < len(offsets):
+            return offsets[start], offsets[end]
+        last = offsets[end - 1] + 1
+        return offsets[start], max(last, self.limit) if self.limit is not None else last
+
+
+def fold(text: str) -> str:
+    """Casefold ``text`` with lookalikes, diacritics and invisible characters removed.
+
+    Emoji and other symbols become ``?`` one for one, so a text whose only non-ASCII
+    characters are symbols keeps its offsets.
+    """
+    if text.isascii():
+        return text.lower()
+    if _is_simple(text):
+        return text.encode("ascii", "replace").decode("ascii").lower()
+    return text.translate(_FOLD)
+
+
+def fold_offsets(text: str) -> list[int] | None:
+    """Original index of each character of ``fold(text)``; ``None`` when it is the identity."""
+    if _is_simple(text):
+        return None
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        out = _FOLD[ord(char)]
+        if out:
+            offsets.extend([index] * len(out))
+    return offsets
+
+
+def _word_form(folded: str, ascii_table: bytes, table: _WordTable) -> str:
+    if folded.isascii():
+        return folded.encode("ascii").translate(ascii_table).decode("ascii")
+    return folded.translate(table)
+
+
+def word_form(text: str) -> str:
+    """The plain word form of ``text``: folded, and anything but ``a-z0-9`` turned to space."""
+    return _word_form(fold(text), _PLAIN_BYTES, _WORD_PLAIN)
+
+
+def _squeeze(text: str, keep: int) -> tuple[str, list[int]]:
+    """Collapse runs of 3+ equal letters to ``keep`` letters; return text and index map."""
+    pieces: list[str] = []
+    index: list[int] = []
+    position = 0
+    for run in _RUN3.finditer(text):
+        pieces.append(text[position : run.start() + keep])
+        index.extend(range(position, run.start() + keep))
+        position = run.end()
+    pieces.append(text[position:])
+    index.extend(range(position, len(text)))
+    return "".join(pieces), index
+
+
+def _join_spaced(text: str) -> tuple[str, list[int]]:
+    """Join letters spaced out by punctuation ("f u c k" -> "fuck"); text and index map."""
+    pieces: list[str] = []
+    index: list[int] = []
+    position = 0
+    for run in _SPACED.finditer(text):
+        pieces.append(text[position : run.start()])
+        index.extend(range(position, run.start()))
+        for offset in range(run.start(), run.end()):
+            if text[offset] != " ":
+                pieces.append(text[offset])
+                index.append(offset)
+        position = run.end()
+    pieces.append(text[position:])
+    index.extend(range(position, len(text)))
+    return "".join(pieces), index
+
+
+def _compose(outer: list[int], inner: Callable[[], list[int] | None]) -> Callable[[], list[int]]:
+    def build() -> list[int]:
+        base = inner()
+        return outer if base is None else [base[i] for i in outer]
+
+    return build
+
+
+class Prepared(NamedTuple):
+    """A text cut to ``MAX_CHARS``, folded, and its plain word form.
+
+    ``exact`` says the plain form's words are exactly the words a ``\\b\\w\\w+\\b``
+    tokenizer finds in the lowercased text (ASCII or emoji only, no ``_``).
+    """
+
+    text: str
+    folded: str
+    plain: Normalised
+    exact: bool
+
+
+_PREPARED: dict[str, Prepared] = {}
+_PREPARED_SIZE, _PREPARED_TEXT = 8192, 1000  # entries, and longest text kept
+
+
+def prepare(text: str) -> Prepared:
+    """Fold ``text`` (its first ``MAX_CHARS`` characters) and build its plain word form.
+
+    Several detectors scan the same batch, so recent short texts are remembered (a plain
+    memo: same text, same result).
+    """
+    prepared = _PREPARED.get(text)
+    if prepared is None:
+        prepared = _prepare(text[:MAX_CHARS])
+        if len(text) <= _PREPARED_TEXT:
+            if len(_PREPARED) >= _PREPARED_SIZE:
+                _PREPARED.clear()
+            _PREPARED[text] = prepared
+    return prepared
+
+
+def _prepare(text: str) -> Prepared:
+    simple = _is_simple(text)
+    if text.isascii():
+        folded = text.lower()
+    elif simple:
+        folded = text.encode("ascii", "replace").decode("ascii").lower()
+    else:
+        folded = text.translate(_FOLD)
+    plain = Normalised(
+        _word_form(folded, _PLAIN_BYTES, _WORD_PLAIN),
+        (lambda: None) if simple else (lambda: fold_offsets(text)),
+        limit=len(text),
+    )
+    return Prepared(text, folded, plain, simple and "_" not in text)
+
+
+def more_readings(
+    prepared: Prepared, repeated: bool, spaced: bool, digits: bool | None = None
+) -> list[Normalised]:
+    """The readings besides the plain one.
+
+    Args:
+        prepared: The text, from :func:`prepare`.
+        repeated: The plain form has a run of three equal letters.
+        spaced: The plain form has three single letters in a row ("f u c k").
+        digits: The plain form has a digit read as a letter ("sh1t", not "3pm"); ``None``
+            to look for one here.
+    """
+    text, folded, plain, _ = prepared
+    build, limit = plain._build, len(text)
+    forms: list[Normalised] = []
+    base = plain
+    if digits is None:
+        digits = _LEET_HINT.search(folded) is not None
+    if digits or "@" in folded or "$" in folded or ("!" in folded and _BANG_LETTER.search(folded)):
+        unbanged = _LONE_BANG.sub(" ", folded) if "!" in folded else folded
+        leet = _word_form(unbanged, _LEET_I, _WORD_LEET_I)
+        base = Normalised(leet, build, "leetspeak", limit)
+        forms.append(base)
+        if "1" in folded:
+            forms.append(
+                Normalised(_word_form(unbanged, _LEET_L, _WORD_LEET_L), build, "leetspeak", limit)
+            )
+        repeated = _TRIPLE.search(leet) is not None
+        spaced = _SPACED_HINT.search(" " + leet) is not None
+    if repeated:
+        for keep in (1, 2):
+            squeezed, index = _squeeze(base.text, keep)
+            forms.append(Normalised(squeezed, _compose(index, build), "repeated letters", limit))
+    if spaced:
+        joined, index = _join_spaced(base.text)
+        forms.append(Normalised(joined, _compose(index, build), "spaced letters", limit))
+    return forms
+
+
+def variants(text: str) -> list[Normalised]:
+    """Every reading of ``text`` worth scanning, plain word form first.
+
+    Args:
+        text: The original text (only the first ``MAX_CHARS`` characters are read).
+
+    Returns:
+        Word forms (only ``a-z``, ``0-9`` and spaces) with lazy offset maps into ``text``.
+    """
+    prepared = prepare(text)
+    plain = prepared.plain.text
+    repeated = _TRIPLE.search(plain) is not None
+    spaced = _SPACED_HINT.search(" " + plain) is not None
+    return [prepared.plain, *more_readings(prepared, repeated, spaced)]
+
+
+def normalise(text: str) -> Normalised:
+    """The single most normalised reading of ``text``, with its map to original offsets.
+
+    Folds, reads leetspeak (``1`` as ``i``), collapses runs of three or more repeated
+    letters to two and joins spaced-out single letters. Detectors scan every reading from
+    :func:`variants`; this one is for display, tests and simple callers.
+    """
+    text = text[:MAX_CHARS]
+    unbanged = _LONE_BANG.sub(" ", fold(text))
+    squeezed, squeeze_index = _squeeze(_word_form(unbanged, _LEET_I, _WORD_LEET_I), 2)
+    joined, join_index = _join_spaced(squeezed)
+    index = [squeeze_index[i] for i in join_index]
+    return Normalised(joined, _compose(index, lambda: fold_offsets(text)), limit=len(text))
+
+
+MASK_CHARS = frozenset("*#%_-")
+_MASKED = re.compile(r"(?<![a-z0-9*#%_-])[a-z]+[*#%_-][a-z*#%_-]*")
+
+
+class MaskIndex:
+    """Finds masked words ("f***", "sh*t", "a**hole") by first letter, length and letters.
+
+    A token matches a word when it starts with the word's first letter, has the same
+    length, contains at least one mask character, and every unmasked letter agrees.
+    """
+
+    def __init__(self, words: Iterable[tuple[str, str]]) -> None:
+        self._by_shape: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for word, value in words:
+            if len(word) >= 3 and word.isalpha():
+                self._by_shape.setdefault((word[0], len(word)), []).append((word, value))
+
+    def __len__(self) -> int:
+        return len(self._by_shape)
+
+    def find(self, folded: str) -> list[tuple[int, int, str]]:
+        """``(start, end, value)`` for masked words in folded text (``fold(text)``)."""
+        found = []
+        for token in _MASKED.finditer(folded):
+            word = token.group().rstrip("-_")
+            for candidate, value in self._by_shape.get((word[0], len(word)), ()):
+                if all(c == w or c in MASK_CHARS for c, w in zip(word, candidate, strict=True)):
+                    found.append((token.start(), token.start() + len(word), value))
+                    break
+        return found
+
+
+# --- Phrase patterns over the word form --------------------------------------------------
+#
+# A phrase line is words separated by spaces, matched as whole words separated by any
+# punctuation or spaces. ``(a|b|c)`` is a choice (an empty choice makes it optional),
+# ``*`` is any one word, ``#`` inside a word is a number ("by #pm" matches "by 4:30pm"),
+# ``{name}`` is a group defined in the same file by a line ``{name} = a | b | c``, and
+# ``{Name}`` is any word written with a capital letter in the original text.
+
+NUMBER = r"[0-9]{1,4}(?: [0-9]{2})?"
+# How often a word occurs, roughly, to pick the rarest trigger for each phrase (a phrase's
+# regex only runs when one of its trigger words occurs): function words, then words common
+# on school pages, then everything else.
+FUNCTION_WORDS = frozenset(
+    """a about all am an and any are as at be because been but by can could d did do does for
+    from had has have he her here him his how i if in into is it its just ll m me my no not
+    now of on one or our out re s she so some t than that the their them then there these
+    they this to u up us ve very was we were what when where which who will with would you
+    your""".split()
+)
+COMMON_WORDS = frozenset(
+    """back bring call came case class come contact day end even file forward get go goes
+    going gonna good got great help high hit kids know last like line live love make money
+    more most much need new next order pay people please public really report said say school
+    see send share should student students take teacher thank thanks thing think time today
+    want wants watch way well work works year""".split()
+)
+_SYNTAX = re.compile(r"\(|\)|\||\{[^}]*\}|[^\s()|{}]+")
+_CAP_NAMES = iter(range(1 << 62))
+
+Element = tuple[str, object]  # ("word", str) | ("any", None) | ("cap", None) | ("alt", [...])
+
+
+class Phrase:
+    """One compiled phrase line.
+
+    Attributes:
+        regex: Pattern over a word form (lookarounds give whole-word matching).
+        triggers: Words one of which occurs whenever the phrase does (``None``: no such
+            words, so the phrase must always be tried).
+        term: The single word when the line is just one literal word, else ``None``.
+    """
+
+    __slots__ = ("regex", "triggers", "term")
+
+    def __init__(self, line: str, macros: dict[str, str]) -> None:
+        tokens = _SYNTAX.findall(line)
+        seq, position = _parse(tokens, 0, macros)
+        if position != len(tokens):
+            raise ValueError(f"unbalanced ')' in phrase {line!r}")
+        body, empty = _render_seq(seq)
+        if empty:
+            raise ValueError(f"phrase {line!r} can match nothing")
+        self.regex = rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])"
+        self.triggers = _seq_trigger(seq)
+        only = seq[0] if len(seq) == 1 else None
+        self.term = only[1] if only is not None and only[0] == "word" else None
+
+
+def _parse(tokens: list[str], position: int, macros: dict[str, str]) -> tuple[list, int]:
+    """Parse a sequence up to ``|``, ``)`` or the end; return it and the next position."""
+    seq: list[Element] = []
+    while position < len(tokens) and tokens[position] not in ("|", ")"):
+        token = tokens[position]
+        position += 1
+        if token == "(":
+            choices = []
+            while True:
+                choice, position = _parse(tokens, position, macros)
+                choices.append(choice)
+                if position >= len(tokens):
+                    raise ValueError("unclosed '(' in phrase")
+                position += 1
+                if tokens[position - 1] == ")":
+                    break
+            seq.append(("alt", choices))
+        elif token.startswith("{"):
+            seq.append(_macro(token[1:-1].strip(), macros))
+        elif token == "*":
+            seq.append(("any", None))
+        elif "#" in token:
+            parts = [re.escape(word_form(p).replace(" ", "")) for p in token.split("#")]
+            seq.append(("number", NUMBER.join(parts)))
+        else:
+            seq.extend(("word", word) for word in word_form(token).split())
+    return seq, position
+
+
+def _macro(name: str, macros: dict[str, str]) -> Element:
+    if name == "Name":
+        return ("cap", None)
+    if name not in macros:
+        raise ValueError(f"undefined group {{{name}}}")
+    inner = {key: value for key, value in macros.items() if key != name}  # no recursion
+    seq, _ = _parse(_SYNTAX.findall(f"({macros[name]})"), 0, inner)
+    return seq[0]
+
+
+def _render_seq(seq: list[Element]) -> tuple[str, bool]:
+    """Regex for a sequence, and whether it can match nothing."""
+    out, need_space, empty = "", False, True
+    for element in seq:
+        body, optional = _render(element)
+        if not optional:
+            out += (" +" if need_space else "") + body
+            need_space, empty = True, False
+        elif need_space:
+            out += f"(?: +{body})?"
+        else:
+            out += f"(?:{body} +)?"
+    return out, empty
+
+
+def _render(element: Element) -> tuple[str, bool]:
+    kind, value = element
+    if kind == "word":
+        return re.escape(str(value)), False
+    if kind == "number":
+        return str(value), False
+    if kind == "any":
+        return "[a-z0-9]+", False
+    if kind == "cap":
+        return f"(?P<cap{next(_CAP_NAMES)}>[a-z0-9]+)", False
+    rendered = [_render_seq(choice) for choice in value]  # type: ignore[attr-defined]
+    bodies = [body for body, empty in rendered if not empty]
+    return "(?:" + "|".join(bodies) + ")", len(bodies) < len(rendered)
+
+
+def _rank(words: frozenset[str]) -> tuple[int, int]:
+    """Higher is a better trigger: rarely present, then long."""
+    cost = sum(300 if w in FUNCTION_WORDS else 30 if w in COMMON_WORDS else 1 for w in words)
+    return -cost, min(len(w) for w in words)
+
+
+def _seq_trigger(seq: list[Element]) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    for element in seq:
+        found = _element_trigger(element)
+        if found and (best is None or _rank(found) > _rank(best)):
+            best = found
+    return best
+
+
+def _element_trigger(element: Element) -> frozenset[str] | None:
+    kind, value = element
+    if kind == "word":
+        return frozenset([str(value)])
+    if kind != "alt":
+        return None
+    words: set[str] = set()
+    for choice in value:  # type: ignore[attr-defined]
+        found = _seq_trigger(choice)
+        if found is None:
+            return None  # an empty or open choice: this element need not leave a word
+        words |= found
+    return frozenset(words)
+
+
+def read_lines(lines: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+    """Entries and group definitions of a data file (``#`` comment lines, blanks ignored)."""
+    entries: list[str] = []
+    macros: dict[str, str] = {}
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        definition = re.fullmatch(r"\{([\w ]+)\}\s*=\s*(.+)", line)
+        if definition:
+            macros[definition.group(1)] = definition.group(2)
+        else:
+            entries.append(line)
+    return entries, macros
+
+
+# --- Scanning: words through Aho-Corasick, phrases through triggered regexes -------------
+
+ALLOW = "allow"  # category of "!" lines: nothing inside such a match is reported
+_REPEATED, _SPACED_OUT, _LETTER_DIGIT, _DIGIT_LETTER = 1, 2, 4, 8  # hint keys: see _hint_keys
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class Match(NamedTuple):
+    """A category found at ``[start, end)`` of the original text, and how it was hidden."""
+
+    category: str
+    start: int
+    end: int
+    technique: str  # "" or e.g. "leetspeak", "masked letters", "lookalike characters"
+
+
+class Scan(NamedTuple):
+    """What one text yielded.
+
+    Attributes:
+        matches: Everything found, in original offsets.
+        columns: Vocabulary column of each vocabulary word of the plain form, one per
+            occurrence; ``None`` when the text is not simple enough for its words to be
+            exactly the ones a ``\\b\\w\\w+\\b`` tokenizer sees (non-ASCII letters, ``_``).
+    """
+
+    matches: list[Match]
+    columns: list[int] | None
+
+
+class PhraseBook:
+    """Data-file entries compiled for scanning every normalised reading of a text.
+
+    Args:
+        files: Category name to the lines of its data file. A line that is one word is a
+            word entry; anything else is a phrase pattern (see :class:`Phrase`). A line
+            starting with ``!`` is an exception: matches inside it are not reported.
+        vocabulary: Optional word -> column; :meth:`scan` lists the columns of the words of
+            the plain reading, so a bag-of-words model needs no tokenizer of its own.
+        maskable: Categories whose words are also matched in masked form ("f***").
+        readings: Also scan the leetspeak, repeated- and spaced-letter readings.
+    """
+
+    def __init__(
+        self,
+        files: Mapping[str, Sequence[str]],
+        vocabulary: Mapping[str, int] | None = None,
+        maskable: Iterable[str] = (),
+        readings: bool = True,
+    ) -> None:
+        self._readings = readings
+        self._words: dict[str, tuple[list[str], set[int]]] = {}
+        self._lines: list[tuple[str, re.Pattern[str], bool]] = []
+        self._always: set[int] = set()
+        masked: list[tuple[str, str]] = []
+        maskable = tuple(maskable)
+        for category, lines in files.items():
+            entries, macros = read_lines(lines)
+            for entry in entries:
+                target = ALLOW if entry.startswith("!") else category
+                try:
+                    phrase = Phrase(entry.removeprefix("!").strip(), macros)
+                except ValueError as error:
+                    raise ValueError(f"{category}: {error}") from error
+                if phrase.term is None:
+                    self._add_phrase(target, phrase)
+                    continue
+                self._word(phrase.term)[0].append(target)
+                if category in maskable and target != ALLOW:
+                    masked.append((phrase.term, category))
+        # "f***" could be several words: the first listed category wins
+        self._masks = MaskIndex(sorted(masked, key=lambda pair: maskable.index(pair[1])))
+        columns = {w: c for w, c in (vocabulary or {}).items() if _WORD_KEY.fullmatch(w)}
+        self._counts = bool(columns)
+        self._automaton = self._build(columns)
+
+    def _word(self, word: str) -> tuple[list[str], set[int]]:
+        return self._words.setdefault(word, ([], set()))
+
+    def _add_phrase(self, category: str, phrase: Phrase) -> None:
+        regex = re.compile(phrase.regex)
+        caps = any(name[:3] == "cap" for name in regex.groupindex)
+        self._lines.append((category, regex, caps))
+        if phrase.triggers is None:
+            self._always.add(len(self._lines) - 1)
+        for word in phrase.triggers or ():
+            self._word(word)[1].add(len(self._lines) - 1)
+
+    def _build(self, columns: Mapping[str, int]) -> ahocorasick.Automaton:
+        """One automaton for every key, so a text is walked once.
+
+        ``" word "`` maps to its vocabulary column (an int) when the word is only in the
+        vocabulary, else to ``(key length, categories, phrase lines, hint, column)``; hint
+        keys (see :func:`_hint_keys`) map to ``(key length, (), (), hint, -1)``.
+        """
+        automaton = ahocorasick.Automaton()
+        for word, (categories, lines) in self._words.items():
+            value = (len(word) + 2, tuple(dict.fromkeys(categories)), tuple(lines))
+            automaton.add_word(f" {word} ", (*value, 0, columns.get(word, -1)))
+        for word, column in columns.items():
+            if word not in self._words:
+                automaton.add_word(f" {word} ", column)
+        for key, hint in _hint_keys().items() if self._readings else ():
+            automaton.add_word(key, (len(key), (), (), hint, -1))
+        if not len(automaton):
+            automaton.add_word(" \x00 ", -1)  # an empty automaton cannot search
+        automaton.make_automaton()
+        return automaton
+
+    def scan(self, text: str) -> Scan:
+        """Find every entry in ``text`` (its first ``MAX_CHARS`` characters)."""
+        prepared = prepare(text)
+        text, folded, plain, exact = prepared
+        columns: list[int] | None = [] if self._counts and exact else None
+        hits, hints = self._hits(plain, text, columns)
+        found: dict[tuple[int, int, str], Match] = {}
+        allowed: list[tuple[int, int]] = []
+        if hits:
+            self._collect(plain, hits, text, found, allowed)
+        if self._readings and (
+            hints
+            or "@" in folded
+            or "$" in folded
+            or ("!" in folded and _BANG_LETTER.search(folded))
+        ):
+            repeated, spaced = bool(hints & _REPEATED), bool(hints & _SPACED_OUT)
+            digits = bool(hints & (_LETTER_DIGIT | _DIGIT_LETTER))
+            for form in more_readings(prepared, repeated, spaced, digits):
+                self._collect(form, self._hits(form, text, None)[0], text, found, allowed)
+        if self._masks and _maybe_masked(folded):
+            for start, end, category in self._masked(prepared):
+                found.setdefault(
+                    (start, end, category), Match(category, start, end, "masked letters")
+                )
+        if not found:
+            return Scan([], columns)
+        return Scan([m for m in found.values() if not _inside(m, allowed)], columns)
+
+    def _hits(
+        self, form: Normalised, original: str, columns: list[int] | None
+    ) -> tuple[list[tuple[str, int, int]], int]:
+        hits: list[tuple[str, int, int]] = []
+        triggered: set[int] = set()
+        hints = 0
+        padded = f" {form.text} "
+        for end, value in self._automaton.iter(padded):
+            if value.__class__ is int:
+                if columns is not None:
+                    columns.append(value)
+                continue
+            length, categories, lines, hint, column = value
+            if column >= 0 and columns is not None:
+                columns.append(column)
+            if categories:
+                hits.extend((category, end - length + 1, end - 1) for category in categories)
+            if lines:
+                triggered.update(lines)
+            if hint and not (hint == _DIGIT_LETTER and _UNIT_AT.match(padded, end)):
+                hints |= hint  # ("3pm", "4th" are numbers, not leetspeak)
+        if self._always:
+            triggered |= self._always
+        for line in sorted(triggered):
+            category, regex, caps = self._lines[line]
+            for match in regex.finditer(form.text):
+                if not caps or _capitalised(match, form, original):
+                    hits.append((category, match.start(), match.end()))
+        return hits, hints
+
+    @staticmethod
+    def _collect(
+        form: Normalised,
+        hits: list[tuple[str, int, int]],
+        text: str,
+        found: dict[tuple[int, int, str], Match],
+        allowed: list[tuple[int, int]],
+    ) -> None:
+        for category, start, end in hits:
+            start, end = form.span(start, end)
+            if form.technique == "leetspeak" and not _has_letter(text, start, end):
+                continue  # "room 455" is not a word in leetspeak
+            if category == ALLOW:
+                allowed.append((start, end))
+            else:
+                technique = form.technique or _hidden(text, start, end)
+                found.setdefault((start, end, category), Match(category, start, end, technique))
+
+    def _masked(self, prepared: Prepared) -> list[tuple[int, int, str]]:
+        found = self._masks.find(prepared.folded)
+        offsets = fold_offsets(prepared.text) if found else None
+        if offsets is None:
+            return found
+        return [(offsets[s], offsets[e - 1] + 1, value) for s, e, value in found]
+
+
+_WORD_KEY = re.compile(r"[a-z0-9]+")
+_DASH_MASK = re.compile(r"-(?<=[a-z]-)[a-z*-]")
+
+
+def _maybe_masked(folded: str) -> bool:
+    return (
+        "*" in folded
+        or "#" in folded
+        or "%" in folded
+        or "_" in folded
+        or ("-" in folded and _DASH_MASK.search(folded) is not None)
+    )
+
+
+def _hint_keys() -> dict[str, int]:
+    """Keys revealing a repeated letter ("aaa"), spaced letters (" a b "), or leetspeak
+    digits ("h1", "5h", " h 1 ")."""
+    keys = {letter * 3: _REPEATED for letter in _LETTERS}
+    for letter in _LETTERS:
+        for digit in "013457":
+            keys[letter + digit] = _LETTER_DIGIT
+            keys[digit + letter] = _DIGIT_LETTER
+    for gap in (" ", "  ", "   "):
+        for first in _LETTERS:
+            for second in _LETTERS:
+                keys[f" {first}{gap}{second} "] = _SPACED_OUT
+            for digit in "013457":  # "s h 1 t": spaced letters once read as leetspeak
+                keys[f" {first}{gap}{digit} "] = _LETTER_DIGIT
+                keys[f" {digit}{gap}{first} "] = _LETTER_DIGIT
+    return keys
+
+
+def _has_letter(text: str, start: int, end: int) -> bool:
+    return any(char.isalpha() for char in text[start:end])
+
+
+def _hidden(text: str, start: int, end: int) -> str:
+    return "" if text[start:end].isascii() else "lookalike or hidden characters"
+
+
+def _inside(match: Match, allowed: list[tuple[int, int]]) -> bool:
+    return any(start <= match.start and match.end <= end for start, end in allowed)
+
+
+def _capitalised(match: re.Match[str], form: Normalised, original: str) -> bool:
+    """Every ``{Name}`` word of ``match`` is capitalised in the original and is not a common
+    word ("This is a fraud" names nobody)."""
+    for name, value in match.groupdict().items():
+        if name[:3] == "cap" and value is not None:
+            start, _ = form.span(*match.span(name))
+            if not original[start].isupper() or value in FUNCTION_WORDS or value in COMMON_WORDS:
+                return False
+    return True
