@@ -7,6 +7,7 @@ never touch a database, a file or the network, and never read the clock.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from detectors.base import (
     CLAUSES,
@@ -25,15 +26,35 @@ from detectors.base import (
 )
 from detectors.structural import STRUCTURAL_DETECTORS
 
-DEFAULT_DETECTORS: tuple[Detector, ...] = STRUCTURAL_DETECTORS
+DEFAULT_STRUCTURAL: tuple[Detector, ...] = STRUCTURAL_DETECTORS
+
+
+@lru_cache(maxsize=1)
+def default_detectors() -> tuple[Detector, ...]:
+    """Every detector with the bundled word lists, built once (the model loads here)."""
+    from detectors.images import ImageDetector
+    from detectors.language import LanguageDetector
+    from detectors.media import MediaInquiryDetector
+    from detectors.pii import PiiDetector
+
+    text = (PiiDetector(), LanguageDetector(), MediaInquiryDetector())
+    return (*STRUCTURAL_DETECTORS, *text, ImageDetector())
 
 
 def run(
     items: Sequence[Item],
     context: Context,
-    detectors: Sequence[Detector] = DEFAULT_DETECTORS,
+    detectors: Sequence[Detector] | None = None,
 ) -> list[Finding]:
-    """Apply every enabled detector and return their findings, in a stable order."""
+    """Apply every enabled detector and return their findings, in a stable order.
+
+    Args:
+        items: posts, comments and photos to scan (structural rules read the context).
+        context: everything else a detector may know; ``now`` is given, never read.
+        detectors: the suite to run; default :func:`default_detectors`.
+    """
+    if detectors is None:
+        detectors = default_detectors()
     findings: list[Finding] = []
     for detector in detectors:
         if context.enabled is not None and not set(detector.rules) & context.enabled:
@@ -46,7 +67,7 @@ def run(
 
 __all__ = [
     "CLAUSES",
-    "DEFAULT_DETECTORS",
+    "DEFAULT_STRUCTURAL",
     "SEVERITIES",
     "AccountState",
     "CommentState",
@@ -58,6 +79,7 @@ __all__ = [
     "PostState",
     "ProfileState",
     "TextItem",
+    "default_detectors",
     "redact",
     "run",
 ]

@@ -502,3 +502,122 @@ def _print_flag_table(report: Any) -> None:
         cells = [str(report.by_rule_account.get((r, acct), "") or ".").rjust(col) for r in rules]
         click.echo(acct.ljust(width) + "  " + "  ".join(cells))
     click.echo("rules: " + ", ".join(rules))
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option(
+    "--roster",
+    "roster_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A roster CSV to match names against (hashed in memory, never stored).",
+)
+@click.option(
+    "--out",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Where to write the findings; default standard output.",
+)
+@pass_ctx
+def scan(ctx: Ctx, file: Any, roster_file: str | None, out: Any) -> None:
+    """Run the detectors over JSON lines (no database needed).
+
+    Each input line is {"id": ..., "text": ..., "kind": "post"|"comment"}; each output line
+    is {"id": ..., "findings": [...]}. Bad lines are reported on stderr; exit status 2.
+    """
+    from monitor.detection import settings_suite
+    from monitor.roster import RosterError, roster_key
+    from monitor.scan import roster_from_csv
+    from monitor.scan import scan as run_scan
+
+    roster, consents = None, frozenset[str]()
+    try:
+        if roster_file:
+            with open(roster_file, encoding="utf-8-sig", newline="") as stream:
+                roster = roster_from_csv(roster_key(ctx.settings), stream)
+        else:
+            roster, consents = _stored_roster(ctx)
+    except RosterError as exc:
+        raise click.ClickException(f"{roster_file}:\n{exc}") from None
+    if roster is None:
+        click.echo(
+            "note: no roster, so student names are not matched (give --roster FILE).", err=True
+        )
+    result = run_scan(
+        file,
+        out,
+        sys.stderr,
+        settings_suite(ctx.settings),
+        roster,
+        consents,
+        ctx.settings["detection.region"],
+    )
+    if result.bad:
+        click.echo(f"{result.bad} of {result.lines} line(s) were malformed (see above).", err=True)
+        sys.exit(2)
+
+
+def _stored_roster(ctx: Ctx) -> tuple[Any, frozenset[str]]:
+    """The roster in the database, if there is a database; scan never creates one."""
+    from sqlalchemy.engine import make_url
+
+    from monitor.detection import ROSTER
+
+    url = make_url(ctx.settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return None, frozenset()
+    app = ctx.app(migrate=True)
+    with app.sessions() as session:
+        return ROSTER.get(session, ctx.settings)
+
+
+def _import_student_file(kind: str) -> click.Command:
+    @click.command("import", help=f"Import the {kind} CSV (all rows, or none if any is bad).")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--columns",
+        default="",
+        metavar="FIELD=Header,...",
+        help="Name columns the usual headers don't match, e.g. "
+        "'student_number=Pupil ID,legal_first_name=Given'.",
+    )
+    @pass_ctx
+    def do_import(ctx: Ctx, file: str, columns: str) -> None:
+        from monitor.roster import RosterError, import_consents, import_roster, parse_columns
+
+        app = ctx.app(migrate=True)
+        try:
+            mapping = parse_columns(columns)
+            with app.sessions() as session, session.begin():
+                with open(file, encoding="utf-8-sig", newline="") as stream:
+                    if kind == "roster":
+                        done = import_roster(
+                            session, ctx.settings, stream, "cli", app.now(), mapping, file
+                        )
+                        message = (
+                            f"roster: {done.students} students stored as {done.hashes} keyed hashes"
+                        )
+                    else:
+                        count = import_consents(
+                            session, ctx.settings, stream, "cli", app.now(), mapping, file
+                        )
+                        message = f"consent: {count} media release answers recorded"
+        except RosterError as exc:
+            raise click.ClickException(f"{file}:\n{exc}") from None
+        click.echo(message)
+
+    return do_import
+
+
+@main.group()
+def roster() -> None:
+    """The student roster (stored only as keyed hashes)."""
+
+
+@main.group()
+def consent() -> None:
+    """Students' media release (photo and name) consents."""
+
+
+roster.add_command(_import_student_file("roster"))
+consent.add_command(_import_student_file("consent"))

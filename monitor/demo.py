@@ -23,6 +23,7 @@ from monitor import registry
 from monitor.app import App
 from monitor.broker import in_process_worker
 from monitor.models import Account, DigestSent, Flag, OutboxItem
+from monitor.roster import import_consents, import_roster
 from monitor.settings import KNOWN, Settings
 from monitor.tasks import Tasks
 
@@ -67,13 +68,21 @@ def _flat(section: str, values: Any) -> list[tuple[str, Any]]:
 
 
 def import_registry(app: App, district: Path) -> dict[str, registry.ImportResult]:
+    """The registry CSVs, then the roster and consents (stored as keyed hashes only)."""
     results = {}
+    now = app.now()
     with app.sessions() as session, session.begin():
         for kind, name in REGISTRY_FILES:
             with (district / name).open(encoding="utf-8", newline="") as stream:
                 results[kind] = registry.import_csv(
                     session, kind, stream, "demo", str(district / name)
                 )
+        if (district / "roster.csv").exists():
+            with (district / "roster.csv").open(encoding="utf-8-sig", newline="") as stream:
+                import_roster(session, app.settings, stream, "demo", now, source="roster.csv")
+        if (district / "consent.csv").exists():
+            with (district / "consent.csv").open(encoding="utf-8-sig", newline="") as stream:
+                import_consents(session, app.settings, stream, "demo", now, source="consent.csv")
     return results
 
 
@@ -108,7 +117,8 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     start = datetime.fromisoformat(json.loads((district / "scenario.json").read_text())["start"])
     from monitor.broker import make_broker
 
-    tasks = Tasks(app, make_broker(settings.replace(broker_url="memory")))
+    # A scripted run: a failing message is reported at the end, not retried for minutes.
+    tasks = Tasks(app, make_broker(settings.replace(broker_url="memory")), max_retries=0)
     worker = in_process_worker(tasks.broker)
     try:
         for label, hours in STEPS:

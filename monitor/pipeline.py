@@ -9,6 +9,7 @@ same flags by their dedup keys.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from urllib.parse import urlparse
@@ -22,8 +23,18 @@ from connectors import AuthRevoked, ConfigurationError, ConnectorError, Permanen
 from monitor import audit, usage
 from monitor.app import App
 from monitor.connect import account_ref, connector_for
+from monitor.detection import ROSTER, group, settings_suite
 from monitor.flags import raise_flags
-from monitor.models import Account, Comment, Flag, OrgUnit, OutboxItem, Post, ProfileSnapshot
+from monitor.models import (
+    Account,
+    Comment,
+    Flag,
+    MediaItem,
+    OrgUnit,
+    OutboxItem,
+    Post,
+    ProfileSnapshot,
+)
 from monitor.secrets import CredentialsError
 from monitor.store import Changes, latest_profiles, save_snapshot
 
@@ -141,22 +152,55 @@ def _context(
     )
 
 
-def _text_items(changes: Changes) -> list[detectors.TextItem]:
-    items = [
-        detectors.TextItem(id=f"post:{p.external_id}", text=p.text, kind="post")
-        for p in changes.posts
-    ]
+def _alt_texts(session: Session, changes: Changes) -> dict[int, list[MediaItem]]:
+    ids = [p.id for p in changes.posts]
+    if not ids:
+        return {}
+    found: dict[int, list[MediaItem]] = {}
+    for media in session.scalars(select(MediaItem).where(MediaItem.post_id.in_(ids))):
+        found.setdefault(media.post_id, []).append(media)
+    return found
+
+
+def _text_items(session: Session, changes: Changes) -> list[detectors.TextItem]:
+    """Posts, their photos' alt text, and comments not written by the account itself."""
+    media = _alt_texts(session, changes)
+    items: list[detectors.TextItem] = []
+    for post in changes.posts:
+        pid = f"post:{post.external_id}"
+        items.append(detectors.TextItem(id=pid, text=post.text, kind="post"))
+        items += [
+            detectors.TextItem(
+                id=f"alt:{post.external_id}:{m.external_id}",
+                text=m.alt_text,
+                kind="post",
+                parent_id=pid,
+            )
+            for m in media.get(post.id, [])
+            if m.alt_text
+        ]
     items += [
-        detectors.TextItem(id=f"comment:{c.external_id}", text=c.text, kind="comment")
+        detectors.TextItem(
+            id=f"comment:{c.external_id}",
+            text=c.text,
+            kind="comment",
+            parent_id=f"post:{c.post_external_id}",
+        )
         for c in changes.comments
         if not c.by_account
     ]
     return items
 
 
-def _urls(changes: Changes) -> dict[str, str]:
+def _urls(
+    items: Sequence[detectors.TextItem], images: Sequence[detectors.ImageItem], changes: Changes
+) -> dict[str, str]:
     urls = {f"post:{p.external_id}": p.url for p in changes.posts}
     urls.update({f"comment:{c.external_id}": c.url for c in changes.comments})
+    urls.update(
+        {i.id: urls.get(i.parent_id, "") for i in items if i.parent_id and i.id not in urls}
+    )
+    urls.update({i.id: urls.get(i.post_id, "") for i in images})
     return urls
 
 
@@ -167,13 +211,69 @@ def detect_and_flag(
     now: datetime,
     changes: Changes | None = None,
     enabled: frozenset[str] | None = None,
+    images: Sequence[detectors.ImageItem] = (),
 ) -> list[Flag]:
     """Run the detectors over the account and what changed; write flags and outbox rows."""
     session.flush()
     state = account_state(session, account)
-    items = _text_items(changes) if changes else []
-    findings = detectors.run(items, _context(app, state, now, enabled=enabled))
-    return raise_flags(session, account, findings, now, _urls(changes) if changes else None)
+    items = _text_items(session, changes) if changes else []
+    roster, consents = ROSTER.get(session, app.settings) if items or images else (None, frozenset())
+    context = _context(
+        app,
+        state,
+        now,
+        enabled=enabled,
+        roster=roster,
+        consents=consents,
+        region=app.settings["detection.region"],
+    )
+    found = detectors.run([*items, *images], context, settings_suite(app.settings))
+    findings = group(found, {item.id: item.text for item in items})
+    urls = _urls(items, images, changes) if changes else None
+    return raise_flags(session, account, findings, now, urls)
+
+
+def new_photos(
+    app: App, account_id: int, connector: connectors.Connector, snapshot: connectors.Snapshot
+) -> list[detectors.ImageItem]:
+    """Fetch the photos of this snapshot that were never analysed (bounded per poll)."""
+    wanted = [(p, m) for p in snapshot.posts for m in p.media if m.kind == "photo" and m.url]
+    if not wanted:
+        return []
+    with app.sessions() as session:
+        query = (
+            select(Post.external_id, MediaItem.external_id)
+            .join(MediaItem, MediaItem.post_id == Post.id)
+            .where(Post.account_id == account_id)
+        )
+        seen = {(post, media) for post, media in session.execute(query)}
+    fresh = [(p, m) for p, m in wanted if (p.external_id, m.external_id) not in seen]
+    return [
+        item
+        for item in (
+            _photo(connector, p, m)
+            for p, m in fresh[: int(app.settings["detection.max_images_per_poll"])]
+        )
+        if item
+    ]
+
+
+def _photo(
+    connector: connectors.Connector, post: connectors.Post, media: connectors.Media
+) -> detectors.ImageItem | None:
+    try:
+        data = connector.fetch_media(media)
+    except ConnectorError as exc:
+        log.warning(
+            "photo %s of post %s not analysed: %s", media.external_id, post.external_id, exc
+        )
+        return None
+    return detectors.ImageItem(
+        id=f"media:{post.external_id}:{media.external_id}",
+        post_id=f"post:{post.external_id}",
+        data=data,
+        alt_text=media.alt_text,
+    )
 
 
 def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
@@ -192,7 +292,8 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
         snapshot = connector.fetch(ref, cursor)
     except (AuthRevoked, ConfigurationError, PermanentError) as exc:
         return _record_failure(app, account_id, now, type(exc).__name__, exc)
-    return _store_poll(app, account_id, snapshot, now, connector.platform)
+    images = new_photos(app, account_id, connector, snapshot)
+    return _store_poll(app, account_id, snapshot, now, connector.platform, images)
 
 
 def connector_name(app: App, account_id: int) -> str:
@@ -204,13 +305,18 @@ def connector_name(app: App, account_id: int) -> str:
 
 
 def _store_poll(
-    app: App, account_id: int, snapshot: connectors.Snapshot, now: datetime, platform: str
+    app: App,
+    account_id: int,
+    snapshot: connectors.Snapshot,
+    now: datetime,
+    platform: str,
+    images: Sequence[detectors.ImageItem] = (),
 ) -> PollResult:
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
         changes = save_snapshot(session, account, snapshot, now)
         account.last_polled_at, account.last_poll_outcome, account.last_poll_error = now, "ok", ""
-        flags = detect_and_flag(app, session, account, now, changes)
+        flags = detect_and_flag(app, session, account, now, changes, images=images)
         account.cursor = dict(snapshot.cursor)
         usage.record(session, platform, now, snapshot.requests, snapshot.quota_units)
         audit.record(

@@ -99,6 +99,9 @@ def test_demo_flags_match_the_district_readme(env):
         ("account.unapproved", "ced-x"),
         ("account.unapproved", "riv-ig"),
         ("account.unidentified", "lak-ig-garden"),
+        ("pii.student", "riv-blog-3p"),
+        ("language.prohibited", "ced-fb"),
+        ("media.inquiry", "mtn-fb"),
     }
     assert found == expected
     for flag in flags:
