@@ -637,7 +637,8 @@ class PhraseBook:
         self._masks = MaskIndex(sorted(masked, key=lambda pair: maskable.index(pair[1])))
         columns = {w: c for w, c in (vocabulary or {}).items() if _WORD_KEY.fullmatch(w)}
         self._counts = bool(columns)
-        self._automaton = self._build(columns)
+        self._columns = columns
+        self._automaton = self._build()
 
     def _word(self, word: str) -> tuple[list[str], set[int]]:
         return self._words.setdefault(word, ([], set()))
@@ -651,24 +652,22 @@ class PhraseBook:
         for word in phrase.triggers or ():
             self._word(word)[1].add(len(self._lines) - 1)
 
-    def _build(self, columns: Mapping[str, int]) -> ahocorasick.Automaton:
-        """One automaton for every key, so a text is walked once.
+    def _build(self) -> ahocorasick.Automaton:
+        """One automaton for every entry and hint key, so a text is walked once.
 
-        ``" word "`` maps to its vocabulary column (an int) when the word is only in the
-        vocabulary, else to ``(key length, categories, phrase lines, hint, column)``; hint
-        keys (see :func:`_hint_keys`) map to ``(key length, (), (), hint, -1)``.
+        ``" word "`` maps to ``(key length, categories, phrase lines, hint)``; hint keys
+        (see :func:`_hint_keys`) map to ``(key length, (), (), hint)``. Vocabulary columns
+        are not in it: they come from a dictionary look-up of the plain form's words (the
+        same words, in the same order, as whole-word matches of ``" word "`` would give).
         """
         automaton = ahocorasick.Automaton()
         for word, (categories, lines) in self._words.items():
-            value = (len(word) + 2, tuple(dict.fromkeys(categories)), tuple(lines))
-            automaton.add_word(f" {word} ", (*value, 0, columns.get(word, -1)))
-        for word, column in columns.items():
-            if word not in self._words:
-                automaton.add_word(f" {word} ", column)
+            value = (len(word) + 2, tuple(dict.fromkeys(categories)), tuple(lines), 0)
+            automaton.add_word(f" {word} ", value)
         for key, hint in _hint_keys().items() if self._readings else ():
-            automaton.add_word(key, (len(key), (), (), hint, -1))
+            automaton.add_word(key, (len(key), (), (), hint))
         if not len(automaton):
-            automaton.add_word(" \x00 ", -1)  # an empty automaton cannot search
+            automaton.add_word(" \x00 ", (3, (), (), 0))  # an empty automaton cannot search
         automaton.make_automaton()
         return automaton
 
@@ -688,7 +687,10 @@ class PhraseBook:
             or "$" in folded
             or ("!" in folded and _BANG_LETTER.search(folded))
         ):
-            repeated, spaced = bool(hints & _REPEATED), bool(hints & _SPACED_OUT)
+            repeated = bool(hints & _REPEATED)
+            # Two single letters (" i m ") set the hint; a plain form without three would
+            # give a spaced reading equal to the plain one, already scanned.
+            spaced = bool(hints & _SPACED_OUT) and _SPACED_HINT.search(" " + plain.text) is not None
             digits = bool(hints & (_LETTER_DIGIT | _DIGIT_LETTER))
             for form in more_readings(prepared, repeated, spaced, digits):
                 self._collect(form, self._hits(form, text, None)[0], text, found, allowed)
@@ -708,14 +710,11 @@ class PhraseBook:
         triggered: set[int] = set()
         hints = 0
         padded = f" {form.text} "
+        if columns is not None:
+            vocabulary = self._columns
+            columns.extend([vocabulary[w] for w in form.text.split() if w in vocabulary])
         for end, value in self._automaton.iter(padded):
-            if value.__class__ is int:
-                if columns is not None:
-                    columns.append(value)
-                continue
-            length, categories, lines, hint, column = value
-            if column >= 0 and columns is not None:
-                columns.append(column)
+            length, categories, lines, hint = value
             if categories:
                 hits.extend((category, end - length + 1, end - 1) for category in categories)
             if lines:

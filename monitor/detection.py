@@ -31,6 +31,9 @@ RANK = {s: i for i, s in enumerate(detectors.SEVERITIES)}
 @lru_cache(maxsize=4)
 def suite(lexicon_dir: str = "") -> tuple[detectors.Detector, ...]:
     """Every detector, built once per process (the district's word lists if configured)."""
+    import cv2
+
+    cv2.setNumThreads(1)  # Dramatiq's worker threads are the parallelism; no oversubscription
     lexicon = load_lexicon(Path(lexicon_dir)) if lexicon_dir else None
     # Alt text reaches the PII detector as its own TextItem (even when a photo can't be
     # fetched), so the detector does not read it again from the ImageItem.
