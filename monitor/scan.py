@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from detectors.roster import RosterIndex
-
 import detectors
+from detectors.roster import RosterIndex
 
 BATCH = 500
 MAX_TEXT = 100_000
