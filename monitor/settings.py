@@ -82,6 +82,18 @@ def _database(value: Any) -> str:
     return url
 
 
+def _channel(value: Any) -> str:
+    if _text(value) not in ("file", "smtp"):
+        raise ValueError("must be 'file' or 'smtp'")
+    return _text(value)
+
+
+def _security(value: Any) -> str:
+    if _text(value) not in ("starttls", "ssl", "none"):
+        raise ValueError("must be 'starttls', 'ssl' or 'none'")
+    return _text(value)
+
+
 def _email(value: Any) -> str:
     text = _text(value)
     if text and not re.fullmatch(r"[^@\s]+@[^@\s]+", text):
@@ -124,8 +136,17 @@ KEYS: tuple[_Key, ...] = (
     _Key("delivery.communications_email", "", _email, "receives media inquiries"),
     _Key("delivery.it_email", "", _email, "receives broken credentials and operational problems"),
     _Key("delivery.fallback_email", "", _email, "receives flags with no one else to go to"),
+    _Key(
+        "delivery.channel", "file", _channel, "'file' (.eml files in the outbox folder) or 'smtp'"
+    ),
+    _Key("smtp.host", "localhost", _text, "the district's mail server"),
+    _Key("smtp.port", 587.0, _positive_number, "its port (587 STARTTLS, 465 SSL, 25 none)"),
+    _Key("smtp.security", "starttls", _security, "'starttls', 'ssl' or 'none'"),
+    _Key("smtp.username", "", _text, "login for the mail server, if it needs one"),
+    _Key("smtp.password", "", _text, "its password: set HALLWATCH_SMTP_PASSWORD, not the file"),
 )
 KNOWN = {k.name: k for k in KEYS}
+SECRET_KEYS = frozenset({"secret_key", "previous_secret_keys", "smtp.password"})
 
 
 def env_name(key: str) -> str:
@@ -142,6 +163,10 @@ class Settings:
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
+
+    def __repr__(self) -> str:  # secrets never reach a log line or a traceback
+        shown = {k: ("***" if k in SECRET_KEYS and v else v) for k, v in self.values.items()}
+        return f"Settings({shown!r}, source={self.source!r})"
 
     @property
     def database_url(self) -> str:

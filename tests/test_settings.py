@@ -79,3 +79,26 @@ def test_secret_key_generated_once_with_private_mode(tmp_path):
     first = s.secret_key
     assert first and first == s.secret_key
     assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_repr_never_shows_secrets():
+    s = load_settings(
+        environ={
+            "HALLWATCH_SECRET_KEY": "s3cret-key-value",
+            "HALLWATCH_SMTP_PASSWORD": "mail-pass-123",
+            "HALLWATCH_PREVIOUS_SECRET_KEYS": "old-key-456",
+        }
+    )
+    shown = repr(s)
+    for secret in ("s3cret-key-value", "mail-pass-123", "old-key-456"):
+        assert secret not in shown
+    assert s.secret_key == "s3cret-key-value" and s["smtp.password"] == "mail-pass-123"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("HALLWATCH_DELIVERY_CHANNEL", "pigeon"), ("HALLWATCH_SMTP_SECURITY", "tls1.0")],
+)
+def test_delivery_channel_and_smtp_security_are_checked(variable, value):
+    with pytest.raises(SettingsError, match=variable):
+        load_settings(environ={variable: value})
