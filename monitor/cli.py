@@ -621,3 +621,9 @@ def consent() -> None:
 
 roster.add_command(_import_student_file("roster"))
 consent.add_command(_import_student_file("consent"))
+
+
+# The noncompliance record: flags show/ack/resolve/dismiss, comments review, alerts, report.
+from monitor import cli_record  # noqa: E402
+
+cli_record.register(main)
