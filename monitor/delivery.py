@@ -84,7 +84,19 @@ def _operational(dedup_key: str) -> bool:
 
 
 def notifier_for(app: App) -> Notifier:
-    return FileNotifier(app.settings.outbox_dir)
+    """The configured channel: SMTP, or .eml files in the outbox folder (the default)."""
+    settings = app.settings
+    if settings["delivery.channel"] == "smtp":
+        from monitor.channels import SmtpNotifier
+
+        return SmtpNotifier(
+            settings["smtp.host"],
+            int(settings["smtp.port"]),
+            settings["smtp.security"],
+            settings["smtp.username"],
+            settings["smtp.password"],
+        )
+    return FileNotifier(settings.outbox_dir)
 
 
 def _alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> EmailMessage:
