@@ -128,6 +128,7 @@ KEYS: tuple[_Key, ...] = (
     _Key("sandbox.scenario", "", _text, "serve every account from this sandbox scenario file"),
     _Key("limits.polls_per_minute", 60.0, _positive_number, "polls per platform per minute"),
     _Key("detection.lexicon_dir", "", _text, "folder of the district's own word lists"),
+    _Key("retention.evidence_days", 365.0, _positive_number, "days before evidence text is purged"),
     _Key("detection.region", "CA", _text, "country for phone numbers, e.g. CA or US"),
     _Key("detection.max_images_per_poll", 10.0, _positive_number, "photos analysed per poll"),
     _Key("limits.youtube_daily_quota", 10000.0, _positive_number, "YouTube API units per day"),
