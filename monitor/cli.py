@@ -627,3 +627,7 @@ consent.add_command(_import_student_file("consent"))
 from monitor import cli_record  # noqa: E402
 
 cli_record.register(main)
+
+from monitor import cli_retention  # noqa: E402
+
+cli_retention.register(main)
