@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import Connector
-from connectors.errors import ConfigurationError, PermanentError
+from connectors.errors import ConfigurationError
 from connectors.graph import (
     GraphClient,
     Skips,
@@ -110,13 +110,7 @@ class FacebookConnector(Connector):
         self._set_hidden(comment_id, False)
 
     def _set_hidden(self, comment_id: str, hidden: bool) -> None:
-        target = node_id(comment_id, self.platform)
-        answer = self._client().post(target, is_hidden="true" if hidden else "false")
-        if answer.get("success") is not True:
-            raise PermanentError(
-                f"facebook: the change to comment {target} was not confirmed",
-                platform=self.platform,
-            )
+        self._client().set_hidden(comment_id, "is_hidden", hidden, self.platform)
 
 
 def _text(raw: Mapping[str, Any], key: str) -> str | None:

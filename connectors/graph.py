@@ -143,6 +143,19 @@ class GraphClient:
         """POST form ``data`` to ``/<version>/<path>``; return the decoded JSON object."""
         return self._call(path, {}, dict(data))
 
+    def set_hidden(self, comment_id: str, field: str, hidden: bool, platform: str) -> None:
+        """Hide or show a comment (``POST /{comment-id}`` with ``field=true|false``).
+
+        Raises:
+            PermanentError: the Graph API did not confirm the change.
+        """
+        target = node_id(comment_id, platform)
+        answer = self.post(target, **{field: "true" if hidden else "false"})
+        if answer.get("success") is not True:
+            raise PermanentError(
+                f"{platform}: the change to comment {target} was not confirmed", platform=platform
+            )
+
     def follow(self, next_url: str) -> dict[str, Any]:
         """GET a ``paging.next`` link: its path and query, at our version, never its host."""
         parts = urlsplit(next_url)

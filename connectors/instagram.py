@@ -21,7 +21,6 @@ from dataclasses import replace
 from typing import Any
 
 from connectors.base import Connector
-from connectors.errors import PermanentError
 from connectors.graph import (
     GraphClient,
     Skips,
@@ -114,13 +113,7 @@ class InstagramConnector(Connector):
         self._set_hidden(comment_id, False)
 
     def _set_hidden(self, comment_id: str, hidden: bool) -> None:
-        target = node_id(comment_id, self.platform)
-        answer = self._client().post(target, hide="true" if hidden else "false")
-        if answer.get("success") is not True:
-            raise PermanentError(
-                f"instagram: the change to comment {target} was not confirmed",
-                platform=self.platform,
-            )
+        self._client().set_hidden(comment_id, "hide", hidden, self.platform)
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
