@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from monitor import audit
 from monitor.app import App
 from monitor.digest import deliver_digest
+from monitor.grouping import deliver_groups, is_grouped
 from monitor.models import Account, Delivery, Flag, OutboxItem, Supervisor
 from monitor.notify import DeliveryError, FileNotifier, Notifier
 from monitor.render import email, render
@@ -133,9 +134,14 @@ def deliver(app: App, outbox_id: int, now: datetime, notifier: Notifier | None =
         item = session.get(OutboxItem, outbox_id)
         if item is None or item.status == "sent":
             return "sent" if item else "missing"
-        kind = item.kind
+        kind, due, grouped = item.kind, item.deliver_after, is_grouped(item)
     if kind == "digest":
         return deliver_digest(app, outbox_id, now, notifier)
+    if due is not None and due > now:
+        return "waiting"  # a grouped alert: its window has not ended
+    if grouped:
+        deliver_groups(app, now, notifier)
+        return "sent"
     return _deliver_alert(app, outbox_id, now, notifier)
 
 
@@ -219,7 +225,17 @@ def _finish(app: App, outbox_id: int, now: datetime, failures: list[int]) -> str
     return "sent"
 
 
-def pending_outbox(app: App, limit: int = 1000) -> list[int]:
+def pending_outbox(
+    app: App, limit: int = 1000, due_by: datetime | None = None, fresh: bool = False
+) -> list[int]:
+    """Pending outbox rows: only those due by ``due_by`` when given, and only those never
+    tried when ``fresh`` (failed ones are Dramatiq's to retry, with backoff)."""
     with app.sessions() as session:
         query = select(OutboxItem.id).where(OutboxItem.status == "pending").order_by(OutboxItem.id)
+        if due_by is not None:
+            query = query.where(
+                (OutboxItem.deliver_after.is_(None)) | (OutboxItem.deliver_after <= due_by)
+            )
+        if fresh:
+            query = query.where(OutboxItem.attempts == 0)
         return list(session.scalars(query.limit(limit)))

@@ -130,6 +130,9 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
                 f"{label} ({local:%a %Y-%m-%d %H:%M %Z}): polled {polled} account(s), "
                 f"{_count_flags(app) - flags_before} new flag(s)"
             )
+        # The end of the alert window: grouped alerts go out, one message per recipient.
+        tasks.relay((at + settings.group_window).isoformat())
+        _drain(tasks, ("deliver",))
         digests_before = _count(app, DigestSent.id)
         tasks.weekly_digest.send(at.isoformat())
         _drain(tasks, QUEUES[4:])

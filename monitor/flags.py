@@ -8,7 +8,7 @@ second flag or a second outbox row.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,16 +37,30 @@ def _subject_type(finding: Finding) -> str:
     return finding.subject.split(":", 1)[0] if ":" in finding.subject else "item"
 
 
+IMMEDIATE_RULES = frozenset({"media.inquiry"})  # journalists have deadlines
+
+
+def due_time(finding: Finding, now: datetime, group: timedelta | None) -> datetime:
+    """When the alert is due: at once for critical findings and media inquiries, otherwise
+    at the end of the grouping window that holds ``now`` (one message per recipient)."""
+    if not group or finding.severity == "critical" or finding.rule in IMMEDIATE_RULES:
+        return now
+    seconds = group.total_seconds()
+    return datetime.fromtimestamp((now.timestamp() // seconds + 1) * seconds, tz=UTC)
+
+
 def raise_flags(
     session: Session,
     account: Account,
     findings: Iterable[Finding],
     now: datetime,
     urls: dict[str, str] | None = None,
+    group: timedelta | None = None,
 ) -> list[Flag]:
     """Record ``findings`` for ``account``; return only the flags that are new.
 
-    Each new flag gets exactly one outbox row in the same transaction.
+    Each new flag gets exactly one outbox row in the same transaction, due at once or at
+    the end of its grouping window (``group``; None or zero: at once).
     """
     created: list[Flag] = []
     for finding in findings:
@@ -60,7 +74,11 @@ def raise_flags(
         session.flush()
         session.add(
             OutboxItem(
-                dedup_key=f"alert:{key}"[:400], kind="alert", flag_id=flag.id, created_at=now
+                dedup_key=f"alert:{key}"[:400],
+                kind="alert",
+                flag_id=flag.id,
+                created_at=now,
+                deliver_after=due_time(finding, now, group),
             )
         )
         audit.record(

@@ -236,6 +236,8 @@ class OutboxItem(Base):
     kind: Mapped[str] = mapped_column(String(20))  # alert | digest
     flag_id: Mapped[int | None] = mapped_column(ForeignKey("flags.id"))
     created_at: Mapped[datetime]
+    # Urgent alerts are due at once; the rest at the end of their grouping window.
+    deliver_after: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None]

@@ -230,7 +230,7 @@ def detect_and_flag(
     found = detectors.run([*items, *images], context, settings_suite(app.settings))
     findings = group(found, {item.id: item.text for item in items})
     urls = _urls(items, images, changes) if changes else None
-    return raise_flags(session, account, findings, now, urls)
+    return raise_flags(session, account, findings, now, urls, app.settings.group_window)
 
 
 def new_photos(
@@ -338,7 +338,7 @@ def _store_poll(
             posts=len(changes.posts),
             comments=len(changes.comments),
         )
-    result.new_outbox = _outbox_ids(app, result.new_flags)
+    result.new_outbox = _outbox_ids(app, result.new_flags, now)
     if snapshot.skipped:
         log.warning("poll %s: skipped %d malformed item(s)", result.account, len(snapshot.skipped))
     return result
@@ -374,15 +374,19 @@ def _record_failure(
         if isinstance(exc, AuthRevoked)
         else "",
     )
-    result.new_outbox = _outbox_ids(app, result.new_flags)
+    result.new_outbox = _outbox_ids(app, result.new_flags, now)
     return result
 
 
-def _outbox_ids(app: App, flag_ids: list[int]) -> list[int]:
+def _outbox_ids(app: App, flag_ids: list[int], now: datetime) -> list[int]:
+    """The new flags' outbox rows that are due now (grouped ones wait for their window)."""
     if not flag_ids:
         return []
     with app.sessions() as session:
-        return list(session.scalars(select(OutboxItem.id).where(OutboxItem.flag_id.in_(flag_ids))))
+        query = select(OutboxItem.id).where(
+            OutboxItem.flag_id.in_(flag_ids), OutboxItem.deliver_after <= now
+        )
+        return list(session.scalars(query))
 
 
 def review_sweep(app: App, now: datetime) -> list[int]:

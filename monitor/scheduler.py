@@ -104,6 +104,7 @@ def tick(app: App, tasks: Tasks, now: datetime, owner: str = "") -> TickResult:
             result.polls.append(account.id)
     sweep = f"sweep:{now:%Y-%m-%dT%H}"
     result.sweep = _enqueue(app, sweep, now, owner, lambda: tasks.review_sweep.send(as_of))
+    tasks.relay(as_of, fresh=True)  # grouped alerts whose window just ended
     local = now.astimezone(app.settings.timezone)
     year, week, weekday = local.isocalendar()
     if (weekday - 1, local.hour) >= (DIGEST_WEEKDAY, DIGEST_HOUR):

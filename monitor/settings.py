@@ -43,6 +43,16 @@ def _positive_number(value: Any) -> float:
     return number
 
 
+def _not_negative(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a number, 0 or more") from None
+    if number < 0:
+        raise ValueError("must be a number, 0 or more")
+    return number
+
+
 def _domains(value: Any) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else list(value)
     domains = tuple(str(d).strip().lower().lstrip("@") for d in items if str(d).strip())
@@ -140,6 +150,12 @@ KEYS: tuple[_Key, ...] = (
     _Key(
         "delivery.channel", "file", _channel, "'file' (.eml files in the outbox folder) or 'smtp'"
     ),
+    _Key(
+        "delivery.group_minutes",
+        60.0,
+        _not_negative,
+        "minutes over which non-urgent alerts are grouped into one message (0: no grouping)",
+    ),
     _Key("smtp.host", "localhost", _text, "the district's mail server"),
     _Key("smtp.port", 587.0, _positive_number, "its port (587 STARTTLS, 465 SSL, 25 none)"),
     _Key("smtp.security", "starttls", _security, "'starttls', 'ssl' or 'none'"),
@@ -192,6 +208,10 @@ class Settings:
     @property
     def poll_interval(self) -> timedelta:
         return timedelta(minutes=self.values["poll_interval_minutes"])
+
+    @property
+    def group_window(self) -> timedelta:
+        return timedelta(minutes=self.values["delivery.group_minutes"])
 
     @property
     def stale_after(self) -> timedelta:

@@ -88,9 +88,10 @@ class Tasks:
         for outbox_id in digest.claim_weekly_digests(self.app, self.app.now(as_of)):
             self.deliver.send(outbox_id, as_of)
 
-    def relay(self, as_of: str | None = None) -> int:
-        """Enqueue every pending outbox row (delivery is idempotent, so repeats are safe)."""
-        ids = pending_outbox(self.app)
+    def relay(self, as_of: str | None = None, fresh: bool = False) -> int:
+        """Enqueue the pending outbox rows that are due (delivery is idempotent, so repeats
+        are safe); ``fresh``: only rows never tried, e.g. grouped alerts whose window ended."""
+        ids = pending_outbox(self.app, due_by=self.app.now(as_of), fresh=fresh)
         for outbox_id in ids:
             self.deliver.send(outbox_id, as_of)
         return len(ids)

@@ -113,6 +113,8 @@ def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
             "HALLWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'hallwatch.db'}",
             "HALLWATCH_DISTRICT_DOMAINS": "fvsd.example.ca",
             "HALLWATCH_SECRET_KEY": "test-secret-key",
+            # Alerts at once unless a test is about grouping (tests/test_grouping.py).
+            "HALLWATCH_DELIVERY_GROUP_MINUTES": "0",
         }
     )
 

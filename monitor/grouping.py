@@ -1,0 +1,160 @@
+"""Grouped alerts: non-urgent flags reach each recipient as one message per window.
+
+Critical flags and media inquiries are due at once and go out one by one
+(:func:`monitor.delivery.deliver`). Every other alert is due at the end of its window; when
+the window ends, each recipient gets one message listing all their due alerts. Delivery
+rows stay one per (alert, recipient, channel), locked while a group is sent, so a
+redelivered message or a second worker finds them delivered and sends nothing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor import audit
+from monitor.app import App
+from monitor.models import Delivery, Flag, OutboxItem
+from monitor.notify import DeliveryError, Notifier
+from monitor.render import email, render
+
+log = logging.getLogger(__name__)
+LIMIT = 1000
+
+
+def is_grouped(item: OutboxItem) -> bool:
+    return (
+        item.kind == "alert"
+        and item.deliver_after is not None
+        and item.deliver_after > item.created_at
+    )
+
+
+def _plan(app: App, now: datetime) -> dict[str, list[int]]:
+    """Due grouped alerts by recipient."""
+    from monitor.delivery import route
+
+    plan: dict[str, list[int]] = defaultdict(list)
+    with app.sessions() as session:
+        due = session.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.status == "pending", OutboxItem.kind == "alert")
+            .where(
+                OutboxItem.deliver_after <= now, OutboxItem.deliver_after > OutboxItem.created_at
+            )
+            .order_by(OutboxItem.id)
+            .limit(LIMIT)
+        )
+        for item in due:
+            flag = session.get_one(Flag, item.flag_id)
+            for recipient in route(session, app, flag).recipients:
+                plan[recipient].append(item.id)
+    return plan
+
+
+def deliver_groups(app: App, now: datetime, notifier: Notifier) -> None:
+    """Send every recipient their due grouped alerts, one message each.
+
+    Raises:
+        DeliveryError: some recipient could not be reached (recorded; retried later).
+    """
+    plan = _plan(app, now)
+    failed = [r for r, ids in plan.items() if not _send_group(app, r, ids, now, notifier)]
+    _finish_items(app, sorted({i for ids in plan.values() for i in ids}), now)
+    if failed:
+        raise DeliveryError(f"grouped alerts: {len(failed)} recipient(s) not reached")
+
+
+def _rows(session: Session, ids: list[int], recipient: str, channel: str) -> list[Delivery]:
+    rows = []
+    for outbox_id in ids:
+        row = session.scalars(
+            select(Delivery)
+            .where(Delivery.outbox_id == outbox_id, Delivery.recipient == recipient)
+            .where(Delivery.channel == channel)
+            .with_for_update()
+        ).one_or_none()
+        if row is None:
+            row = Delivery(outbox_id=outbox_id, recipient=recipient, channel=channel)
+            session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def _send_group(
+    app: App, recipient: str, ids: list[int], now: datetime, notifier: Notifier
+) -> bool:
+    with app.sessions() as session, session.begin():
+        todo = [
+            r for r in _rows(session, ids, recipient, notifier.channel) if r.status != "delivered"
+        ]
+        if not todo:
+            return True
+        for row in todo:
+            row.attempts += 1
+        flags = [
+            session.get_one(Flag, session.get_one(OutboxItem, r.outbox_id).flag_id) for r in todo
+        ]
+        try:
+            location = notifier.send(
+                _message(app, recipient, flags, todo),
+                recipient,
+                f"group-{todo[0].outbox_id:06d}-{recipient}",
+            )
+        except DeliveryError as exc:
+            for row in todo:
+                row.last_error = str(exc)[:2000]
+            log.warning("grouped alerts to a recipient failed: %s", exc)
+            return False
+        for row in todo:
+            row.status, row.delivered_at, row.location = "delivered", now, location
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "alerts.delivered_grouped",
+            "recipient",
+            recipient,
+            at=now,
+            flags=[f.id for f in flags],
+            channel=notifier.channel,
+        )
+        return True
+
+
+def _message(app: App, recipient: str, flags: list[Flag], rows: list[Delivery]) -> EmailMessage:
+    from monitor.delivery import ACTIONS
+
+    entries = [(f, ACTIONS.get(f.rule_id, "Review the item and resolve the flag.")) for f in flags]
+    text, html = render("alert_group", entries=entries, recipient=recipient)
+    subject = f"[Hallwatch] {len(flags)} alert(s) for your accounts"
+    ident = hashlib.sha256(",".join(str(r.outbox_id) for r in rows).encode()).hexdigest()[:16]
+    return email(
+        app.settings["delivery.from_address"],
+        recipient,
+        subject,
+        text,
+        html,
+        f"hallwatch-group-{ident}",
+    )
+
+
+def _finish_items(app: App, ids: list[int], now: datetime) -> None:
+    """Grouped alerts whose every copy is delivered are sent."""
+    with app.sessions() as session, session.begin():
+        for outbox_id in ids:
+            statuses = set(
+                session.scalars(select(Delivery.status).where(Delivery.outbox_id == outbox_id))
+            )
+            item = session.get_one(OutboxItem, outbox_id)
+            item.attempts += 1
+            if statuses == {"delivered"}:
+                item.status, item.sent_at, item.last_error = "sent", now, ""
+            else:
+                item.last_error = "some recipients not reached yet"
