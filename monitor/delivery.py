@@ -84,6 +84,25 @@ def _operational(dedup_key: str) -> bool:
     return dedup_key.endswith(":credentials") or ":poll-problem:" in dedup_key
 
 
+CHAT_CHANNELS = (
+    ("webhook", "delivery.webhook_url", "WebhookNotifier"),
+    ("slack", "delivery.slack_webhook_url", "SlackNotifier"),
+    ("teams", "delivery.teams_webhook_url", "TeamsNotifier"),
+)
+
+
+def chat_targets(app: App) -> list[tuple[str, Notifier]]:
+    """The configured chat webhooks, each a recipient that gets a copy of every alert."""
+    import monitor.channels as channels
+
+    targets: list[tuple[str, Notifier]] = []
+    for name, key, class_name in CHAT_CHANNELS:
+        if url := app.settings[key]:
+            notifier = getattr(channels, class_name)(url, app.transports.get("webhooks"))
+            targets.append((name, notifier))
+    return targets
+
+
 def notifier_for(app: App) -> Notifier:
     """The configured channel: SMTP, or .eml files in the outbox folder (the default)."""
     settings = app.settings
@@ -160,10 +179,9 @@ def _deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) 
                 at=now,
                 fallback=routed.recipients[0],
             )
-        pending = [
-            _delivery_row(session, outbox_id, r, notifier.channel) for r in routed.recipients
-        ]
-    failures = [d for d in pending if not _send_one(app, d, flag, notifier, now)]
+        targets = [(r, notifier) for r in routed.recipients] + chat_targets(app)
+        pending = [(_delivery_row(session, outbox_id, r, n.channel), n) for r, n in targets]
+    failures = [d for d, n in pending if not _send_one(app, d, flag, n, now)]
     return _finish(app, outbox_id, now, failures)
 
 

@@ -36,8 +36,8 @@ def is_grouped(item: OutboxItem) -> bool:
     )
 
 
-def _plan(app: App, now: datetime) -> dict[str, list[int]]:
-    """Due grouped alerts by recipient."""
+def _plan(app: App, now: datetime, chats: list[str]) -> dict[str, list[int]]:
+    """Due grouped alerts by recipient (each chat webhook is a recipient of all of them)."""
     from monitor.delivery import route
 
     plan: dict[str, list[int]] = defaultdict(list)
@@ -53,7 +53,7 @@ def _plan(app: App, now: datetime) -> dict[str, list[int]]:
         )
         for item in due:
             flag = session.get_one(Flag, item.flag_id)
-            for recipient in route(session, app, flag).recipients:
+            for recipient in (*route(session, app, flag).recipients, *chats):
                 plan[recipient].append(item.id)
     return plan
 
@@ -64,8 +64,13 @@ def deliver_groups(app: App, now: datetime, notifier: Notifier) -> None:
     Raises:
         DeliveryError: some recipient could not be reached (recorded; retried later).
     """
-    plan = _plan(app, now)
-    failed = [r for r, ids in plan.items() if not _send_group(app, r, ids, now, notifier)]
+    from monitor.delivery import chat_targets
+
+    chats = dict(chat_targets(app))
+    plan = _plan(app, now, list(chats))
+    failed = [
+        r for r, ids in plan.items() if not _send_group(app, r, ids, now, chats.get(r, notifier))
+    ]
     _finish_items(app, sorted({i for ids in plan.values() for i in ids}), now)
     if failed:
         raise DeliveryError(f"grouped alerts: {len(failed)} recipient(s) not reached")

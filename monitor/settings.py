@@ -98,6 +98,14 @@ def _channel(value: Any) -> str:
     return _text(value)
 
 
+def _webhook(value: Any) -> str:
+    url = _text(value)
+    local = url.startswith(("http://localhost", "http://127.0.0.1"))
+    if url and not (url.startswith("https://") or local):
+        raise ValueError("must be an https:// URL (the webhook address from the chat app)")
+    return url
+
+
 def _security(value: Any) -> str:
     if _text(value) not in ("starttls", "ssl", "none"):
         raise ValueError("must be 'starttls', 'ssl' or 'none'")
@@ -156,6 +164,9 @@ KEYS: tuple[_Key, ...] = (
         _not_negative,
         "minutes over which non-urgent alerts are grouped into one message (0: no grouping)",
     ),
+    _Key("delivery.webhook_url", "", _webhook, "also post every alert to this JSON webhook"),
+    _Key("delivery.slack_webhook_url", "", _webhook, "also post every alert to Slack"),
+    _Key("delivery.teams_webhook_url", "", _webhook, "also post every alert to Microsoft Teams"),
     _Key("smtp.host", "localhost", _text, "the district's mail server"),
     _Key("smtp.port", 587.0, _positive_number, "its port (587 STARTTLS, 465 SSL, 25 none)"),
     _Key("smtp.security", "starttls", _security, "'starttls', 'ssl' or 'none'"),
@@ -163,7 +174,16 @@ KEYS: tuple[_Key, ...] = (
     _Key("smtp.password", "", _text, "its password: set HALLWATCH_SMTP_PASSWORD, not the file"),
 )
 KNOWN = {k.name: k for k in KEYS}
-SECRET_KEYS = frozenset({"secret_key", "previous_secret_keys", "smtp.password"})
+SECRET_KEYS = frozenset(
+    {
+        "secret_key",
+        "previous_secret_keys",
+        "smtp.password",
+        "delivery.webhook_url",  # webhook URLs carry their own tokens
+        "delivery.slack_webhook_url",
+        "delivery.teams_webhook_url",
+    }
+)
 
 
 def env_name(key: str) -> str:
