@@ -413,7 +413,11 @@ def _until_interrupted(body: Any) -> None:
     "--preview", "preview", metavar="SUPERVISOR", help="Write this supervisor's digest to --out."
 )
 @click.option(
-    "--out", type=click.Path(file_okay=False), default="var/digests/preview", show_default=True
+    "--out",
+    type=click.Path(),
+    default="var/digests/preview.html",
+    show_default=True,
+    help="The file to write (or an existing folder).",
 )
 @pass_ctx
 def digest(ctx: Ctx, preview: str | None, out: str) -> None:

@@ -321,12 +321,14 @@ def claim_weekly_digests(app: App, now: datetime) -> list[int]:
     return [outbox_id for outbox_id in claimed if outbox_id is not None]
 
 
-def write_preview(app: App, supervisor: Supervisor, now: datetime, folder: Path) -> Path:
+def write_preview(app: App, supervisor: Supervisor, now: datetime, out: Path) -> Path:
+    """Write this week's digest for ``supervisor`` to ``out`` (a file, or a folder to put
+    ``<week>-<email>.html`` in); nothing is claimed or sent."""
     with app.sessions() as session:
         context = digest_context(session, app, session.get_one(Supervisor, supervisor.id), now)
         _, html = render("digest", **context)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{context['week']}-{supervisor.email}.html"
+    path = out / f"{context['week']}-{supervisor.email}.html" if out.is_dir() else out
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
 

@@ -142,3 +142,14 @@ def test_broken_config_stops_with_a_message_naming_the_key(env):
         "review_window_hours" in result.output and "HALLWATCH_REVIEW_WINDOW_HOURS" in result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_digest_preview_writes_the_file_asked_for(env, tmp_path):
+    run(env, "demo", "--district", str(DISTRICT))
+    out = tmp_path / "preview" / "riverside.html"
+    result = run(
+        env, "digest", "--preview", "principal.riverside@fvsd.example.ca", "--out", str(out)
+    )
+    assert result.exit_code == 0 and out.exists()
+    page = out.read_text()
+    assert "Weekly compliance digest" in page and "patel-grade3" in page

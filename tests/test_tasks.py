@@ -149,3 +149,29 @@ def test_actors_on_real_redis_flag_and_deliver_exactly_once(redis_url, settings,
         assert set(s.scalars(select(OutboxItem.status))) == {"sent"}
         assert set(s.scalars(select(Delivery.status))) == {"delivered"}
     assert len(list(app.settings.outbox_dir.glob("*.eml"))) == deliveries
+
+
+def test_deliver_actor_retries_with_backoff_while_smtp_is_down(engine, settings, tmp_path, stub):
+    # Given alerts to send over SMTP to a port where nothing listens
+    recorder = EnqueueRecorder()
+    stub.add_middleware(recorder)
+    app, (chatty, _) = _setup(engine, settings, tmp_path)
+    app.settings = app.settings.replace(
+        delivery__channel="smtp", smtp__host="127.0.0.1", smtp__port=1, smtp__security="none"
+    )
+    tasks = Tasks(app, stub, min_backoff=50, max_backoff=100, max_retries=2)
+    worker = dramatiq.Worker(stub, worker_timeout=50, worker_threads=1)
+    worker.start()
+    try:
+        tasks.poll_account.send(chatty, at(20).isoformat())
+        stub.join("poll")
+        stub.join("deliver", fail_fast=False)
+    finally:
+        worker.stop()
+    # Then each delivery was retried with a delay, and the alerts are still pending
+    retried = [delay for name, delay in recorder.enqueued if name == "deliver" and delay]
+    assert retried and all(d > 0 for d in retried)
+    with app.sessions() as s:
+        assert set(s.scalars(select(OutboxItem.status))) == {"pending"}
+        errors = set(s.scalars(select(Delivery.last_error)))
+    assert any("127.0.0.1" in e for e in errors)
