@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from monitor.settings import SettingsError, env_name, load_settings
@@ -102,3 +104,9 @@ def test_repr_never_shows_secrets():
 def test_delivery_channel_and_smtp_security_are_checked(variable, value):
     with pytest.raises(SettingsError, match=variable):
         load_settings(environ={variable: value})
+
+
+def test_the_production_example_settings_file_loads():
+    example = Path(__file__).resolve().parent.parent / "deploy" / "hallwatch.example.toml"
+    s = load_settings(example, environ={})
+    assert s["delivery.channel"] == "smtp" and s.broker_url.startswith("redis://")
