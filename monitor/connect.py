@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import connectors
 from monitor import audit, secrets, usage
@@ -36,6 +37,11 @@ def account_ref(account: Account) -> connectors.AccountRef:
     return connectors.AccountRef(account.platform, account.external_id, account.handle)
 
 
+def serving_connector(app: App, platform: str) -> str:
+    """The connector that serves a platform's accounts: "sandbox" in sandbox mode."""
+    return "sandbox" if app.settings["sandbox.scenario"] else platform
+
+
 def connector_for(app: App, account: Account, now: datetime) -> connectors.Connector:
     """The account's connector (the sandbox one in sandbox mode), with its credentials.
 
@@ -43,18 +49,17 @@ def connector_for(app: App, account: Account, now: datetime) -> connectors.Conne
         connectors.UnknownPlatform: no connector for the platform.
         secrets.CredentialsError: stored credentials cannot be decrypted.
     """
-    scenario = app.settings["sandbox.scenario"]
-    name = "sandbox" if scenario else account.platform
+    name = serving_connector(app, account.platform)
     cls = connectors.get_connector(name)
-    if scenario:
-        credentials = {"scenario": scenario}
+    if name == "sandbox":
+        credentials = {"scenario": app.settings["sandbox.scenario"]}
     else:
         credentials = secrets.decrypt(app.settings, account.credentials)
     return cls(credentials, app.transports.get(name), clock=lambda: now)
 
 
-def _account(session: object, key: str) -> Account:
-    account = session.scalars(select(Account).where(Account.key == key)).one_or_none()  # type: ignore[attr-defined]
+def _account(session: Session, key: str) -> Account:
+    account = session.scalars(select(Account).where(Account.key == key)).one_or_none()
     if account is None:
         raise ConnectError(f"no account {key!r}; see `hallwatch accounts list`")
     return account

@@ -86,11 +86,6 @@ def import_registry(app: App, district: Path) -> dict[str, registry.ImportResult
     return results
 
 
-def _count_flags(app: App) -> int:
-    with app.sessions() as session:
-        return int(session.scalar(select(func.count(Flag.id))) or 0)
-
-
 def _run_step(app: App, tasks: Tasks, at: datetime) -> int:
     as_of = at.isoformat()
     with app.sessions() as session:
@@ -113,7 +108,7 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     settings = demo_settings(settings, district)
     app = App.from_settings(settings, migrate=True)
     report = DemoReport(imported=import_registry(app, district))
-    before = _count_flags(app)
+    before = _count(app, Flag.id)
     start = datetime.fromisoformat(json.loads((district / "scenario.json").read_text())["start"])
     from monitor.broker import make_broker
 
@@ -123,12 +118,12 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     try:
         for label, hours in STEPS:
             at = start + timedelta(hours=hours)
-            flags_before = _count_flags(app)
+            flags_before = _count(app, Flag.id)
             polled = _run_step(app, tasks, at)
             local = at.astimezone(settings.timezone)
             report.steps.append(
                 f"{label} ({local:%a %Y-%m-%d %H:%M %Z}): polled {polled} account(s), "
-                f"{_count_flags(app) - flags_before} new flag(s)"
+                f"{_count(app, Flag.id) - flags_before} new flag(s)"
             )
         # The end of the alert window: grouped alerts go out, one message per recipient.
         tasks.relay((at + settings.group_window).isoformat())

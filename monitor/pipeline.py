@@ -22,7 +22,7 @@ import detectors
 from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
 from monitor import audit, usage
 from monitor.app import App
-from monitor.connect import account_ref, connector_for
+from monitor.connect import account_ref, connector_for, serving_connector
 from monitor.detection import ROSTER, group, settings_suite
 from monitor.flags import raise_flags
 from monitor.models import (
@@ -152,7 +152,7 @@ def _context(
     )
 
 
-def _alt_texts(session: Session, changes: Changes) -> dict[int, list[MediaItem]]:
+def _media_by_post(session: Session, changes: Changes) -> dict[int, list[MediaItem]]:
     ids = [p.id for p in changes.posts]
     if not ids:
         return {}
@@ -164,7 +164,7 @@ def _alt_texts(session: Session, changes: Changes) -> dict[int, list[MediaItem]]
 
 def _text_items(session: Session, changes: Changes) -> list[detectors.TextItem]:
     """Posts, their photos' alt text, and comments not written by the account itself."""
-    media = _alt_texts(session, changes)
+    media = _media_by_post(session, changes)
     items: list[detectors.TextItem] = []
     for post in changes.posts:
         pid = f"post:{post.external_id}"
@@ -298,10 +298,9 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
 
 def connector_name(app: App, account_id: int) -> str:
     """The connector that serves the account: its platform, or "sandbox" in sandbox mode."""
-    if app.settings["sandbox.scenario"]:
-        return "sandbox"
     with app.sessions() as session:
-        return session.scalar(select(Account.platform).where(Account.id == account_id)) or ""
+        platform = session.scalar(select(Account.platform).where(Account.id == account_id))
+    return serving_connector(app, platform or "")
 
 
 def _store_poll(

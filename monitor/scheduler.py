@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 import connectors
 from monitor.app import App
+from monitor.connect import serving_connector
 from monitor.models import Account, ScheduleSlot
 from monitor.tasks import Tasks
 
@@ -89,8 +90,9 @@ def due_accounts(app: App, now: datetime) -> list[Account]:
             .where(or_(Account.last_polled_at.is_(None), Account.last_polled_at <= cutoff))
             .order_by(Account.last_polled_at.is_(None).desc(), Account.last_polled_at, Account.id)
         )
-        sandbox = bool(app.settings["sandbox.scenario"])
-        return [a for a in rows if sandbox or connectors.capabilities(a.platform).has_api]
+        return [
+            a for a in rows if connectors.capabilities(serving_connector(app, a.platform)).has_api
+        ]
 
 
 def tick(app: App, tasks: Tasks, now: datetime, owner: str = "") -> TickResult:
