@@ -235,10 +235,8 @@ class LanguageDetector(Detector):
         findings: list[Finding] = []
         by_columns: list[tuple[TextItem, list[int]]] = []
         by_text: list[TextItem] = []
-        for item in items:
-            if not isinstance(item, TextItem) or not item.text:
-                continue
-            scan = self._book.scan(item.text)
+        texts = [item for item in items if isinstance(item, TextItem) and item.text]
+        for item, scan in zip(texts, self._book.scan_many([i.text for i in texts]), strict=True):
             if scan.matches:
                 for match in sorted(scan.matches, key=lambda m: (m.start, m.end, m.category)):
                     findings.append(self._finding(item, match))

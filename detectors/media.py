@@ -107,15 +107,17 @@ class MediaInquiryDetector(Detector):
         self._requests = PhraseBook(requests, readings=False)
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
+        texts = [
+            item
+            for item in items
+            if isinstance(item, TextItem) and item.kind != "profile" and item.text
+        ]
+        scans = self._sources.scan_many([item.text for item in texts])
+        sourced = [(i, s.matches) for i, s in zip(texts, scans, strict=True) if s.matches]
+        requests = self._requests.scan_many([item.text for item, _ in sourced])
         findings: list[Finding] = []
-        for item in items:
-            if not isinstance(item, TextItem) or item.kind == "profile" or not item.text:
-                continue
-            sources = self._sources.scan(item.text).matches
-            if not sources:
-                continue
-            others = self._requests.scan(item.text).matches
-            categories = {match.category for match in others}
+        for (item, sources), others in zip(sourced, requests, strict=True):
+            categories = {match.category for match in others.matches}
             if "request" in categories and "exclude" not in categories:
                 findings.append(self._finding(item, sources))
         return findings

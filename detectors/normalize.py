@@ -429,10 +429,13 @@ class Phrase:
         regex: Pattern over a word form (lookarounds give whole-word matching).
         triggers: Words one of which occurs whenever the phrase does (``None``: no such
             words, so the phrase must always be tried).
+        requires: For each part of the phrase that must leave a word, the words one of
+            which it leaves: a text lacking any one set cannot match, so its regex is
+            not run.
         term: The single word when the line is just one literal word, else ``None``.
     """
 
-    __slots__ = ("regex", "triggers", "term")
+    __slots__ = ("regex", "triggers", "requires", "term")
 
     def __init__(self, line: str, macros: dict[str, str]) -> None:
         tokens = _SYNTAX.findall(line)
@@ -444,6 +447,7 @@ class Phrase:
             raise ValueError(f"phrase {line!r} can match nothing")
         self.regex = rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])"
         self.triggers = _seq_trigger(seq)
+        self.requires = tuple(t for t in map(_element_trigger, seq) if t)
         only = seq[0] if len(seq) == 1 else None
         self.term = only[1] if only is not None and only[0] == "word" else None
 
@@ -615,7 +619,7 @@ class PhraseBook:
     ) -> None:
         self._readings = readings
         self._words: dict[str, tuple[list[str], set[int]]] = {}
-        self._lines: list[tuple[str, re.Pattern[str], bool]] = []
+        self._lines: list[tuple[str, re.Pattern[str], bool, tuple[frozenset[str], ...]]] = []
         self._always: set[int] = set()
         masked: list[tuple[str, str]] = []
         maskable = tuple(maskable)
@@ -646,7 +650,7 @@ class PhraseBook:
     def _add_phrase(self, category: str, phrase: Phrase) -> None:
         regex = re.compile(phrase.regex)
         caps = any(name[:3] == "cap" for name in regex.groupindex)
-        self._lines.append((category, regex, caps))
+        self._lines.append((category, regex, caps, phrase.requires))
         if phrase.triggers is None:
             self._always.add(len(self._lines) - 1)
         for word in phrase.triggers or ():
@@ -673,27 +677,59 @@ class PhraseBook:
 
     def scan(self, text: str) -> Scan:
         """Find every entry in ``text`` (its first ``MAX_CHARS`` characters)."""
-        prepared = prepare(text)
-        text, folded, plain, exact = prepared
-        columns: list[int] | None = [] if self._counts and exact else None
-        hits, hints = self._hits(plain, text, columns)
+        return self.scan_many([text])[0]
+
+    def scan_many(self, texts: Sequence[str]) -> list[Scan]:
+        """:meth:`scan` for each of ``texts``, with one automaton walk for the whole batch.
+
+        The plain forms are joined with ``" | "`` (never part of a key, as word forms hold
+        only ``a-z``, ``0-9`` and spaces), so a batch costs one call into the automaton and
+        Python work only for the few texts in which something was found.
+        """
+        prepared = [prepare(text) for text in texts]
+        walked = self._walk([p.plain.text for p in prepared])
+        counts, vocabulary = self._counts, self._columns
+        scans: list[Scan] = []
+        for index, item in enumerate(prepared):
+            columns: list[int] | None = None
+            if counts and item.exact:
+                columns = [vocabulary[w] for w in item.plain.text.split() if w in vocabulary]
+            found = walked.get(index)
+            folded = item.folded
+            if (
+                found is None
+                and not self._always
+                and not (self._readings and _other_readings(folded))
+                and not (self._masks and _maybe_masked(folded))
+            ):
+                scans.append(Scan([], columns))  # the usual case: nothing in this text
+                continue
+            hits, lines, hints = found if found is not None else ([], set(), 0)
+            scans.append(self._scan_one(item, hits, lines, hints, columns))
+        return scans
+
+    def _scan_one(
+        self,
+        prepared: Prepared,
+        hits: list[tuple[str, int, int]],
+        lines: set[int],
+        hints: int,
+        columns: list[int] | None,
+    ) -> Scan:
+        text, folded, plain, _ = prepared
+        hits = hits + self._phrase_hits(plain, text, lines)
         found: dict[tuple[int, int, str], Match] = {}
         allowed: list[tuple[int, int]] = []
         if hits:
             self._collect(plain, hits, text, found, allowed)
-        if self._readings and (
-            hints
-            or "@" in folded
-            or "$" in folded
-            or ("!" in folded and _BANG_LETTER.search(folded))
-        ):
+        if self._readings and (hints or _other_readings(folded)):
             repeated = bool(hints & _REPEATED)
             # Two single letters (" i m ") set the hint; a plain form without three would
             # give a spaced reading equal to the plain one, already scanned.
             spaced = bool(hints & _SPACED_OUT) and _SPACED_HINT.search(" " + plain.text) is not None
             digits = bool(hints & (_LETTER_DIGIT | _DIGIT_LETTER))
             for form in more_readings(prepared, repeated, spaced, digits):
-                self._collect(form, self._hits(form, text, None)[0], text, found, allowed)
+                self._collect(form, self._hits(form, text), text, found, allowed)
         if self._masks and _maybe_masked(folded):
             for start, end, category in self._masked(prepared):
                 found.setdefault(
@@ -703,32 +739,72 @@ class PhraseBook:
             return Scan([], columns)
         return Scan([m for m in found.values() if not _inside(m, allowed)], columns)
 
-    def _hits(
-        self, form: Normalised, original: str, columns: list[int] | None
-    ) -> tuple[list[tuple[str, int, int]], int]:
-        hits: list[tuple[str, int, int]] = []
-        triggered: set[int] = set()
-        hints = 0
-        padded = f" {form.text} "
-        if columns is not None:
-            vocabulary = self._columns
-            columns.extend([vocabulary[w] for w in form.text.split() if w in vocabulary])
-        for end, value in self._automaton.iter(padded):
+    def _walk(
+        self, forms: Sequence[str]
+    ) -> dict[int, tuple[list[tuple[str, int, int]], set[int], int]]:
+        """Word hits, triggered phrase lines and hint bits of each form (by index) that has any.
+
+        Hit offsets are in the form's own coordinates.
+        """
+        found: dict[int, tuple[list[tuple[str, int, int]], set[int], int]] = {}
+        if not forms:
+            return found
+        joined = " " + " | ".join(forms) + " "
+        index, base = 0, 0  # the form being read, and where its padded copy starts in joined
+        last = len(forms[0]) + 1  # index in joined of that form's trailing space
+        entry: tuple[list[tuple[str, int, int]], set[int], int] | None = None
+        for end, value in self._automaton.iter(joined):
+            if end > last:
+                if entry is not None:
+                    found[index] = entry
+                    entry = None
+                while end > last:
+                    base = last + 2
+                    index += 1
+                    last = base + len(forms[index]) + 1
             length, categories, lines, hint = value
+            if hint and hint == _DIGIT_LETTER and _UNIT_AT.match(joined, end):
+                hint = 0  # "3pm", "4th" are numbers, not leetspeak
+            if not (categories or lines or hint):
+                continue
+            if entry is None:
+                entry = ([], set(), 0)
+            local = end - base
             if categories:
-                hits.extend((category, end - length + 1, end - 1) for category in categories)
+                entry[0].extend(
+                    (category, local - length + 1, local - 1) for category in categories
+                )
             if lines:
-                triggered.update(lines)
-            if hint and not (hint == _DIGIT_LETTER and _UNIT_AT.match(padded, end)):
-                hints |= hint  # ("3pm", "4th" are numbers, not leetspeak)
+                entry[1].update(lines)
+            if hint:
+                entry = (entry[0], entry[1], entry[2] | hint)
+        if entry is not None:
+            found[index] = entry
+        return found
+
+    def _hits(self, form: Normalised, original: str) -> list[tuple[str, int, int]]:
+        """Every word and phrase hit in one reading, in its own coordinates."""
+        hits, lines, _ = self._walk([form.text]).get(0, ([], set(), 0))
+        return hits + self._phrase_hits(form, original, lines)
+
+    def _phrase_hits(
+        self, form: Normalised, original: str, lines: set[int]
+    ) -> list[tuple[str, int, int]]:
         if self._always:
-            triggered |= self._always
-        for line in sorted(triggered):
-            category, regex, caps = self._lines[line]
+            lines = lines | self._always
+        hits: list[tuple[str, int, int]] = []
+        words: set[str] | None = None
+        for line in sorted(lines):
+            category, regex, caps, requires = self._lines[line]
+            if requires:
+                if words is None:
+                    words = set(form.text.split())
+                if not all([not part.isdisjoint(words) for part in requires]):
+                    continue  # a word the phrase needs is missing: its regex cannot match
             for match in regex.finditer(form.text):
                 if not caps or _capitalised(match, form, original):
                     hits.append((category, match.start(), match.end()))
-        return hits, hints
+        return hits
 
     @staticmethod
     def _collect(
@@ -758,6 +834,15 @@ class PhraseBook:
 
 _WORD_KEY = re.compile(r"[a-z0-9]+")
 _DASH_MASK = re.compile(r"-(?<=[a-z]-)[a-z*-]")
+
+
+def _other_readings(folded: str) -> bool:
+    """Characters read as letters in leetspeak: "@", "$", or "!" before a letter."""
+    return (
+        "@" in folded
+        or "$" in folded
+        or ("!" in folded and _BANG_LETTER.search(folded) is not None)
+    )
 
 
 def _maybe_masked(folded: str) -> bool:
