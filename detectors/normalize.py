@@ -695,6 +695,10 @@ class PhraseBook:
             if counts and item.exact:
                 columns = [vocabulary[w] for w in item.plain.text.split() if w in vocabulary]
             found = walked.get(index)
+            if found is not None and not found[0] and not found[2]:
+                # Only phrase lines were triggered: most need a word this text lacks.
+                lines = self._possible(found[1], item.plain.text)
+                found = ([], lines, 0) if lines else None
             folded = item.folded
             if (
                 found is None
@@ -790,21 +794,27 @@ class PhraseBook:
     def _phrase_hits(
         self, form: Normalised, original: str, lines: set[int]
     ) -> list[tuple[str, int, int]]:
-        if self._always:
-            lines = lines | self._always
         hits: list[tuple[str, int, int]] = []
-        words: set[str] | None = None
-        for line in sorted(lines):
-            category, regex, caps, requires = self._lines[line]
-            if requires:
-                if words is None:
-                    words = set(form.text.split())
-                if not all([not part.isdisjoint(words) for part in requires]):
-                    continue  # a word the phrase needs is missing: its regex cannot match
+        for line in sorted(self._possible(lines | self._always, form.text)):
+            category, regex, caps, _ = self._lines[line]
             for match in regex.finditer(form.text):
                 if not caps or _capitalised(match, form, original):
                     hits.append((category, match.start(), match.end()))
         return hits
+
+    def _possible(self, lines: set[int], text: str) -> set[int]:
+        """The phrase lines that can match ``text``: those with every word they need in it."""
+        words: set[str] | None = None
+        possible = set()
+        for line in lines:
+            requires = self._lines[line][3]
+            if requires:
+                if words is None:
+                    words = set(text.split())
+                if not all([not part.isdisjoint(words) for part in requires]):
+                    continue  # a word the phrase needs is missing: its regex cannot match
+            possible.add(line)
+        return possible
 
     @staticmethod
     def _collect(

@@ -313,6 +313,7 @@ class PiiDetector(Detector):
         self._phone = PhoneRecognizer()
         self._email = EmailRecognizer(self.words.org_email_words)
         self._address, self._birth = AddressRecognizer(), BirthDateRecognizer()
+        self._allowed_for: tuple[object, _Allowed] = ((), _Allowed((), frozenset(), frozenset()))
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         allowed = self._allowed(context)
@@ -327,12 +328,21 @@ class PiiDetector(Detector):
 
     def _allowed(self, context: Context) -> _Allowed:
         raw = (*context.district_domains, *context.extra.get("district_domains", ()))
+        phones = tuple(context.extra.get("allow_phones", ()))
+        addresses = tuple(context.extra.get("allow_addresses", ()))
+        key = (raw, phones, addresses, context.region)
+        if self._allowed_for[0] != key:  # parsing phone numbers costs ~4 ms: once per context
+            self._allowed_for = (key, self._parse_allowed(raw, phones, addresses, context.region))
+        return self._allowed_for[1]
+
+    def _parse_allowed(
+        self, raw: tuple[str, ...], allow_phones: tuple[str, ...], allow_addresses: tuple[str, ...],
+        region: str,
+    ) -> _Allowed:  # fmt: skip
         domains = tuple(d.strip().lstrip("@").rstrip(".").lower() for d in raw if d.strip())
-        phones = (
-            PhoneRecognizer.e164(p, context.region) for p in context.extra.get("allow_phones", ())
-        )
+        phones = (PhoneRecognizer.e164(p, region) for p in allow_phones)
         addresses: set[str] = set()
-        for entry in context.extra.get("allow_addresses", ()):
+        for entry in allow_addresses:
             hits = self._address.analyze(entry, frozenset())
             addresses.update(address_key(entry[h.start : h.end]) for h in hits)
             addresses.add(address_key(entry))

@@ -249,3 +249,47 @@ def test_language_prohibited_exceptions_silence_matches_inside_them() -> None:
 def test_language_prohibited_bad_data_line_names_its_file() -> None:
     with pytest.raises(ValueError, match="threats: unclosed"):
         PhraseBook({"threats": ["watch your back", "kill (you"]})
+
+
+@pytest.mark.parametrize(
+    ("line", "requires"),
+    [
+        ("watch your back", [{"watch"}, {"your"}, {"back"}]),
+        ("bring (a|) (gun|knife) to school", [{"bring"}, {"gun", "knife"}, {"to"}, {"school"}]),
+        ("* is a (thief|liar)", [{"is"}, {"a"}, {"thief", "liar"}]),
+        ("call me by #pm", [{"call"}, {"me"}, {"by"}]),
+    ],
+    ids=lambda value: f"{RULE}-requires-{value!r}"[:60],
+)
+def test_language_prohibited_phrase_requires_every_part(line: str, requires: list) -> None:
+    assert [set(part) for part in Phrase(line, {}).requires] == requires
+
+
+def test_language_prohibited_phrase_needing_an_absent_word_is_not_reported() -> None:
+    book = PhraseBook({"threats": ["watch your back", "idiot"]})
+    assert book.scan("watch the game, back row").matches == []  # "your" is missing
+    assert [m.category for m in book.scan("Watch your back.").matches] == ["threats"]
+
+
+def test_language_prohibited_a_batch_scans_as_each_text_alone() -> None:
+    """Texts are joined for one automaton walk: nothing may leak across their boundaries."""
+    from detectors.language import LanguageDetector
+
+    book = LanguageDetector(model=False)._book
+    texts = [
+        "you are a",  # ends where the next begins: "a" + "ss" must not join
+        "ss and a f u",
+        "c k",
+        "sh1t happens",
+        "3pm pickup",
+        "what an idiot!",
+        "",
+        "f***",
+        "\u202efuck",
+        "perfectly fine",
+        "b i t c h",
+    ]
+    assert book.scan_many(texts) == [book.scan(text) for text in texts]
+    assert [bool(s.matches) for s in book.scan_many(texts)] == [
+        False, False, False, True, False, True, False, True, True, False, True,
+    ]  # fmt: skip

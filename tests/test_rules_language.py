@@ -437,3 +437,19 @@ def test_language_prohibited_model_scores_a_whole_batch_at_once(
     items = [TextItem(id=f"c-{i}", text=t, kind="comment") for i, t in enumerate(texts)]
     found = list(with_model.detect(items, CONTEXT))
     assert sorted(f.subject for f in found) == ["c-1", "c-3"]
+
+
+def test_language_prohibited_finding_helper_equals_the_dataclass() -> None:
+    """Detector.finding fills the instance directly (for speed): it must equal Finding(...)."""
+    from detectors.base import Finding
+
+    detector = LanguageDetector(model=False)
+    made = detector.finding(RULE, "high", "why", "c1", subject="c1", start=2, end=5)
+    assert made == Finding(
+        rule=RULE, severity="high", explanation="why", detector=detector.name,
+        version=detector.version, key="c1", subject="c1", start=2, end=5,
+    )  # fmt: skip
+    assert made.details == {} and made.details is not detector.finding(RULE, "high", "", "").details
+    assert made.excerpt == "" and made.score == 1.0
+    with pytest.raises(TypeError, match="unexpected fields"):
+        detector.finding(RULE, "high", "why", "c1", colour="red")
