@@ -621,6 +621,8 @@ class PhraseBook:
         self._words: dict[str, tuple[list[str], set[int]]] = {}
         self._lines: list[tuple[str, re.Pattern[str], bool, tuple[frozenset[str], ...]]] = []
         self._always: set[int] = set()
+        # Per phrase line: words it always needs, and sets of which it needs one word each.
+        self._needs: list[tuple[frozenset[str], tuple[frozenset[str], ...]]] = []
         masked: list[tuple[str, str]] = []
         maskable = tuple(maskable)
         for category, lines in files.items():
@@ -651,6 +653,8 @@ class PhraseBook:
         regex = re.compile(phrase.regex)
         caps = any(name[:3] == "cap" for name in regex.groupindex)
         self._lines.append((category, regex, caps, phrase.requires))
+        must = frozenset(word for part in phrase.requires if len(part) == 1 for word in part)
+        self._needs.append((must, tuple(part for part in phrase.requires if len(part) > 1)))
         if phrase.triggers is None:
             self._always.add(len(self._lines) - 1)
         for word in phrase.triggers or ():
@@ -804,14 +808,14 @@ class PhraseBook:
 
     def _possible(self, lines: set[int], text: str) -> set[int]:
         """The phrase lines that can match ``text``: those with every word they need in it."""
-        words: set[str] | None = None
+        words: frozenset[str] | None = None
         possible = set()
         for line in lines:
-            requires = self._lines[line][3]
-            if requires:
+            must, choices = self._needs[line]
+            if must or choices:
                 if words is None:
-                    words = set(text.split())
-                if not all([not part.isdisjoint(words) for part in requires]):
+                    words = frozenset(text.split())
+                if not must <= words or not all([not c.isdisjoint(words) for c in choices]):
                     continue  # a word the phrase needs is missing: its regex cannot match
             possible.add(line)
         return possible
