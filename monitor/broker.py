@@ -1,4 +1,4 @@
-"""Broker set-up from settings: Dramatiq's in-memory broker by default, or Redis."""
+"""Broker set-up from settings: Dramatiq's in-memory broker by default, Redis or RabbitMQ."""
 
 from __future__ import annotations
 
@@ -12,11 +12,16 @@ QUEUES = ("poll", "sweep", "deliver", "digest")
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
-    """A new broker for ``settings.broker_url`` ('memory' or a redis:// URL)."""
-    if settings.broker_url == "memory":
+    """A new broker for ``settings.broker_url`` ('memory', a redis:// or an amqp:// URL)."""
+    url = settings.broker_url
+    if url == "memory":
         broker: dramatiq.Broker = StubBroker()
         return broker
-    return RedisBroker(url=settings.broker_url)
+    if url.startswith(("amqp://", "amqps://")):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker  # needs pika: only when asked
+
+        return RabbitmqBroker(url=url)
+    return RedisBroker(url=url)
 
 
 def in_process_worker(broker: dramatiq.Broker, threads: int = 4) -> dramatiq.Worker:

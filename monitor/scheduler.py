@@ -70,7 +70,8 @@ def _enqueue(app: App, key: str, now: datetime, owner: str, send: Callable[[], o
         release(app, key)
         raise BrokerUnavailable(
             f"cannot enqueue {key.split(':')[0]} work on the broker "
-            f"({type(exc).__name__}); check that Redis is running and broker_url is right. "
+            f"({type(exc).__name__}); check that the broker (Redis or RabbitMQ) is running and "
+            "broker_url is right. "
             "Nothing was lost: the next tick tries again."
         ) from exc
     return True

@@ -77,8 +77,18 @@ def _timezone(value: Any) -> str:
 
 def _broker(value: Any) -> str:
     url = _text(value)
-    if url != "memory" and not url.startswith(("redis://", "rediss://")):
-        raise ValueError("must be 'memory' or a redis:// URL such as redis://127.0.0.1:6379/0")
+    if url != "memory" and not url.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+        raise ValueError(
+            "must be 'memory', a redis:// URL such as redis://127.0.0.1:6379/0, or a RabbitMQ "
+            "amqp:// URL such as amqp://hallwatch:PASSWORD@mq.district.ca:5672/%2F"
+        )
+    return url
+
+
+def _redis(value: Any) -> str:
+    url = _text(value)
+    if url and not url.startswith(("redis://", "rediss://")):
+        raise ValueError("must be empty or a redis:// URL such as redis://127.0.0.1:6379/1")
     return url
 
 
@@ -129,7 +139,14 @@ class _Key:
 
 KEYS: tuple[_Key, ...] = (
     _Key("database_url", "sqlite:///var/hallwatch.db", _database, "where Hallwatch keeps its data"),
-    _Key("broker_url", "memory", _broker, "'memory' (one process) or a redis:// URL"),
+    _Key("broker_url", "memory", _broker, "'memory' (one process), a redis:// or an amqp:// URL"),
+    _Key(
+        "rate_limit_url",
+        "",
+        _redis,
+        "Redis for the API budgets all workers share (default: the broker's Redis; required "
+        "with a RabbitMQ broker)",
+    ),
     _Key("timezone", "America/Vancouver", _timezone, "the district's time zone"),
     _Key("district_domains", (), _domains, "the district's e-mail domains, e.g. ['sd33.ca']"),
     _Key("review_window_hours", 24.0, _positive_number, "hours before a comment is overdue"),
@@ -186,6 +203,13 @@ SECRET_KEYS = frozenset(
 )
 
 
+def _without_password(value: Any) -> Any:
+    """``amqp://user:secret@host`` -> ``amqp://user:***@host``; anything else unchanged."""
+    if isinstance(value, str) and "://" in value and "@" in value:
+        return re.sub(r"(://[^:/@]*:)[^@/]+@", r"\1***@", value)
+    return value
+
+
 def env_name(key: str) -> str:
     """``delivery.outbox_dir`` -> ``HALLWATCH_DELIVERY_OUTBOX_DIR``."""
     return ENV_PREFIX + key.replace(".", "_").upper()
@@ -202,7 +226,10 @@ class Settings:
         return self.values[key]
 
     def __repr__(self) -> str:  # secrets never reach a log line or a traceback
-        shown = {k: ("***" if k in SECRET_KEYS and v else v) for k, v in self.values.items()}
+        shown = {
+            k: ("***" if k in SECRET_KEYS and v else _without_password(v))
+            for k, v in self.values.items()
+        }
         return f"Settings({shown!r}, source={self.source!r})"
 
     @property
@@ -311,11 +338,18 @@ def _validate(raw: Mapping[str, Any], source: str) -> Settings:
         try:
             values[key.name] = key.parse(value)
         except (ValueError, TypeError) as exc:
+            shown = "***" if key.name in SECRET_KEYS else _without_password(value)
             raise SettingsError(
-                f"setting {key.name!r} ({env_name(key.name)}) = {value!r} {exc}; "
+                f"setting {key.name!r} ({env_name(key.name)}) = {shown!r} {exc}; "
                 f"it is {key.help}. Fix it in {source} or unset it to use the default "
                 f"{key.default!r}."
             ) from None
+    if values["broker_url"].startswith("amqp") and not values["rate_limit_url"]:
+        raise SettingsError(
+            f"broker_url is RabbitMQ, so rate_limit_url ({env_name('rate_limit_url')}) must "
+            "name the Redis that holds the API budgets all workers share, e.g. "
+            f"redis://127.0.0.1:6379/1. Set it in {source}."
+        )
     return Settings(values=values, source=source)
 
 

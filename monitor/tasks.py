@@ -35,7 +35,8 @@ class Tasks:
     def __init__(self, app: App, broker: dramatiq.Broker, **options: Any) -> None:
         self.app = app
         self.broker = broker
-        self.budgets = usage.Budgets(app, usage.backend_for(broker))
+        backend = usage.backend_for(broker, app.settings["rate_limit_url"])
+        self.budgets = usage.Budgets(app, backend)
         opts = {**RETRY_OPTIONS, **options}
         self.poll_account = self._actor(self._poll_account, "poll", opts)
         self.review_sweep = self._actor(self._review_sweep, "sweep", opts)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
 from dramatiq.rate_limits import ConcurrentRateLimiter, RateLimiter, WindowRateLimiter
 from dramatiq.rate_limits.backend import RateLimiterBackend
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
@@ -28,11 +29,28 @@ QUOTA_PLATFORMS = {"youtube": "limits.youtube_daily_quota"}
 POLL_RESERVE_UNITS = 20  # leave room for a poll's own list calls
 
 
-def backend_for(broker: dramatiq.Broker) -> RateLimiterBackend:
-    """Redis-backed limits for a Redis broker (shared by all workers), else in memory."""
+class BudgetError(Exception):
+    """The API budgets cannot be shared between workers as configured."""
+
+
+def backend_for(broker: dramatiq.Broker, rate_limit_url: str = "") -> RateLimiterBackend:
+    """Where the API budgets live, shared by every worker.
+
+    ``rate_limit_url`` (a Redis) when given; else the Redis broker's own Redis; else, for the
+    in-memory broker of a single process, memory. A RabbitMQ broker has no Redis of its own,
+    and per-process budgets would let N workers spend N times a platform's budget.
+    """
+    if rate_limit_url:
+        return RedisBackend(url=rate_limit_url)
     if isinstance(broker, RedisBroker):
         return RedisBackend(client=broker.client)
-    return StubBackend()
+    if isinstance(broker, StubBroker):
+        return StubBackend()
+    raise BudgetError(
+        f"broker_url is a {type(broker).__name__}, which cannot hold the API budgets that all "
+        "workers share: set rate_limit_url (HALLWATCH_RATE_LIMIT_URL) to a Redis URL such as "
+        "redis://127.0.0.1:6379/1"
+    )
 
 
 class Budgets:

@@ -46,7 +46,7 @@ def test_every_key_has_an_environment_name():
         ("HALLWATCH_REVIEW_WINDOW_HOURS", "a day", "review_window_hours"),
         ("HALLWATCH_REVIEW_WINDOW_HOURS", "-1", "review_window_hours"),
         ("HALLWATCH_TIMEZONE", "Mars/Olympus", "timezone"),
-        ("HALLWATCH_BROKER_URL", "amqp://x", "broker_url"),
+        ("HALLWATCH_BROKER_URL", "kafka://x", "broker_url"),
         ("HALLWATCH_DATABASE_URL", "mysql://x", "database_url"),
         ("HALLWATCH_DISTRICT_DOMAINS", "not a domain", "district_domains"),
         ("HALLWATCH_DELIVERY_IT_EMAIL", "it-at-district", "delivery.it_email"),
