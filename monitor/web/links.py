@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -28,6 +29,14 @@ ACTIONS = {"ack": "acknowledge flag", "review": "mark comment reviewed"}
 
 class LinkError(Exception):
     """A link that cannot be used; the message is shown to the person who opened it."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link in an e-mail."""
+
+    label: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -122,3 +131,37 @@ def mark_used(session: Session, action: Action, now: datetime) -> None:
             )
     except IntegrityError:
         raise LinkError("This link has already been used; it works once.") from None
+
+
+MAX_COMMENT_LINKS = 10
+
+
+def alert_links(settings: Settings, session: Session, flag: Any, recipient: str) -> list[Link]:
+    """The links an alert about ``flag`` carries for ``recipient``: open it in the console,
+    acknowledge it, and mark each comment it is about reviewed."""
+    from monitor.models import Comment
+
+    expires = link_expiry(settings, flag.first_seen_at)
+    base = settings["web.base_url"]
+    links = [Link("Open in the console", f"{base}/flags/{flag.id}")]
+    if flag.status == "open":
+        links.append(
+            Link("Acknowledge this flag", action_url(settings, recipient, "ack", flag.id, expires))
+        )
+    refs = [flag.subject_ref] if flag.subject_ref.startswith("comment:") else []
+    refs += [str(r) for r in (flag.details or {}).get("overdue", [])]
+    externals = [r.split(":", 1)[1] for r in refs if r.startswith("comment:")]
+    if externals:
+        query = (
+            select(Comment.id, Comment.author_name)
+            .where(
+                Comment.account_id == flag.account_id,
+                Comment.external_id.in_(externals[:MAX_COMMENT_LINKS]),
+                Comment.reviewed_at.is_(None),
+            )
+            .order_by(Comment.id)
+        )
+        for comment_id, author in session.execute(query):
+            url = action_url(settings, recipient, "review", comment_id, expires)
+            links.append(Link(f"Mark comment {comment_id} ({author}) reviewed", url))
+    return links
