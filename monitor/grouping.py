@@ -139,7 +139,6 @@ def _no_session() -> Session:
 
 def _message(app: App, recipient: str, flags: list[Flag], rows: list[Delivery]) -> EmailMessage:
     from monitor.delivery import ACTIONS
-
     from monitor.web.links import alert_links
 
     entries = [

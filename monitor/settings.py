@@ -205,9 +205,7 @@ KEYS: tuple[_Key, ...] = (
     _Key("web.serve_in_run", True, _flag, "`hallwatch run` also serves the console"),
     _Key("web.idle_minutes", 60.0, _positive_number, "minutes before an idle sign-in expires"),
     _Key("web.link_days", 7.0, _positive_number, "days an e-mail action link stays valid"),
-    _Key(
-        "web.oidc.metadata_url", "", _metadata_url, "the SSO provider's discovery URL (optional)"
-    ),
+    _Key("web.oidc.metadata_url", "", _metadata_url, "the SSO provider's discovery URL (optional)"),
     _Key("web.oidc.client_id", "", _text, "the console's client id at the SSO provider"),
     _Key("web.oidc.client_secret", "", _text, "its client secret: set the variable, not the file"),
     _Key("web.oidc.allowed_domains", (), _domains, "e-mail domains allowed to sign in by SSO"),

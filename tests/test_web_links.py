@@ -54,7 +54,9 @@ def test_opening_a_link_changes_nothing_and_confirming_acts_as_the_recipient(dis
 
 def test_a_comment_link_marks_the_comment_reviewed(district):
     client = district.client()
-    assert _confirm(client, _path(district, "review", district.ids["riv_comment"])).status_code == 200
+    assert (
+        _confirm(client, _path(district, "review", district.ids["riv_comment"])).status_code == 200
+    )
     with district.app.sessions() as s:
         assert s.get_one(Comment, district.ids["riv_comment"]).reviewed_by == RECIPIENT
 

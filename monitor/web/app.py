@@ -52,8 +52,10 @@ class SecurityHeaders:
 
 
 def _error_page(status: int, title: str, text: str) -> HTMLResponse:
-    html = templates().get_template("message.html").render(
-        me=None, csrf="", nav=[], path="", sso=False, sso_label="", title=title, text=text
+    html = (
+        templates()
+        .get_template("message.html")
+        .render(me=None, csrf="", nav=[], path="", sso=False, sso_label="", title=title, text=text)
     )
     return HTMLResponse(html, status_code=status)
 

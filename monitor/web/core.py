@@ -110,14 +110,18 @@ class Ctx:
         return self.console.keys.csrf_token(self.browser)
 
     def render(self, name: str, code: int = 200, **context: Any) -> HTMLResponse:
-        html = templates().get_template(name).render(
-            me=self.person,
-            csrf=self.csrf,
-            nav=[n for n in NAV if self.person and can(self.person, n[0])],
-            path=self.request.url.path,
-            sso=self.console.sso,
-            sso_label=self.console.oidc_label,
-            **context,
+        html = (
+            templates()
+            .get_template(name)
+            .render(
+                me=self.person,
+                csrf=self.csrf,
+                nav=[n for n in NAV if self.person and can(self.person, n[0])],
+                path=self.request.url.path,
+                sso=self.console.sso,
+                sso_label=self.console.oidc_label,
+                **context,
+            )
         )
         return HTMLResponse(html, status_code=code)
 
@@ -132,9 +136,7 @@ def not_found() -> HTTPException:
     return HTTPException(404, "Not found")
 
 
-def page(
-    view: View, what: str | None = None, public: bool = False
-) -> Callable[[Request], Any]:
+def page(view: View, what: str | None = None, public: bool = False) -> Callable[[Request], Any]:
     """A Starlette endpoint for ``view``; ``what`` names the page or action (see scope)."""
 
     async def endpoint(request: Request) -> Response:
@@ -168,7 +170,9 @@ def _handle(
     return response
 
 
-def _guarded(ctx: Ctx, view: View, what: str | None, public: bool, posted: bool, fresh: bool) -> Response:
+def _guarded(
+    ctx: Ctx, view: View, what: str | None, public: bool, posted: bool, fresh: bool
+) -> Response:
     if posted and (fresh or not ctx.console.keys.csrf_ok(ctx.browser, ctx.form.get("csrf", ""))):
         return ctx.message(
             "Form expired",

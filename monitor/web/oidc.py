@@ -101,7 +101,9 @@ def _claims(ctx: Ctx, code: str, nonce: str, verifier: str) -> dict[str, Any]:
         )
         registry.validate(decoded.claims)
     except (JoseError, KeyError, ValueError, requests.RequestException) as exc:
-        raise SsoError(f"the provider's answer could not be verified ({type(exc).__name__})")
+        raise SsoError(
+            f"the provider's answer could not be verified ({type(exc).__name__})"
+        ) from None
     return dict(decoded.claims)
 
 

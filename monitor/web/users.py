@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -55,7 +56,9 @@ class Person:
 
 def units_below(session: Session, roots: list[int]) -> frozenset[int]:
     """``roots`` and every unit under them."""
-    parents = {unit: parent for unit, parent in session.execute(select(OrgUnit.id, OrgUnit.parent_id))}
+    parents = {
+        unit: parent for unit, parent in session.execute(select(OrgUnit.id, OrgUnit.parent_id))
+    }
     found = set(roots)
     changed = True
     while changed:
@@ -158,7 +161,7 @@ def disable_user(session: Session, email: str, actor: str, now: datetime) -> boo
     return True
 
 
-def list_users(session: Session) -> list[dict[str, object]]:
+def list_users(session: Session) -> list[dict[str, Any]]:
     rows = []
     for user in session.scalars(select(User).order_by(User.email)):
         rows.append(

@@ -55,7 +55,9 @@ def signed_in(ctx: Ctx, user: object, target: str, method: str) -> Response:
     assert isinstance(user, User)
     auth.end_session(ctx.db, ctx.console.keys.unsign(ctx.request.cookies.get(auth.SESSION_COOKIE)))
     token = auth.start_session(ctx.db, user, ctx.now)
-    audit.record(ctx.db, user.email, "user.signed_in", "user", user.email, at=ctx.now, method=method)
+    audit.record(
+        ctx.db, user.email, "user.signed_in", "user", user.email, at=ctx.now, method=method
+    )
     ctx.cookies[auth.SESSION_COOKIE] = ctx.console.keys.sign(token)
     ctx.cookies[auth.BROWSER_COOKIE] = ctx.console.keys.sign(auth.new_token())
     return ctx.redirect(target)

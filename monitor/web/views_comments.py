@@ -38,10 +38,10 @@ def queue(ctx: Ctx, notice: str = "", error: str = "") -> Response:
         .order_by(Comment.first_seen_at)
     )
     if show != "all":
-        query = query.where(Comment.reviewed_at.is_(None), Comment.status.in_(("published", "held")))
-    rows = [
-        (c, a, _shown(ctx.db, c)) for c, a in ctx.db.execute(query.limit(QUEUE_LIMIT))
-    ]
+        query = query.where(
+            Comment.reviewed_at.is_(None), Comment.status.in_(("published", "held"))
+        )
+    rows = [(c, a, _shown(ctx.db, c)) for c, a in ctx.db.execute(query.limit(QUEUE_LIMIT))]
     overdue_before = ctx.now - ctx.app.settings.review_window
     return ctx.render(
         "comments.html",

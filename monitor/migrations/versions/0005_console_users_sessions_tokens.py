@@ -39,7 +39,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["org_unit_id"], ["org_units.id"], name=op.f("fk_user_org_units_org_unit_id_org_units")
         ),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_user_org_units_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_org_units_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("user_id", "org_unit_id", name=op.f("pk_user_org_units")),
     )
     op.create_table(
@@ -60,7 +62,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("last_seen_at", TS, nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_web_sessions_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_web_sessions_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
         sa.UniqueConstraint("digest", name=op.f("uq_web_sessions_digest")),
     )
