@@ -365,8 +365,16 @@ def run(ctx: Ctx, threads: int, period: float) -> None:
     app = ctx.app(migrate=True)
     tasks = Tasks(app, make_broker(ctx.settings))
     worker = in_process_worker(tasks.broker, threads)
+    console = None
+    if ctx.settings["web.serve_in_run"]:
+        from monitor.cli_web import serve_in_thread
+
+        console, _ = serve_in_thread(app)
+        click.echo(f"Console: http://{ctx.settings['web.host']}:{int(ctx.settings['web.port'])}")
     click.echo(f"Hallwatch running (broker: {ctx.settings.broker_url}); Ctrl-C stops it.")
     _until_interrupted(lambda stop: run_forever(app, tasks, stop, period))
+    if console is not None:
+        console.should_exit = True
     worker.stop()
 
 
@@ -489,6 +497,32 @@ def demo(ctx: Ctx, district: str) -> None:
     )
     if report.dead_letters:
         raise click.ClickException(f"{report.dead_letters} message(s) failed; see the log above")
+    _demo_console(ctx, Path(district))
+
+
+def _demo_console(ctx: Ctx, district: Path) -> None:
+    """Demo sign-ins, then serve the console (at a terminal) or say how to start it."""
+    from monitor.demo import DEMO_USERS, demo_settings, demo_users
+
+    app = App.from_settings(demo_settings(ctx.settings, district))
+    demo_users(app)
+    host, port = ctx.settings["web.host"], int(ctx.settings["web.port"])
+    (admin, password, _, _), (supervisor, _, _, _) = DEMO_USERS[0], DEMO_USERS[1]
+    click.echo(
+        f"Console: http://{host}:{port}  login: {admin} / {password}  "
+        f"(a school principal: {supervisor}, same password)"
+    )
+    if sys.stdout.isatty() and sys.stdin.isatty():
+        from monitor.cli_web import serve
+
+        click.echo("Serving the console; Ctrl-C stops it.")
+        serve(app, host, port)
+    else:
+        config = f"--config {ctx.config} " if ctx.config else ""
+        click.echo(
+            "Start it with: HALLWATCH_SANDBOX_SCENARIO="
+            f"{(district / 'scenario.json').resolve()} .venv/bin/hallwatch {config}web"
+        )
 
 
 def _print_flag_table(report: Any) -> None:
@@ -635,3 +669,7 @@ cli_record.register(main)
 from monitor import cli_retention  # noqa: E402
 
 cli_retention.register(main)
+
+from monitor import cli_web  # noqa: E402
+
+cli_web.register(main)

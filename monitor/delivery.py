@@ -14,7 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from monitor import audit
 from monitor.app import App
@@ -23,6 +23,7 @@ from monitor.grouping import deliver_groups, is_grouped
 from monitor.models import Account, Delivery, Flag, OutboxItem, Supervisor
 from monitor.notify import DeliveryError, FileNotifier, Notifier
 from monitor.render import email, render
+from monitor.web.links import alert_links
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,10 @@ def notifier_for(app: App) -> Notifier:
     return FileNotifier(settings.outbox_dir)
 
 
+def _no_session() -> Session:
+    raise RuntimeError("an alert is rendered from a flag loaded in a session")
+
+
 def _alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> EmailMessage:
     account = flag.account
     context = {
@@ -127,6 +132,7 @@ def _alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> Emai
         "action": ACTIONS.get(flag.rule_id, "Review the item and resolve the flag."),
         "recipient": recipient,
         "ack_command": f"hallwatch flags ack {flag.id} --note '...'",
+        "links": alert_links(app.settings, object_session(flag) or _no_session(), flag, recipient),
     }
     text, html = render("alert", **context)
     subject = (

@@ -162,3 +162,24 @@ def pending_alerts(app: App) -> int:
             session.scalar(select(func.count(OutboxItem.id)).where(OutboxItem.status == "pending"))
             or 0
         )
+
+
+# Demo sign-ins for the console (a fictional district on the local machine only).
+DEMO_PASSWORD = "hallwatch-demo"
+DEMO_USERS = (
+    ("admin@fvsd.example.ca", DEMO_PASSWORD, "admin", ()),
+    ("principal.riverside@fvsd.example.ca", DEMO_PASSWORD, "supervisor", ("RIV",)),
+)
+
+
+def demo_users(app: App) -> int:
+    """Create the demo's console users if missing; returns how many were created."""
+    from monitor.web.users import add_user, find
+
+    created = 0
+    with app.sessions() as session, session.begin():
+        for email, password, role, orgs in DEMO_USERS:
+            if find(session, email) is None:
+                add_user(session, email, role, password, "demo", app.now(), list(orgs))
+                created += 1
+    return created

@@ -16,7 +16,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from monitor import audit
 from monitor.app import App
@@ -133,10 +133,22 @@ def _send_group(
         return True
 
 
+def _no_session() -> Session:
+    raise RuntimeError("an alert is rendered from a flag loaded in a session")
+
+
 def _message(app: App, recipient: str, flags: list[Flag], rows: list[Delivery]) -> EmailMessage:
     from monitor.delivery import ACTIONS
+    from monitor.web.links import alert_links
 
-    entries = [(f, ACTIONS.get(f.rule_id, "Review the item and resolve the flag.")) for f in flags]
+    entries = [
+        (
+            f,
+            ACTIONS.get(f.rule_id, "Review the item and resolve the flag."),
+            alert_links(app.settings, object_session(f) or _no_session(), f, recipient),
+        )
+        for f in flags
+    ]
     text, html = render("alert_group", entries=entries, recipient=recipient)
     subject = f"[Hallwatch] {len(flags)} alert(s) for your accounts"
     ident = hashlib.sha256(",".join(str(r.outbox_id) for r in rows).encode()).hexdigest()[:16]

@@ -334,3 +334,62 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(30), default="")
     object_id: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class User(Base):
+    """A person who signs in to the console; supervisors are scoped to their units."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))  # admin|supervisor|communications|it|auditor
+    password_hash: Mapped[str] = mapped_column(String(200), default="")  # "" = SSO only
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+    org_units: Mapped[list[OrgUnit]] = relationship(secondary="user_org_units")
+
+
+class UserOrgUnit(Base):
+    """The organisation units a supervisor user may see (with their child units)."""
+
+    __tablename__ = "user_org_units"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept for throttling across processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebSession(Base):
+    """A signed-in browser; the cookie holds a random token, the row only its digest."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class UsedActionToken(Base):
+    """A signed e-mail action link that has been used; the unique digest makes it work once."""
+
+    __tablename__ = "used_action_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime]
+    recipient: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(30))
+    target: Mapped[str] = mapped_column(String(200))

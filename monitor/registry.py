@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TextIO
 
 from sqlalchemy import select
@@ -508,3 +508,24 @@ def export_csv(session: Session, kind: str, stream: TextIO) -> int:
     writer.writeheader()
     writer.writerows(rows)
     return len(rows)
+
+
+def approve_account(
+    session: Session, account_id: int, actor: str, now: datetime, on: date, note: str
+) -> bool:
+    """Record a supervisor's approval of an account; False if it already was approved.
+
+    Raises:
+        ValueError: no such account, or no actor.
+    """
+    account = session.get(Account, account_id)
+    if account is None or not actor.strip():
+        raise ValueError("no such account, or nobody named as approving it")
+    if account.approval_status == "approved":
+        return False
+    account.approval_status, account.approved_by, account.approved_on = "approved", actor, on
+    audit.record(
+        session, actor, "account.approved", "account", account.key, at=now, note=note.strip()
+    )
+    session.flush()
+    return True

@@ -122,6 +122,33 @@ def _security(value: Any) -> str:
     return _text(value)
 
 
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError("must be true or false")
+    return text in ("true", "1", "yes")
+
+
+def _base_url(value: Any) -> str:
+    url = _text(value).rstrip("/")
+    if not url.startswith(("https://", "http://")):
+        raise ValueError("must be the console's public address, e.g. https://hallwatch.sd33.ca")
+    return url
+
+
+def _metadata_url(value: Any) -> str:
+    url = _text(value)
+    local = url.startswith(("http://localhost", "http://127.0.0.1"))
+    if url and not (url.startswith("https://") or local):
+        raise ValueError(
+            "must be the provider's https:// discovery URL, e.g. "
+            "https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration"
+        )
+    return url
+
+
 def _email(value: Any) -> str:
     text = _text(value)
     if text and not re.fullmatch(r"[^@\s]+@[^@\s]+", text):
@@ -189,6 +216,17 @@ KEYS: tuple[_Key, ...] = (
     _Key("smtp.security", "starttls", _security, "'starttls', 'ssl' or 'none'"),
     _Key("smtp.username", "", _text, "login for the mail server, if it needs one"),
     _Key("smtp.password", "", _text, "its password: set HALLWATCH_SMTP_PASSWORD, not the file"),
+    _Key("web.host", "127.0.0.1", _text, "address the console listens on"),
+    _Key("web.port", 8080.0, _positive_number, "port the console listens on"),
+    _Key("web.base_url", "http://127.0.0.1:8080", _base_url, "the console's address in e-mails"),
+    _Key("web.serve_in_run", True, _flag, "`hallwatch run` also serves the console"),
+    _Key("web.idle_minutes", 60.0, _positive_number, "minutes before an idle sign-in expires"),
+    _Key("web.link_days", 7.0, _positive_number, "days an e-mail action link stays valid"),
+    _Key("web.oidc.metadata_url", "", _metadata_url, "the SSO provider's discovery URL (optional)"),
+    _Key("web.oidc.client_id", "", _text, "the console's client id at the SSO provider"),
+    _Key("web.oidc.client_secret", "", _text, "its client secret: set the variable, not the file"),
+    _Key("web.oidc.allowed_domains", (), _domains, "e-mail domains allowed to sign in by SSO"),
+    _Key("web.oidc.label", "district account", _text, "the SSO button says 'Sign in with ...'"),
 )
 KNOWN = {k.name: k for k in KEYS}
 SECRET_KEYS = frozenset(
@@ -196,6 +234,7 @@ SECRET_KEYS = frozenset(
         "secret_key",
         "previous_secret_keys",
         "smtp.password",
+        "web.oidc.client_secret",
         "delivery.webhook_url",  # webhook URLs carry their own tokens
         "delivery.slack_webhook_url",
         "delivery.teams_webhook_url",

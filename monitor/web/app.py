@@ -1,0 +1,125 @@
+"""The console's ASGI app: routes, security headers, error pages, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from monitor.app import App
+from monitor.web import oidc, views_audit, views_auth, views_comments, views_flags, views_links
+from monitor.web import views_registry as registry
+from monitor.web.core import Console, page, templates
+
+STATIC = Path(__file__).parent / "static"
+HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none';"
+        b" base-uri 'none'; object-src 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),  # action tokens live in URLs
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+]
+
+
+class SecurityHeaders:
+    """Adds the headers above to every response (a plain ASGI middleware: no overhead)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def _error_page(status: int, title: str, text: str) -> HTMLResponse:
+    html = (
+        templates()
+        .get_template("message.html")
+        .render(me=None, csrf="", nav=[], path="", sso=False, sso_label="", title=title, text=text)
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 404:
+        return _error_page(404, "Not found", "There is nothing here, or it is not yours to see.")
+    if status == 405:
+        return _error_page(405, "Not allowed", "Use the buttons on the page.")
+    return _error_page(status, "Something went wrong", "Try again, or tell IT.")
+
+
+def routes() -> list[Route | Mount]:
+    return [
+        Route("/", page(views_flags.dashboard, "dashboard")),
+        Route("/login", page(views_auth.login_form, public=True)),
+        Route("/login", page(views_auth.login, public=True), methods=["POST"]),
+        Route("/logout", page(views_auth.logout, public=True), methods=["POST"]),
+        Route("/login/sso", page(oidc.start, public=True)),
+        Route("/login/sso/callback", page(oidc.callback, public=True)),
+        Route("/flags", page(views_flags.flag_list, "flags")),
+        Route("/flags/{flag_id:int}", page(views_flags.flag_detail, "flags")),
+        Route(
+            "/flags/{flag_id:int}/status",
+            page(views_flags.flag_change, "flag.change"),
+            methods=["POST"],
+        ),
+        Route(
+            "/flags/{flag_id:int}/reveal",
+            page(views_flags.reveal, "evidence.reveal"),
+            methods=["POST"],
+        ),
+        Route("/comments", page(views_comments.queue, "comments")),
+        Route(
+            "/comments/{comment_id:int}/review",
+            page(views_comments.review, "comment.review"),
+            methods=["POST"],
+        ),
+        Route(
+            "/comments/{comment_id:int}/hide",
+            page(views_comments.hide, "comment.hide"),
+            methods=["POST"],
+        ),
+        Route("/accounts", page(registry.accounts, "accounts")),
+        Route(
+            "/accounts/{account_id:int}/approve",
+            page(registry.approve, "account.approve"),
+            methods=["POST"],
+        ),
+        Route("/audit", page(views_audit.audit_log, "audit")),
+        Route("/report", page(views_audit.report, "report")),
+        Route("/a/{token}", page(views_links.confirm, public=True)),
+        Route("/a/{token}", page(views_links.perform, public=True), methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+def create_app(app: App) -> Starlette:
+    """The console for ``app`` (its settings, database and clock)."""
+    web = Starlette(
+        routes=routes(),
+        exception_handlers={HTTPException: _http_error, 500: _http_error},
+    )
+    web.state.console = Console(app)
+    web.add_middleware(SecurityHeaders)
+    return web

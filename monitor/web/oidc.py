@@ -1,0 +1,143 @@
+"""Single sign-on through the district's OpenID Connect provider (Entra ID, Google).
+
+Authorization code flow with PKCE. The state, nonce and code verifier travel in a signed,
+ten-minute cookie; the callback checks the state, exchanges the code (Authlib's OAuth 2
+client), and verifies the ID token (joserfc): RS256 signature against the provider's JWKS,
+issuer, audience, expiry and nonce. The verified ``email`` claim must belong to an allowed
+domain and to an existing, enabled console user: nobody is created by signing in.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from starlette.responses import Response
+
+from monitor.web.core import Ctx
+from monitor.web.users import find
+from monitor.web.views_auth import safe_next, signed_in
+
+STATE_COOKIE = "hw_oidc"
+STATE_SECONDS = 600
+TIMEOUT = 10
+
+
+class SsoError(Exception):
+    """Sign-in through the provider failed; the message is shown on the sign-in page."""
+
+
+def _settings(ctx: Ctx) -> dict[str, Any]:
+    s = ctx.app.settings
+    return {
+        "metadata_url": s["web.oidc.metadata_url"],
+        "client_id": s["web.oidc.client_id"],
+        "client_secret": s["web.oidc.client_secret"],
+        "domains": tuple(s["web.oidc.allowed_domains"]),
+        "redirect_uri": f"{s['web.base_url']}/login/sso/callback",
+    }
+
+
+def _metadata(ctx: Ctx) -> dict[str, Any]:
+    cache = ctx.console.oidc_metadata
+    url = ctx.app.settings["web.oidc.metadata_url"]
+    if url not in cache:
+        response = requests.get(url, timeout=TIMEOUT)
+        response.raise_for_status()
+        cache[url] = response.json()
+    return dict(cache[url])
+
+
+def _serializer(ctx: Ctx) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(ctx.console.keys.session, salt="hallwatch-oidc")
+
+
+def start(ctx: Ctx) -> Response:
+    """Send the browser to the provider."""
+    if not ctx.console.sso:
+        return ctx.message("Single sign-on is off", "Sign in with your e-mail and password.", 404)
+    conf, meta = _settings(ctx), _metadata(ctx)
+    state, nonce, verifier = (secrets.token_urlsafe(24) for _ in range(3))
+    params = {
+        "response_type": "code",
+        "client_id": conf["client_id"],
+        "redirect_uri": conf["redirect_uri"],
+        "scope": "openid email profile",
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    next_path = safe_next(ctx.request.query_params.get("next", "/"))
+    ctx.cookies[STATE_COOKIE] = _serializer(ctx).dumps([state, nonce, verifier, next_path])
+    return ctx.redirect(f"{meta['authorization_endpoint']}?{urlencode(params)}")
+
+
+def _claims(ctx: Ctx, code: str, nonce: str, verifier: str) -> dict[str, Any]:
+    conf, meta = _settings(ctx), _metadata(ctx)
+    client = OAuth2Session(
+        conf["client_id"], conf["client_secret"], redirect_uri=conf["redirect_uri"]
+    )
+    try:
+        token = client.fetch_token(
+            meta["token_endpoint"], code=code, code_verifier=verifier, timeout=TIMEOUT
+        )
+        keys = requests.get(meta["jwks_uri"], timeout=TIMEOUT).json()
+        decoded = jwt.decode(token["id_token"], KeySet.import_key_set(keys), algorithms=["RS256"])
+        registry = jwt.JWTClaimsRegistry(
+            leeway=60,
+            iss={"essential": True, "value": meta["issuer"]},
+            aud={"essential": True, "value": conf["client_id"]},
+            exp={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
+        registry.validate(decoded.claims)
+    except (JoseError, KeyError, ValueError, requests.RequestException) as exc:
+        raise SsoError(
+            f"the provider's answer could not be verified ({type(exc).__name__})"
+        ) from None
+    return dict(decoded.claims)
+
+
+def callback(ctx: Ctx) -> Response:
+    ctx.cookies[STATE_COOKIE] = None
+    try:
+        return _callback(ctx)
+    except SsoError as exc:
+        return ctx.render("login.html", code=400, next="/", error=f"Sign-in failed: {exc}.")
+
+
+def _callback(ctx: Ctx) -> Response:
+    params = ctx.request.query_params
+    if params.get("error"):
+        raise SsoError(f"the provider said {params.get('error')!s:.60}")
+    try:
+        state, nonce, verifier, next_path = _serializer(ctx).loads(
+            ctx.request.cookies.get(STATE_COOKIE, ""), max_age=STATE_SECONDS
+        )
+    except (BadSignature, ValueError):
+        raise SsoError("the sign-in took too long or was started elsewhere; try again") from None
+    if not secrets.compare_digest(str(state), params.get("state", "")):
+        raise SsoError("the answer does not belong to this sign-in (state); try again")
+    claims = _claims(ctx, params.get("code", ""), str(nonce), str(verifier))
+    email = str(claims.get("email", "")).strip().lower()
+    if not email or claims.get("email_verified") is False:
+        raise SsoError("the provider did not give a verified e-mail address")
+    domains = _settings(ctx)["domains"]
+    if domains and email.rpartition("@")[2] not in domains:
+        raise SsoError("that account is not on one of the district's domains")
+    user = find(ctx.db, email)
+    if user is None or user.disabled:
+        raise SsoError(
+            "there is no active console account for that e-mail; ask an administrator to add "
+            "you (hallwatch users add)"
+        )
+    return signed_in(ctx, user, safe_next(str(next_path)), "sso")

@@ -1,0 +1,103 @@
+"""The comment review queue: mark reviewed, or hide on the platform with a reason."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.responses import Response
+
+from monitor.connect import HIDE_REASONS, ConnectError, moderate
+from monitor.models import Account, Comment, Flag
+from monitor.record import RecordError, review_comment
+from monitor.web.core import Ctx, not_found, short_session
+from monitor.web.scope import can, comments_seen
+from monitor.web.users import Person
+
+QUEUE_LIMIT = 200
+
+
+def _shown(db: object, comment: Comment) -> str:
+    """A flagged comment shows its flag's masked excerpt; others their text (no PII found)."""
+    from sqlalchemy.orm import Session
+
+    assert isinstance(db, Session)
+    excerpt = db.scalar(
+        select(Flag.excerpt).where(
+            Flag.account_id == comment.account_id,
+            Flag.subject_ref == f"comment:{comment.external_id}",
+        )
+    )
+    return excerpt if excerpt is not None else comment.text
+
+
+def queue(ctx: Ctx, notice: str = "", error: str = "") -> Response:
+    show = ctx.request.query_params.get("show", "unreviewed")
+    query = (
+        select(Comment, Account)
+        .join(Account, Comment.account_id == Account.id)
+        .where(comments_seen(ctx.user), Comment.by_account.is_(False))
+        .order_by(Comment.first_seen_at)
+    )
+    if show != "all":
+        query = query.where(
+            Comment.reviewed_at.is_(None), Comment.status.in_(("published", "held"))
+        )
+    rows = [(c, a, _shown(ctx.db, c)) for c, a in ctx.db.execute(query.limit(QUEUE_LIMIT))]
+    overdue_before = ctx.now - ctx.app.settings.review_window
+    return ctx.render(
+        "comments.html",
+        rows=rows,
+        show=show,
+        reasons=HIDE_REASONS,
+        overdue_before=overdue_before,
+        can_act=can(ctx.user, "comment.review"),
+        notice=notice,
+        error=error,
+        code=400 if error else 200,
+    )
+
+
+def visible_comment(ctx: Ctx, person: Person, comment_id: int) -> Comment:
+    with short_session(ctx.app) as db:
+        row = db.execute(
+            select(Comment)
+            .join(Account, Comment.account_id == Account.id)
+            .where(Comment.id == comment_id, comments_seen(person))
+        ).scalar_one_or_none()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _comment_id(ctx: Ctx) -> int:
+    try:
+        return int(ctx.request.path_params["comment_id"])
+    except (KeyError, ValueError):
+        raise not_found() from None
+
+
+def _back(ctx: Ctx) -> str:
+    target = ctx.form.get("back", "/comments")
+    return target if target.startswith("/") and not target.startswith("//") else "/comments"
+
+
+def review(ctx: Ctx) -> Response:
+    comment = visible_comment(ctx, ctx.user, _comment_id(ctx))
+    try:
+        review_comment(ctx.db, comment.id, ctx.user.email, ctx.now, ctx.form.get("note", ""))
+    except RecordError as exc:
+        return queue(ctx, error=str(exc))
+    return ctx.redirect(_back(ctx))
+
+
+def hide(ctx: Ctx) -> Response:
+    """Hide on the platform (the connector call, then the record, as ``hallwatch comments
+    hide`` does); a refused reason or platform error leaves everything as it was."""
+    comment = visible_comment(ctx, ctx.user, _comment_id(ctx))
+    reason = ctx.form.get("reason", "")
+    if reason not in HIDE_REASONS:
+        return queue(ctx, error="Choose one of the listed reasons for hiding the comment.")
+    try:
+        moderate(ctx.app, comment.id, True, reason, ctx.user.email, ctx.now)
+    except ConnectError as exc:
+        return queue(ctx, error=f"The comment was not hidden: {exc}")
+    return ctx.redirect(_back(ctx))
