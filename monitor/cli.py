@@ -197,6 +197,16 @@ def secrets_rotate(ctx: Ctx) -> None:
     except CredentialsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"re-encrypted the credentials of {count} account(s) with the current key.")
+    from monitor.roster import roster_on_old_key
+
+    with app.sessions() as session:
+        if roster_on_old_key(session, ctx.settings):
+            click.echo(
+                "The student roster and consents are keyed hashes under the old key; they keep "
+                "working while it stays in previous_secret_keys. Import them again now "
+                "(hallwatch roster import FILE; hallwatch consent import FILE), then remove "
+                "the old key."
+            )
 
 
 @main.group()
@@ -502,9 +512,10 @@ def demo(ctx: Ctx, district: str) -> None:
 
 def _demo_console(ctx: Ctx, district: Path) -> None:
     """Demo sign-ins, then serve the console (at a terminal) or say how to start it."""
-    from monitor.demo import DEMO_USERS, demo_settings, demo_users
+    from monitor.demo import DEMO_USERS, demo_clock, demo_settings, demo_users
 
     app = App.from_settings(demo_settings(ctx.settings, district))
+    app.clock = demo_clock(district)  # the demo world's time: its links and ages read right
     demo_users(app)
     host, port = ctx.settings["web.host"], int(ctx.settings["web.port"])
     (admin, password, _, _), (supervisor, _, _, _) = DEMO_USERS[0], DEMO_USERS[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -139,6 +140,17 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     report.dead_letters = len(getattr(tasks.broker, "dead_letters", []))
     _summarise(app, report, before)
     return report
+
+
+def demo_clock(district: Path = DEFAULT_DISTRICT) -> Callable[[], datetime]:
+    """The demo world's clock, stopped an hour after its last poll.
+
+    The console serves the demo on it, so the flags' ages, overdue reviews and the alert
+    e-mails' action links (which expire a week after their flag) read as they did then.
+    """
+    start = datetime.fromisoformat(json.loads((district / "scenario.json").read_text())["start"])
+    stopped = start + timedelta(hours=STEPS[-1][1] + 1)
+    return lambda: stopped
 
 
 def _count(app: App, column: Any) -> int:

@@ -8,6 +8,7 @@ offensive word itself never reaches an alert, a digest or the flag's excerpt.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -22,11 +23,14 @@ from detectors.language import LanguageDetector, load_lexicon
 from detectors.media import MediaInquiryDetector
 from detectors.pii import PiiDetector
 from detectors.roster import RosterIndex
-from monitor.roster import load_index, roster_version
+from monitor.roster import RosterKeyError, load_index, roster_version
 from monitor.settings import Settings
 
 EXCERPT = 280
 RANK = {s: i for i, s in enumerate(detectors.SEVERITIES)}
+
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
@@ -67,7 +71,13 @@ class RosterCache:
         version = roster_version(session)
         with self._lock:
             if version != self._version:
-                self._value, self._version = load_index(session, settings), version
+                try:
+                    self._value = load_index(session, settings)
+                except RosterKeyError as exc:
+                    # Every other rule still runs; say loudly (once) what to do.
+                    log.error("%s", exc)
+                    self._value = (None, frozenset())
+                self._version = version
             return self._value
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from detectors.roster import RosterIndex, digest, index_forms, student_key
 from monitor import audit
 from monitor.models import Consent, RosterEntry
-from monitor.secrets import derived_key
+from monitor.secrets import derived_key, derived_keys
 from monitor.settings import Settings
 
 FIELDS = (
@@ -107,9 +107,18 @@ class RosterError(Exception):
         self.errors = errors
 
 
+ROSTER_KEY_INFO = b"hallwatch roster v1"
+KEY_CHECK = "key-check"  # the form of the one stored row that says which key hashed the roster
+_KEY_CHECK_TEXT = "\x00hallwatch roster key check"  # no text's words ever hash to this
+
+
 def roster_key(settings: Settings) -> bytes:
     """The HMAC key for names and student numbers (derived from the secret key)."""
-    return derived_key(settings, b"hallwatch roster v1")
+    return derived_key(settings, ROSTER_KEY_INFO)
+
+
+class RosterKeyError(Exception):
+    """The stored roster was hashed with a secret key that is no longer configured."""
 
 
 def _norm_header(name: str) -> str:
@@ -225,6 +234,7 @@ def import_roster(
     session.add_all(
         RosterEntry(digest=d, student_key=s, form=f, school=sc) for d, s, f, sc in sorted(entries)
     )
+    session.add(RosterEntry(digest=digest(key, _KEY_CHECK_TEXT), student_key="", form=KEY_CHECK))
     audit.record(
         session,
         actor,
@@ -306,14 +316,47 @@ def roster_version(session: Session) -> str:
 
 
 def load_index(session: Session, settings: Settings) -> tuple[RosterIndex | None, frozenset[str]]:
-    """The roster index and the students with a media release, from the store."""
+    """The roster index and the students with a media release, from the store.
+
+    The index uses the key the roster was imported with: the current secret key's, or
+    during a key rotation a previous one's (see :func:`stored_key`).
+
+    Raises:
+        RosterKeyError: no configured key hashed the stored roster.
+    """
     grouped: dict[str, list[tuple[str, str]]] = {}
+    checks: set[str] = set()
     for d, sid, form in session.execute(
         select(RosterEntry.digest, RosterEntry.student_key, RosterEntry.form)
     ):
-        grouped.setdefault(d, []).append((sid, form))
+        if form == KEY_CHECK:
+            checks.add(d)
+        else:
+            grouped.setdefault(d, []).append((sid, form))
     consents = frozenset(
         session.scalars(select(Consent.student_key).where(Consent.media_release.is_(True)))
     )
-    index = RosterIndex(roster_key(settings), grouped) if grouped else None
+    index = RosterIndex(stored_key(settings, checks), grouped) if grouped else None
     return index, consents
+
+
+def stored_key(settings: Settings, checks: set[str]) -> bytes:
+    """Which configured key hashed the stored roster (its key-check row says)."""
+    keys = derived_keys(settings, ROSTER_KEY_INFO)
+    if not checks:
+        return keys[0]  # imported before key-check rows existed: the key of its day
+    for key in keys:
+        if digest(key, _KEY_CHECK_TEXT) in checks:
+            return key
+    raise RosterKeyError(
+        "the stored student roster was imported under a secret key that is no longer "
+        "configured, so no student name can be recognised: put the old key back in "
+        "previous_secret_keys (HALLWATCH_PREVIOUS_SECRET_KEYS), or import the roster and "
+        "consent files again (hallwatch roster import FILE; hallwatch consent import FILE)"
+    )
+
+
+def roster_on_old_key(session: Session, settings: Settings) -> bool:
+    """Whether the stored roster is keyed with a previous secret key (re-import it)."""
+    checks = set(session.scalars(select(RosterEntry.digest).where(RosterEntry.form == KEY_CHECK)))
+    return bool(checks) and digest(roster_key(settings), _KEY_CHECK_TEXT) not in checks

@@ -44,8 +44,19 @@ def fernet_key(secret: str) -> bytes:
 
 def derived_key(settings: Settings, info: bytes) -> bytes:
     """A 32-byte key for one purpose (``info``), derived from the secret key with HKDF."""
+    return _derive(settings.secret_key, info)
+
+
+def derived_keys(settings: Settings, info: bytes) -> list[bytes]:
+    """:func:`derived_key` of the current secret key, then of each previous one."""
+    return [
+        _derive(secret, info) for secret in (settings.secret_key, *settings.previous_secret_keys)
+    ]
+
+
+def _derive(secret: str, info: bytes) -> bytes:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hallwatch", info=info)
-    return hkdf.derive(settings.secret_key.encode())
+    return hkdf.derive(secret.encode())
 
 
 def cipher(settings: Settings) -> MultiFernet:

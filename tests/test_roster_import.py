@@ -136,3 +136,53 @@ def test_consent_file_bad_answer_is_reported(app):
         import_consents(
             s, app.settings, io.StringIO("Student Number,Consent\n1,maybe\n"), "it", at(0)
         )
+
+
+def _names(app, settings, text_):
+    from monitor.roster import load_index
+
+    with app.sessions() as s:
+        index, _ = load_index(s, settings)
+    return [m.form for m in index.match(text_)] if index else None
+
+
+def test_roster_keeps_working_through_a_secret_key_rotation(app):
+    """Hashes are keyed: after a rotation the old key (still in previous_secret_keys) reads the
+    stored roster until it is imported again under the new key."""
+    from monitor.roster import RosterKeyError, load_index, roster_on_old_key
+
+    _import(app, SIS)
+    old = app.settings
+    rotated = old.replace(secret_key="a-new-key", previous_secret_keys=[old.secret_key])
+    assert _names(app, old, "Emma Schmidt") == ["full"]
+    # During the rotation: the previous key still recognises the names
+    assert _names(app, rotated, "Emma Schmidt") == ["full"]
+    with app.sessions() as s:
+        assert roster_on_old_key(s, rotated) and not roster_on_old_key(s, old)
+    # With the old key gone and the roster not imported again: a clear error, not silence
+    gone = rotated.replace(previous_secret_keys=[])
+    with app.sessions() as s, pytest.raises(RosterKeyError, match="roster import FILE"):
+        load_index(s, gone)
+    # Imported again under the new key: recognised without the old key
+    app.settings = gone
+    _import(app, SIS)
+    assert _names(app, gone, "Emma Schmidt") == ["full"]
+    with app.sessions() as s:
+        assert not roster_on_old_key(s, gone)
+
+
+def test_secrets_rotate_says_to_import_the_roster_again(app, tmp_path):
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    _import(app, SIS)
+    env = {
+        "HALLWATCH_DATABASE_URL": app.engine.url.render_as_string(hide_password=False),
+        "HALLWATCH_VAR_DIR": str(tmp_path / "var"),
+        "HALLWATCH_SECRET_KEY": "a-new-key",
+        "HALLWATCH_PREVIOUS_SECRET_KEYS": app.settings.secret_key,
+    }
+    result = CliRunner().invoke(main, ["secrets", "rotate"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Import them again now" in result.output and "roster import" in result.output

@@ -9,13 +9,12 @@ With ``HALLWATCH_SCREENSHOTS=1`` it also saves ``docs/console-dashboard.png`` an
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor.app import App
-from monitor.demo import DEMO_PASSWORD, demo_settings, demo_users, run_demo
+from monitor.demo import DEMO_PASSWORD, demo_clock, demo_settings, demo_users, run_demo
 from monitor.models import Account, Comment, Flag
 from monitor.settings import load_settings
 from monitor.web.app import create_app
@@ -74,9 +73,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, str
     settings = demo_settings(load_settings(environ=env), DISTRICT)
     run_demo(settings, DISTRICT)
     app = App.from_settings(settings)
-    # The console lives on the demo's simulated clock: just after "the next day" poll.
-    start = datetime.fromisoformat(json.loads((DISTRICT / "scenario.json").read_text())["start"])
-    app.clock = lambda: start + timedelta(hours=46)
+    app.clock = demo_clock(DISTRICT)  # as `hallwatch demo` serves it
     demo_users(app)
     server = uvicorn.Server(
         uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning")
