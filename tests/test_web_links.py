@@ -135,3 +135,16 @@ def test_alert_links_are_stable_per_recipient_and_carried_by_the_email(district)
     assert expires == flag.first_seen_at + timedelta(days=7)
     text = message.get_body(("plain",)).get_content()
     assert first[1].url in text and "http://127.0.0.1:8080/a/" in text
+
+
+def test_a_link_sent_before_a_key_rotation_still_opens_until_the_old_key_is_dropped(district):
+    path = _path(district, "ack", district.ids["riv_flag"])
+    old = district.app.settings
+    district.app.settings = old.replace(secret_key="rotated", previous_secret_keys=[old.secret_key])
+    page = district.client().get(path)
+    assert page.status_code == 200 and "Confirm: acknowledge flag" in page.text
+    fresh = _path(district, "ack", district.ids["riv_flag"])
+    assert fresh != path  # new links are signed with the new key
+    district.app.settings = district.app.settings.replace(previous_secret_keys=[])
+    assert district.client().get(path).status_code == 410
+    assert district.client().get(fresh).status_code == 200

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.models import UsedActionToken
-from monitor.secrets import derived_key
+from monitor.secrets import derived_keys
 from monitor.settings import Settings
 
 ACTIONS = {"ack": "acknowledge flag", "review": "mark comment reviewed"}
@@ -55,8 +55,10 @@ class Action:
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
-    key = derived_key(settings, b"hallwatch action links v1")
-    return URLSafeSerializer(key, salt="hallwatch-action")
+    # Signed with the current key; links signed with a previous key (previous_secret_keys,
+    # during a key rotation) still open. itsdangerous takes the newest key last.
+    keys = derived_keys(settings, b"hallwatch action links v1")
+    return URLSafeSerializer(list(reversed(keys)), salt="hallwatch-action")
 
 
 def make_token(
