@@ -64,6 +64,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def insert_missing(session: Session, model: type[Any], **values: Any) -> None:
+    """``INSERT ... ON CONFLICT DO NOTHING``: a row that another transaction adds at the same
+    moment (two workers handling overlapping work) is not an error. On PostgreSQL the
+    insert waits for that transaction and then does nothing; select the row afterwards."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

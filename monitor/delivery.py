@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, object_session
 
 from monitor import audit
 from monitor.app import App
+from monitor.db import insert_missing
 from monitor.digest import deliver_digest
 from monitor.grouping import deliver_groups, is_grouped
 from monitor.models import Account, Delivery, Flag, OutboxItem, Supervisor
@@ -192,17 +193,11 @@ def _deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) 
 
 
 def _delivery_row(session: Session, outbox_id: int, recipient: str, channel: str) -> int:
-    row = session.scalars(
-        select(Delivery).where(
-            Delivery.outbox_id == outbox_id,
-            Delivery.recipient == recipient,
-            Delivery.channel == channel,
-        )
-    ).one_or_none()
-    if row is None:
-        row = Delivery(outbox_id=outbox_id, recipient=recipient, channel=channel)
-        session.add(row)
-        session.flush()
+    key = {"outbox_id": outbox_id, "recipient": recipient, "channel": channel}
+    row = session.scalars(select(Delivery).filter_by(**key)).one_or_none()
+    if row is None:  # another worker may be adding the same row right now: not an error
+        insert_missing(session, Delivery, **key)
+        row = session.scalars(select(Delivery).filter_by(**key)).one()
     return row.id
 
 

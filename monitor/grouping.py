@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, object_session
 
 from monitor import audit
 from monitor.app import App
+from monitor.db import insert_missing
 from monitor.models import Delivery, Flag, OutboxItem
 from monitor.notify import DeliveryError, Notifier
 from monitor.render import email, render
@@ -79,17 +80,11 @@ def deliver_groups(app: App, now: datetime, notifier: Notifier) -> None:
 def _rows(session: Session, ids: list[int], recipient: str, channel: str) -> list[Delivery]:
     rows = []
     for outbox_id in ids:
-        row = session.scalars(
-            select(Delivery)
-            .where(Delivery.outbox_id == outbox_id, Delivery.recipient == recipient)
-            .where(Delivery.channel == channel)
-            .with_for_update()
-        ).one_or_none()
-        if row is None:
-            row = Delivery(outbox_id=outbox_id, recipient=recipient, channel=channel)
-            session.add(row)
-        rows.append(row)
-    session.flush()
+        key = {"outbox_id": outbox_id, "recipient": recipient, "channel": channel}
+        # Another worker may be sending the same group: its row is not an error, and the
+        # lock below waits for it to finish (then the row says whether it was delivered).
+        insert_missing(session, Delivery, **key)
+        rows.append(session.scalars(select(Delivery).filter_by(**key).with_for_update()).one())
     return rows
 
 

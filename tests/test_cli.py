@@ -153,3 +153,18 @@ def test_digest_preview_writes_the_file_asked_for(env, tmp_path):
     assert result.exit_code == 0 and out.exists()
     page = out.read_text()
     assert "Weekly compliance digest" in page and "patel-grade3" in page
+
+
+def test_demo_runs_without_a_failed_message_on_each_database(engine, tmp_path):
+    """Overlapping grouped deliveries race for the same delivery rows on PostgreSQL (where
+    writers run in parallel): a row another worker is adding is not an error."""
+    env = {
+        "HALLWATCH_VAR_DIR": str(tmp_path / "var"),
+        "HALLWATCH_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "HALLWATCH_CONFIG": "",
+    }
+    result = run(env, "demo", "--district", str(DISTRICT))
+    assert result.exit_code == 0, result.output
+    assert "message(s) failed" not in result.output
+    assert "Pending alerts: 0." in result.output
+    assert len(list((tmp_path / "var" / "outbox").glob("*.eml"))) == 30
