@@ -144,12 +144,23 @@ class PhoneRecognizer:
     def analyze(self, text: str, region: str, allowed: frozenset[str]) -> list[PatternHit]:
         """Valid numbers near each run of seven or more digits (the matcher is slow)."""
         hits: dict[int, PatternHit] = {}
+        previous = 0  # where the last run ended: a window never starts inside a number
         for run in self.PATTERNS[0].finditer(text):
-            lo = max(0, run.start() - 8)
-            for start, end, e164 in _phone_matches(text[lo : run.end() + 24], region):
+            lo = max(previous, run.start() - 8)
+            while lo > previous and lo > run.start() - 40 and not text[lo - 1].isspace():
+                lo -= 1  # from a word's start: the matcher misreads a number cut in two
+            previous = run.end()
+            # The matcher reads one character past a number (a letter there rules it out),
+            # or an extension ("ext. 12", "x12"); the window stops there, so the same
+            # number in another sentence is the same window (and a cache hit).
+            hi = run.end() + (24 if _EXTENSION.match(text, run.end()) else 1)
+            for start, end, e164 in _phone_matches(text[lo:hi], region):
                 if e164 not in allowed:
                     hits[lo + start] = PatternHit(lo + start, lo + end, self.label, 0.85)
         return list(hits.values())
+
+
+_EXTENSION = re.compile(r"[\s,;.]*(?:extension|ext\.?|x|#|anexo|poste)\s*\.?\s*\d", re.I)
 
 
 @lru_cache(maxsize=4096)

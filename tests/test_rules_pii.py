@@ -146,6 +146,12 @@ POSITIVES = [
     ("Questions about the bake sale? Call 604-555-0134.", [("604-555-0134", "high", PHONE)]),
     ("Text (604) 555-0199 for rides", [("(604) 555-0199", "high", PHONE)]),
     ("Call +1 604 555 0188 any time", [("+1 604 555 0188", "high", PHONE)]),
+    # an extension stays with its number; two numbers side by side are two, span exact
+    ("Office: 604-555-0134 ext. 12 (ask for Sam)", [("604-555-0134 ext. 12", "high", PHONE)]),
+    ("Call 604-555-0134x12", [("604-555-0134x12", "high", PHONE)]),
+    ("Call 236 555 0164 / 604-555-0199 after six",
+     [("236 555 0164", "high", PHONE), ("604-555-0199", "high", PHONE)]),
+    ("Call 604-555-0134abc", []),  # letters glued on: not a phone number
     # e-mail addresses off the district's domains
     ("Thanks for the reminder!\nBcc: x@evil.example", [("x@evil.example", "high", EMAIL)]),
     ("Beckett's school account is beckett.hill@learn.fvsd.example.ca",
