@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from monitor.models import Account, AuditEntry, Comment, Flag, LoginAttempt, User
 from monitor.web.users import check_password, hash_password
+from tests import factory
 from tests.web_fixtures import HOSTILE, PASSWORD, ROLES, build, csrf_of, post, sign_in
 
 
@@ -263,6 +264,36 @@ def test_hiding_needs_a_reason_from_the_list(district):
         assert s.get_one(Comment, comment_id).status == "published"
 
 
+def test_hiding_a_comment_goes_through_the_platform_and_on_the_record(district, tmp_path):
+    """The console calls the account's connector (here the sandbox, serving every account)
+    and then records the decision: hidden, reviewed by whom, and the reason's clause."""
+    from monitor.models import AuditEntry
+    from tests.factory import CLEAN_PROFILE
+
+    scenario = factory.scenario(
+        tmp_path / "scenario.json",
+        {"riv-yt": {"profile": {**CLEAN_PROFILE, "handle": "@riv-yt"}}},
+    )
+    district.app.settings = district.app.settings.replace(sandbox__scenario=str(scenario))
+    client = _client(district, "supervisor")
+    comment_id = district.ids["riv_comment"]
+    done = post(client, "/comments", f"/comments/{comment_id}/hide", {"reason": "off-purpose"})
+    assert done.status_code == 303
+    with district.app.sessions() as s:
+        comment = s.get_one(Comment, comment_id)
+        assert comment.status == "hidden" and comment.reviewed_by == ROLES["supervisor"]
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "comment.hidden")).one()
+        assert entry.actor == ROLES["supervisor"] and entry.detail["reason"] == "off-purpose"
+    # Another school's comment: not found, and not hidden
+    other = district.ids["mtn_comment"]
+    assert (
+        post(client, "/comments", f"/comments/{other}/hide", {"reason": "off-purpose"}).status_code
+        == 404
+    )
+    with district.app.sessions() as s:
+        assert s.get_one(Comment, other).status == "published"
+
+
 def test_approving_an_account_records_who_and_when(district):
     client = _client(district, "admin")
     account_id = district.ids["mtn_account"]
@@ -319,3 +350,17 @@ def test_next_never_leaves_the_site(district):
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "/\n/x"],
+)
+def test_redirects_after_sign_in_or_review_never_leave_the_site(district, target):
+    from monitor.web.views_auth import safe_next
+
+    assert safe_next(target) == "/" and safe_next("/flags?status=open") == "/flags?status=open"
+    client = _client(district, "supervisor")
+    comment_id = district.ids["riv_comment"]
+    response = post(client, "/comments", f"/comments/{comment_id}/review", {"back": target})
+    assert response.status_code == 303 and response.headers["location"] == "/comments"

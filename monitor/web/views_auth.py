@@ -12,9 +12,17 @@ from monitor.web.users import check_password, find
 FAILED = "That e-mail and password do not match an active account. Check both and try again."
 
 
-def safe_next(value: str) -> str:
-    """Only a path on this site (never ``//evil.example`` or a full URL)."""
-    return value if value.startswith("/") and not value.startswith(("//", "/\\")) else "/"
+def safe_next(value: str, default: str = "/") -> str:
+    """Only a path on this site: never ``//evil.example``, a full URL, or a path a browser
+    would read as one (backslashes, and tabs or line breaks, which browsers drop)."""
+    if (
+        not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(char) < 33 or ord(char) == 127 for char in value)
+    ):
+        return default
+    return value
 
 
 def login_form(ctx: Ctx) -> Response:

@@ -11,6 +11,7 @@ from monitor.record import RecordError, review_comment
 from monitor.web.core import Ctx, not_found, short_session
 from monitor.web.scope import can, comments_seen
 from monitor.web.users import Person
+from monitor.web.views_auth import safe_next
 
 QUEUE_LIMIT = 200
 
@@ -76,8 +77,7 @@ def _comment_id(ctx: Ctx) -> int:
 
 
 def _back(ctx: Ctx) -> str:
-    target = ctx.form.get("back", "/comments")
-    return target if target.startswith("/") and not target.startswith("//") else "/comments"
+    return safe_next(ctx.form.get("back", "/comments"), "/comments")
 
 
 def review(ctx: Ctx) -> Response:
