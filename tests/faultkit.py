@@ -116,14 +116,15 @@ def wait_for(condition: Callable[[], Any], deadline: float, what: str, every: fl
 
 def smtp_settings(settings: Settings, server: Server, **changes: Any) -> Settings:
     """The sandbox district's settings, alerts over SMTP to ``server``, each alert at once."""
-    settings = settings.replace(
-        delivery__channel="smtp",
-        smtp__host="127.0.0.1",
-        smtp__port=server.port,
-        smtp__security="none",
-        delivery__group_minutes=0,
+    values = {
+        "delivery__channel": "smtp",
+        "smtp__host": "127.0.0.1",
+        "smtp__port": server.port,
+        "smtp__security": "none",
+        "delivery__group_minutes": 0,
         **changes,
-    )
+    }
+    settings = settings.replace(**values)
     return demo_settings(settings, DISTRICT)
 
 

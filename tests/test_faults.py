@@ -17,13 +17,18 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import Engine, create_engine, event, func, select, text
 
+from detectors import Finding
+from monitor.app import App
 from monitor.broker import in_process_worker
-from monitor.db import make_engine, upgrade
-from monitor.models import Delivery
+from monitor.db import make_engine, session_factory, upgrade
+from monitor.delivery import deliver, notifier_for, pending_outbox
+from monitor.flags import raise_flags
+from monitor.models import Delivery, OutboxItem
 from monitor.settings import load_settings
 from monitor.tasks import Tasks
-from tests import faultkit
+from tests import factory, faultkit
 from tests.conftest import PG_URL, _pg_schema_engine
+from tests.factory import at
 from tests.faultkit import Outcome, compare, outcome, received, run_steps
 from tests.test_channels import Server
 
@@ -129,3 +134,68 @@ def test_postgresql_connections_dropped_mid_run_nothing_lost_or_doubled(
     assert dropped["killed"] == 12 and idle > 0
     # Then the pipeline recovered (pre-ping, message retries) with nothing lost or doubled
     assert compare("pg-dropped", baseline, outcome(pg_engine, received(smtp)))
+
+
+class _DropsConnectionAfterSend:
+    """Sends, then terminates the app's PostgreSQL connections, so the COMMIT that would
+    record the send fails: the message is out and the database does not know it yet."""
+
+    channel = "smtp"
+
+    def __init__(self, inner, admin: Engine, name: str) -> None:
+        self.inner, self.admin, self.name, self.sent = inner, admin, name, 0
+
+    def send(self, message, recipient: str, name: str) -> str:
+        location = self.inner.send(message, recipient, name)
+        self.sent += 1
+        _terminate(self.admin, "application_name = :name", name=self.name)
+        return location
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("group_minutes", [0, 60], ids=["at-once", "grouped"])
+def test_connection_dropped_right_after_a_send_is_recorded_not_sent_again(
+    pg_engine, settings, smtp, group_minutes
+):
+    # Given two flags for an account with two supervisors, alerts over SMTP
+    upgrade(pg_engine)
+    app = App(
+        settings=faultkit.smtp_settings(settings, smtp, delivery__group_minutes=group_minutes),
+        engine=pg_engine,
+        sessions=session_factory(pg_engine),
+    )
+    with app.sessions() as s, s.begin():
+        d = factory.district(s)
+        account = factory.account(s, d["school"], d["principal"], "riv-yt")
+        findings = [
+            Finding(
+                rule="visibility.public",
+                severity="medium",
+                explanation="Public.",
+                detector="t",
+                version="1",
+                key=f"k{i}",
+            )
+            for i in range(2)
+        ]
+        raise_flags(s, account, findings, at(1), group=app.settings.group_window)
+    admin = create_engine(PG_URL)
+    notifier = _DropsConnectionAfterSend(
+        notifier_for(app), admin, pg_engine.url.query["application_name"]
+    )
+    # When every send is followed by the database connection dropping
+    later = at(3)
+    try:
+        for outbox_id in pending_outbox(app, due_by=later):
+            deliver(app, outbox_id, later, notifier)
+        # and the relay runs again (a redelivered message)
+        for outbox_id in [*pending_outbox(app, due_by=later), 1, 2]:
+            deliver(app, outbox_id, later, notifier)
+    finally:
+        admin.dispose()
+    # Then every copy went out once and is recorded as delivered
+    got = received(smtp)
+    assert len(got) == len(set(got)) == notifier.sent == (4 if group_minutes == 0 else 2)
+    with app.sessions() as s:
+        assert set(s.scalars(select(Delivery.status))) == {"delivered"}
+        assert set(s.scalars(select(OutboxItem.status))) == {"sent"}
