@@ -40,6 +40,12 @@ START = datetime.fromisoformat(json.loads(SCENARIO.read_text())["start"])
 # As the demo: "day one" and "the next day", so the comment review window expires between.
 STEPS = (START + timedelta(hours=20), START + timedelta(hours=45))
 ALERT_ID = re.compile(r"<hallwatch-alert-(\d+)@")
+# What the suite's ``settings`` fixture sets, for module-scoped baselines.
+ENV = {
+    "HALLWATCH_DISTRICT_DOMAINS": "fvsd.example.ca",
+    "HALLWATCH_SECRET_KEY": "test-secret-key",
+    "HALLWATCH_DELIVERY_GROUP_MINUTES": "0",
+}
 # Short retries, so a test waits seconds for a fault to pass, not minutes.
 FAST_RETRIES: dict[str, Any] = {"max_retries": 30, "min_backoff": 50, "max_backoff": 500}
 

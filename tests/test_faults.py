@@ -32,11 +32,6 @@ from tests.factory import at
 from tests.faultkit import Outcome, compare, outcome, received, run_steps
 from tests.test_channels import Server
 
-ENV = {
-    "HALLWATCH_DISTRICT_DOMAINS": "fvsd.example.ca",
-    "HALLWATCH_SECRET_KEY": "test-secret-key",
-}
-
 
 def _run(app, tasks: Tasks) -> None:
     worker = in_process_worker(tasks.broker, threads=4)
@@ -55,7 +50,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     server = Server()
     server.start()
     try:
-        settings = load_settings(environ={**ENV, "HALLWATCH_VAR_DIR": str(tmp / "var")})
+        settings = load_settings(environ={**faultkit.ENV, "HALLWATCH_VAR_DIR": str(tmp / "var")})
         app = faultkit.sandbox_app(engine, faultkit.smtp_settings(settings, server))
         _run(app, Tasks(app, StubBroker(), **faultkit.FAST_RETRIES))
         return outcome(engine, received(server))
