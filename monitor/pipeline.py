@@ -116,6 +116,7 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
         comments_policy=account.comments_policy,
         status=account.status,
         last_polled_at=account.last_polled_at,
+        registered_at=account.registered_at,
         last_poll_outcome=account.last_poll_outcome,
         last_poll_error=account.last_poll_error,
         profile=_profile_state(profiles[0] if profiles else None),

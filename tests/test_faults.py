@@ -64,6 +64,10 @@ def smtp() -> Iterator[Server]:
     yield from faultkit.smtp_server()
 
 
+# On PostgreSQL only (production's database), to keep the suite quick; the SMTP outage is
+# the same on SQLite (tests/test_delivery_smtp.py runs the delivery part on both).
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_smtp_down_for_a_while_every_alert_once(engine, settings, smtp, baseline):
     # Given the mail server is down when the run starts
     app = faultkit.sandbox_app(engine, faultkit.smtp_settings(settings, smtp))
