@@ -163,6 +163,12 @@ KEYS: tuple[_Key, ...] = (
         "Redis broker: broker commands per million that also requeue dead workers' messages",
     ),
     _Key("limits.polls_per_minute", 60.0, _positive_number, "polls per platform per minute"),
+    _Key(
+        "limits.poll_lock_seconds",
+        900.0,
+        _positive_number,
+        "longest one poll holds its account (a worker killed mid-poll blocks it this long)",
+    ),
     _Key("detection.lexicon_dir", "", _text, "folder of the district's own word lists"),
     _Key("retention.evidence_days", 365.0, _positive_number, "days before evidence text is purged"),
     _Key("detection.region", "CA", _text, "country for phone numbers, e.g. CA or US"),
