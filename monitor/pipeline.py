@@ -297,6 +297,15 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
     return _store_poll(app, account_id, snapshot, now, connector.platform, images)
 
 
+def polled_as_of(app: App, account_id: int, now: datetime) -> bool:
+    """Whether the account's last poll worked and was the one as of ``now`` (a message's
+    time), i.e. a copy of the same message already did it."""
+    with app.sessions() as session:
+        query = select(Account.last_polled_at, Account.last_poll_outcome)
+        row = session.execute(query.where(Account.id == account_id)).one_or_none()
+    return row is not None and row[0] == now and row[1] == "ok"
+
+
 def connector_name(app: App, account_id: int) -> str:
     """The connector that serves the account: its platform, or "sandbox" in sandbox mode."""
     with app.sessions() as session:

@@ -125,7 +125,8 @@ def test_actors_on_real_redis_flag_and_deliver_exactly_once(redis_url, settings,
     # A file database shared by the worker threads
     engine = make_engine(f"sqlite:///{tmp_path / 'redis.db'}")
     upgrade(engine)
-    app, (chatty, _) = _setup(engine, settings, tmp_path)
+    # (the copy that finds the account locked comes back after a quarter of the lock's life)
+    app, (chatty, _) = _setup(engine, settings.replace(limits__poll_lock_seconds=2), tmp_path)
     broker = RedisBroker(url=redis_url, namespace=f"hallwatch-test-{tmp_path.name}")
     broker.flush_all()
     tasks = Tasks(app, broker)
