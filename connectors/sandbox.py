@@ -72,6 +72,7 @@ import json
 import logging
 import math
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -573,7 +574,9 @@ class SandboxConnector(Connector):
     """Serves a scenario file as if it were a platform; see the module docstring.
 
     Args:
-        credentials: ``{"scenario": "/path/to/scenario.json"}``.
+        credentials: ``{"scenario": "/path/to/scenario.json"}``, and optionally
+            ``"latency_seconds"``: how long each ``fetch`` takes, as a slow platform would
+            (fault-injection tests use it to kill a worker in the middle of a poll).
         transport: unused.
         clock: returns the current aware UTC time; the demo injects a simulated clock.
     """
@@ -619,6 +622,7 @@ class SandboxConnector(Connector):
         now = utc(self.clock())
         spec = self._account(scenario, account.external_id)
         self._raise_scheduled(spec, account.external_id, now)
+        self._wait(account)
         since = self._since(cursor, scenario.file)
         window = _Window(since=since, now=now)
         collector = _Collector(account.external_id, spec, scenario.start, window)
@@ -632,6 +636,13 @@ class SandboxConnector(Connector):
             requests=1 + len(posts),
             skipped=tuple(collector.skipped),
         )
+
+    def _wait(self, account: AccountRef) -> None:
+        """Take ``latency_seconds`` like a slow platform; the log line marks a poll in flight."""
+        latency = float(self.credentials.get("latency_seconds") or 0)
+        if latency > 0:
+            log.info("sandbox: fetching %s (latency %.1f s)", account.external_id, latency)
+            time.sleep(latency)
 
     def check_credentials(self, account: AccountRef) -> str:
         """The scenario stands in for credentials: check the account is in it and healthy."""

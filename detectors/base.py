@@ -126,6 +126,7 @@ class AccountState:
     comments_policy: str = "moderated"  # off | moderated | on
     status: str = "active"  # active | credentials_broken | manual | retired
     last_polled_at: datetime | None = None
+    registered_at: datetime | None = None
     last_poll_outcome: str = ""  # "" or "ok" when the last poll worked
     last_poll_error: str = ""
     profile: ProfileState | None = None

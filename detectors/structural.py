@@ -299,11 +299,13 @@ class ApprovalDetector(Detector):
 
     Covers a missing supervisor approval, credentials that stopped working, a platform that
     refuses the set-up (access level, permissions), and an account with an API that nobody
-    polled within ``context.stale_after``. Manual accounts (no API) are never stale.
+    polled within ``context.stale_after`` (one never polled: within ``stale_after`` of its
+    ``registered_at``, so a new account is not stale before its first poll). Manual accounts
+    (no API) are never stale.
     """
 
     name = "structural.approval"
-    version = "2"
+    version = "3"
     rules = ("account.unapproved",)
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
@@ -365,6 +367,13 @@ class ApprovalDetector(Detector):
         last = account.last_polled_at
         if last is not None and context.now - last <= context.stale_after:
             return None
+        registered = account.registered_at
+        if (
+            last is None
+            and registered is not None
+            and context.now - registered <= context.stale_after
+        ):
+            return None  # new in the registry; its first poll is on its way
         since = f"since {_day(last)}" if last is not None else "ever"
         explanation = (
             f"{_label(account)} has not been checked {since}; make sure it is still in use "

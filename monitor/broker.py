@@ -21,7 +21,13 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
         from dramatiq.brokers.rabbitmq import RabbitmqBroker  # needs pika: only when asked
 
         return RabbitmqBroker(url=url)
-    return RedisBroker(url=url)
+    # A worker killed outright (kill -9, a lost machine) leaves its fetched messages unacked;
+    # another worker requeues them once the dead one's heartbeat is older than the timeout.
+    return RedisBroker(
+        url=url,
+        heartbeat_timeout=int(settings["broker.heartbeat_timeout_seconds"] * 1000),
+        maintenance_chance=int(settings["broker.maintenance_chance"]),
+    )
 
 
 def in_process_worker(broker: dramatiq.Broker, threads: int = 4) -> dramatiq.Worker:

@@ -52,7 +52,10 @@ def connector_for(app: App, account: Account, now: datetime) -> connectors.Conne
     name = serving_connector(app, account.platform)
     cls = connectors.get_connector(name)
     if name == "sandbox":
-        credentials = {"scenario": app.settings["sandbox.scenario"]}
+        credentials = {
+            "scenario": app.settings["sandbox.scenario"],
+            "latency_seconds": app.settings["sandbox.latency_seconds"],
+        }
     else:
         credentials = secrets.decrypt(app.settings, account.credentials)
     return cls(credentials, app.transports.get(name), clock=lambda: now)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -74,6 +76,38 @@ def insert_missing(session: Session, model: type[Any], **values: Any) -> None:
         session.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
     else:
         session.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
+
+
+def record_sent(
+    factory: sessionmaker[Session],
+    record: Callable[[Session], None],
+    what: str,
+    tries: int = 5,
+    pause: float = 0.2,
+) -> None:
+    """Record that ``what`` was sent, in a new transaction, retrying while the database
+    connection is lost.
+
+    A message goes out inside the transaction that locks its delivery row; if that
+    transaction's COMMIT then fails because the connection dropped, the message is out but
+    the database does not know it, and the retried actor would send it a second time.
+    The sender still knows, so it records it here on a fresh connection.
+
+    Raises:
+        OperationalError: the database stayed unreachable ``tries`` times; the message may
+            then be sent again (its Message-ID lets mail clients drop the copy).
+    """
+    log.warning("%s was sent but the database connection dropped; recording it again", what)
+    for attempt in range(1, tries + 1):
+        try:
+            with factory() as session, session.begin():
+                record(session)
+            return
+        except OperationalError:
+            if attempt == tries:
+                log.error("%s was sent but cannot be recorded; it may be sent again", what)
+                raise
+            time.sleep(pause * attempt)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -14,11 +14,12 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, object_session
 
 from monitor import audit
 from monitor.app import App
-from monitor.db import insert_missing
+from monitor.db import insert_missing, record_sent
 from monitor.digest import deliver_digest
 from monitor.grouping import deliver_groups, is_grouped
 from monitor.models import Account, Delivery, Flag, OutboxItem, Supervisor
@@ -202,33 +203,54 @@ def _delivery_row(session: Session, outbox_id: int, recipient: str, channel: str
 
 
 def _send_one(app: App, delivery_id: int, flag: Flag, notifier: Notifier, now: datetime) -> bool:
-    with app.sessions() as session, session.begin():
-        row = session.get_one(Delivery, delivery_id, with_for_update=True)
-        if row.status == "delivered":
+    sent: list[str] = []
+    flag_id = flag.id  # plain values: a failed COMMIT expires every loaded object
+    try:
+        with app.sessions() as session, session.begin():
+            row = session.get_one(Delivery, delivery_id, with_for_update=True)
+            if row.status == "delivered":
+                return True
+            flag = session.get_one(Flag, flag_id)
+            row.attempts += 1
+            try:
+                message = _alert_message(app, flag, row.recipient, row.outbox_id)
+                sent.append(
+                    notifier.send(
+                        message, row.recipient, f"alert-{row.outbox_id:06d}-{row.recipient}"
+                    )
+                )
+            except DeliveryError as exc:
+                row.last_error = str(exc)[:2000]
+                log.warning("delivery %d to %s failed: %s", delivery_id, row.channel, exc)
+                return False
+            _delivered(session, row, flag_id, sent[0], now)
             return True
-        flag = session.get_one(Flag, flag.id)
-        row.attempts += 1
-        try:
-            message = _alert_message(app, flag, row.recipient, row.outbox_id)
-            row.location = notifier.send(
-                message, row.recipient, f"alert-{row.outbox_id:06d}-{row.recipient}"
-            )
-        except DeliveryError as exc:
-            row.last_error = str(exc)[:2000]
-            log.warning("delivery %d to %s failed: %s", delivery_id, row.channel, exc)
-            return False
-        row.status, row.delivered_at = "delivered", now
-        audit.record(
-            session,
-            audit.SYSTEM,
-            "alert.delivered",
-            "flag",
-            flag.id,
-            at=now,
-            recipient=row.recipient,
-            channel=row.channel,
-        )
-        return True
+    except OperationalError:
+        if not sent:
+            raise
+
+    def again(session: Session) -> None:
+        row = session.get_one(Delivery, delivery_id, with_for_update=True)
+        if row.status != "delivered":
+            row.attempts += 1
+            _delivered(session, row, flag_id, sent[0], now)
+
+    record_sent(app.sessions, again, f"delivery {delivery_id}")
+    return True
+
+
+def _delivered(session: Session, row: Delivery, flag_id: int, location: str, now: datetime) -> None:
+    row.status, row.delivered_at, row.location = "delivered", now, location
+    audit.record(
+        session,
+        audit.SYSTEM,
+        "alert.delivered",
+        "flag",
+        flag_id,
+        at=now,
+        recipient=row.recipient,
+        channel=row.channel,
+    )
 
 
 def _finish(app: App, outbox_id: int, now: datetime, failures: list[int]) -> str:

@@ -19,11 +19,12 @@ from pathlib import Path
 from statistics import median
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from monitor import audit
 from monitor.app import App
+from monitor.db import record_sent
 from monitor.models import Account, Comment, DigestSent, Flag, OutboxItem, Supervisor
 from monitor.notify import Notifier
 from monitor.pipeline import UNREVIEWED
@@ -335,40 +336,63 @@ def write_preview(app: App, supervisor: Supervisor, now: datetime, out: Path) ->
 
 def deliver_digest(app: App, outbox_id: int, now: datetime, notifier: Notifier) -> str:
     """Render and send a claimed digest; the outbox row turns ``sent`` only once it is out."""
-    with app.sessions() as session, session.begin():
-        item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
-        if item.status == "sent":
+    sent: list[tuple[str, str, str]] = []  # (page, supervisor e-mail, week) once it is out
+    try:
+        with app.sessions() as session, session.begin():
+            item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
+            if item.status == "sent":
+                return "sent"
+            digest = session.scalars(
+                select(DigestSent).where(DigestSent.outbox_id == outbox_id)
+            ).one()
+            supervisor = session.get_one(Supervisor, digest.supervisor_id)
+            context = digest_context(session, app, supervisor, now)
+            text, html = render("digest", **context)
+            folder = app.settings.digest_dir / str(context["week"])
+            folder.mkdir(parents=True, exist_ok=True)
+            page = folder / f"{supervisor.email}.html"
+            page.write_text(html, encoding="utf-8")
+            subject = (
+                f"[Hallwatch] Weekly compliance digest {context['week']}: "
+                f"{context['total_open']} open flag(s)"
+            )
+            message = email(
+                app.settings["delivery.from_address"],
+                supervisor.email,
+                subject,
+                text,
+                html,
+                f"hallwatch-digest-{outbox_id}",
+            )
+            week = str(context["week"])
+            notifier.send(message, supervisor.email, f"digest-{week}-{supervisor.email}")
+            sent.append((str(page), supervisor.email, week))
+            _digest_sent(session, item, digest, sent[0], now)
             return "sent"
+    except OperationalError:
+        if not sent:
+            raise
+
+    def again(session: Session) -> None:
+        item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
         digest = session.scalars(select(DigestSent).where(DigestSent.outbox_id == outbox_id)).one()
-        supervisor = session.get_one(Supervisor, digest.supervisor_id)
-        context = digest_context(session, app, supervisor, now)
-        text, html = render("digest", **context)
-        folder = app.settings.digest_dir / str(context["week"])
-        folder.mkdir(parents=True, exist_ok=True)
-        page = folder / f"{supervisor.email}.html"
-        page.write_text(html, encoding="utf-8")
-        subject = (
-            f"[Hallwatch] Weekly compliance digest {context['week']}: "
-            f"{context['total_open']} open flag(s)"
-        )
-        message = email(
-            app.settings["delivery.from_address"],
-            supervisor.email,
-            subject,
-            text,
-            html,
-            f"hallwatch-digest-{outbox_id}",
-        )
-        notifier.send(message, supervisor.email, f"digest-{context['week']}-{supervisor.email}")
-        digest.path = str(page)
-        item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
-        audit.record(
-            session,
-            audit.SYSTEM,
-            "digest.sent",
-            "supervisor",
-            supervisor.email,
-            at=now,
-            week=context["week"],
-        )
-        return "sent"
+        if item.status != "sent":
+            _digest_sent(session, item, digest, sent[0], now)
+
+    record_sent(app.sessions, again, f"digest {outbox_id}")
+    return "sent"
+
+
+def _digest_sent(
+    session: Session,
+    item: OutboxItem,
+    digest: DigestSent,
+    sent: tuple[str, str, str],
+    now: datetime,
+) -> None:
+    page, supervisor_email, week = sent
+    digest.path = page
+    item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
+    audit.record(
+        session, audit.SYSTEM, "digest.sent", "supervisor", supervisor_email, at=now, week=week
+    )

@@ -16,11 +16,12 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, object_session
 
 from monitor import audit
 from monitor.app import App
-from monitor.db import insert_missing
+from monitor.db import insert_missing, record_sent
 from monitor.models import Delivery, Flag, OutboxItem
 from monitor.notify import DeliveryError, Notifier
 from monitor.render import email, render
@@ -91,41 +92,73 @@ def _rows(session: Session, ids: list[int], recipient: str, channel: str) -> lis
 def _send_group(
     app: App, recipient: str, ids: list[int], now: datetime, notifier: Notifier
 ) -> bool:
-    with app.sessions() as session, session.begin():
-        todo = [
-            r for r in _rows(session, ids, recipient, notifier.channel) if r.status != "delivered"
-        ]
-        if not todo:
-            return True
-        for row in todo:
-            row.attempts += 1
-        flags = [
-            session.get_one(Flag, session.get_one(OutboxItem, r.outbox_id).flag_id) for r in todo
-        ]
-        try:
-            location = notifier.send(
-                _message(app, recipient, flags, todo),
-                recipient,
-                f"group-{todo[0].outbox_id:06d}-{recipient}",
-            )
-        except DeliveryError as exc:
+    sent: list[str] = []
+    done: list[int] = []  # outbox ids, plain values: a failed COMMIT expires loaded objects
+    flag_ids: list[int] = []
+    try:
+        with app.sessions() as session, session.begin():
+            todo = [
+                r
+                for r in _rows(session, ids, recipient, notifier.channel)
+                if r.status != "delivered"
+            ]
+            if not todo:
+                return True
             for row in todo:
-                row.last_error = str(exc)[:2000]
-            log.warning("grouped alerts to a recipient failed: %s", exc)
-            return False
-        for row in todo:
-            row.status, row.delivered_at, row.location = "delivered", now, location
-        audit.record(
-            session,
-            audit.SYSTEM,
-            "alerts.delivered_grouped",
-            "recipient",
-            recipient,
-            at=now,
-            flags=[f.id for f in flags],
-            channel=notifier.channel,
-        )
-        return True
+                row.attempts += 1
+            flags = [
+                session.get_one(Flag, session.get_one(OutboxItem, r.outbox_id).flag_id)
+                for r in todo
+            ]
+            done[:], flag_ids[:] = [r.outbox_id for r in todo], [f.id for f in flags]
+            try:
+                sent.append(
+                    notifier.send(
+                        _message(app, recipient, flags, todo),
+                        recipient,
+                        f"group-{todo[0].outbox_id:06d}-{recipient}",
+                    )
+                )
+            except DeliveryError as exc:
+                for row in todo:
+                    row.last_error = str(exc)[:2000]
+                log.warning("grouped alerts to a recipient failed: %s", exc)
+                return False
+            _delivered(session, todo, recipient, flag_ids, sent[0], now, notifier.channel)
+            return True
+    except OperationalError:
+        if not sent:
+            raise
+
+    def again(session: Session) -> None:
+        rows = _rows(session, done, recipient, notifier.channel)  # rolled back with the COMMIT
+        _delivered(session, rows, recipient, flag_ids, sent[0], now, notifier.channel)
+
+    record_sent(app.sessions, again, f"grouped alerts {done}")
+    return True
+
+
+def _delivered(
+    session: Session,
+    rows: list[Delivery],
+    recipient: str,
+    flag_ids: list[int],
+    location: str,
+    now: datetime,
+    channel: str,
+) -> None:
+    for row in rows:
+        row.status, row.delivered_at, row.location = "delivered", now, location
+    audit.record(
+        session,
+        audit.SYSTEM,
+        "alerts.delivered_grouped",
+        "recipient",
+        recipient,
+        at=now,
+        flags=flag_ids,
+        channel=channel,
+    )
 
 
 def _no_session() -> Session:

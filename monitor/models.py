@@ -34,6 +34,10 @@ NAMING = {
 }
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend; naive values are refused."""
 
@@ -118,6 +122,8 @@ class Account(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     cursor: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_polled_at: Mapped[datetime | None]
+    # When the account entered the registry: a new account is not "stale" before its first poll.
+    registered_at: Mapped[datetime | None] = mapped_column(default=_utcnow)
     last_poll_outcome: Mapped[str] = mapped_column(String(30), default="")
     last_poll_error: Mapped[str] = mapped_column(Text, default="")
     credentials: Mapped[str] = mapped_column(Text, default="", server_default="")  # Fernet

@@ -116,6 +116,7 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
         comments_policy=account.comments_policy,
         status=account.status,
         last_polled_at=account.last_polled_at,
+        registered_at=account.registered_at,
         last_poll_outcome=account.last_poll_outcome,
         last_poll_error=account.last_poll_error,
         profile=_profile_state(profiles[0] if profiles else None),
@@ -294,6 +295,15 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
         return _record_failure(app, account_id, now, type(exc).__name__, exc)
     images = new_photos(app, account_id, connector, snapshot)
     return _store_poll(app, account_id, snapshot, now, connector.platform, images)
+
+
+def polled_as_of(app: App, account_id: int, now: datetime) -> bool:
+    """Whether the account's last poll worked and was the one as of ``now`` (a message's
+    time), i.e. a copy of the same message already did it."""
+    with app.sessions() as session:
+        query = select(Account.last_polled_at, Account.last_poll_outcome)
+        row = session.execute(query.where(Account.id == account_id)).one_or_none()
+    return row is not None and row[0] == now and row[1] == "ok"
 
 
 def connector_name(app: App, account_id: int) -> str:

@@ -16,17 +16,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 import connectors
 from monitor.app import App
 from monitor.connect import serving_connector
-from monitor.models import Account, ScheduleSlot
+from monitor.models import Account, DigestSent, ScheduleSlot
 from monitor.tasks import Tasks
 
 log = logging.getLogger(__name__)
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 7  # Monday 07:00, district time
+# A digest slot claimed this long ago with no digest made: its message was lost (a Redis
+# restart without persistence loses queued messages), so it is sent again.
+LOST_AFTER = timedelta(minutes=10)
 
 
 @dataclass
@@ -36,6 +39,7 @@ class TickResult:
     polls: list[int] = field(default_factory=list)
     sweep: bool = False
     digest: bool = False
+    digest_resent: bool = False
 
 
 def claim(app: App, key: str, now: datetime, owner: str = "") -> bool:
@@ -77,6 +81,27 @@ def _enqueue(app: App, key: str, now: datetime, owner: str, send: Callable[[], o
     return True
 
 
+def reclaim(app: App, key: str, now: datetime, older_than: timedelta) -> bool:
+    """Take over slot ``key`` if it was claimed before ``now - older_than`` (one scheduler
+    wins: the claim time moves to ``now`` in one UPDATE)."""
+    with app.sessions() as session, session.begin():
+        moved = session.execute(
+            update(ScheduleSlot)
+            .where(ScheduleSlot.key == key, ScheduleSlot.claimed_at < now - older_than)
+            .values(claimed_at=now)
+        )
+        return bool(getattr(moved, "rowcount", 0))
+
+
+def _digest_lost(app: App, key: str, now: datetime, year: int, week: int) -> bool:
+    """The week's digest slot is claimed, no digest was made, and the claim is old."""
+    with app.sessions() as session:
+        made = session.scalar(
+            select(DigestSent.id).where(DigestSent.iso_year == year, DigestSent.iso_week == week)
+        )
+    return made is None and reclaim(app, key, now, LOST_AFTER)
+
+
 def _bucket(now: datetime, period: timedelta) -> int:
     return int(now.timestamp() // period.total_seconds())
 
@@ -113,6 +138,10 @@ def tick(app: App, tasks: Tasks, now: datetime, owner: str = "") -> TickResult:
     if (weekday - 1, local.hour) >= (DIGEST_WEEKDAY, DIGEST_HOUR):
         digest = f"digest:{year}-W{week:02d}"
         result.digest = _enqueue(app, digest, now, owner, lambda: tasks.weekly_digest.send(as_of))
+        if not result.digest and _digest_lost(app, digest, now, year, week):
+            log.warning("the %s message was lost (no digest made); sending it again", digest)
+            tasks.weekly_digest.send(as_of)  # claiming digests is idempotent
+            result.digest_resent = True
     return result
 
 

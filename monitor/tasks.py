@@ -64,11 +64,23 @@ class Tasks:
             if not allowed:
                 raise Retry(delay=random.randint(5_000, 30_000))
             with self.budgets.account(account_id).acquire(raise_on_failure=False) as alone:
-                if not alone:  # another worker is polling this account right now
-                    return
+                if not alone:
+                    raise self._locked(account_id)
+                if pipeline.polled_as_of(self.app, account_id, now):
+                    return  # a copy of this message (at-least-once) or its retry: done
                 result = self._poll(account_id, now)
         for outbox_id in result.new_outbox:
             self.deliver.send(outbox_id, as_of)
+
+    def _locked(self, account_id: int) -> Retry:
+        """Another worker holds the account: it is polling it, or it died mid-poll (kill -9)
+        and its lock lives on until it expires. Come back later rather than drop the poll
+        (a dropped one waits a whole interval); if the holder did finish this poll, the
+        retry finds it done. Four waits of a quarter of the lock's life outlast a dead
+        worker's lock."""
+        wait = self.budgets.lock_ms // 4
+        log.info("account %s is being polled elsewhere; retry in %.0f s", account_id, wait / 1000)
+        return Retry(delay=wait + random.randint(0, max(1, wait // 10)))
 
     def _poll(self, account_id: int, now: datetime) -> pipeline.PollResult:
         try:

@@ -59,6 +59,7 @@ class Budgets:
     def __init__(self, app: App, backend: RateLimiterBackend) -> None:
         self.backend = backend
         self.per_minute = int(app.settings["limits.polls_per_minute"])
+        self.lock_ms = int(app.settings["limits.poll_lock_seconds"] * 1000)
         self._platforms: dict[str, RateLimiter] = {}
 
     def platform(self, name: str) -> RateLimiter:
@@ -69,8 +70,10 @@ class Budgets:
         return self._platforms[name]
 
     def account(self, account_id: int) -> RateLimiter:
+        """One poll per account at a time. A worker killed mid-poll never releases its
+        lock; it expires after ``limits.poll_lock_seconds``."""
         return ConcurrentRateLimiter(
-            self.backend, f"hallwatch-account-{account_id}", limit=1, ttl=15 * 60 * 1000
+            self.backend, f"hallwatch-account-{account_id}", limit=1, ttl=self.lock_ms
         )
 
 

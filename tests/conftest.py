@@ -48,15 +48,16 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"{message}; start it to run this test (CI runs it)")
 
 
-def _pg_schema_engine() -> Iterator[Engine]:
-    """A fresh PostgreSQL schema per test, dropped afterwards."""
+def _pg_schema_engine(**query: str) -> Iterator[Engine]:
+    """A fresh PostgreSQL schema per test, dropped afterwards; ``query``: more URL
+    parameters (e.g. ``application_name``)."""
     require_service("PostgreSQL", _PG.host or "127.0.0.1", _PG.port or 5432)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     # The schema goes in the URL, so a subprocess or CLI given engine.url sees the same data.
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}", **query})
     engine = make_engine(url.render_as_string(hide_password=False))
     try:
         yield engine

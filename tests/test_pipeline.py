@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -157,6 +159,19 @@ def test_review_sweep_flags_overdue_comments_without_polling(world):
     [flag] = _flags(app, "comments.unreviewed")
     assert flag.id in created
     assert pipeline.review_sweep(app, at(46.5)) == []  # same window: no second flag
+
+
+def test_account_unapproved_a_new_account_is_not_stale_before_its_first_poll(world):
+    # Given one account registered just now and one registered long ago, neither polled
+    app, ids = world
+    with app.sessions() as s, s.begin():
+        s.get(Account, ids["busy"]).registered_at = at(0)
+        s.get(Account, ids["broken"]).registered_at = at(0) - timedelta(days=10)
+    # When the first sweep runs before the first polls (the scheduler enqueues both at once)
+    pipeline.review_sweep(app, at(0.1))
+    # Then only the old one is "not checked ever"
+    keys = {f.dedup_key for f in _flags(app, "account.unapproved")}
+    assert keys == {"account.unapproved:broken:stale"}
 
 
 def test_deleted_comment_keeps_its_stored_text_as_evidence(world):

@@ -492,6 +492,16 @@ def test_account_personal_email_unconfigured_domains_raise_nothing() -> None:
             {"last_polled_at": None}, {("stale", "medium")}, id="account.unapproved-never-polled"
         ),
         pytest.param(
+            {"last_polled_at": None, "registered_at": NOW - DAY},
+            set(),
+            id="account.unapproved-new-not-yet-polled",
+        ),
+        pytest.param(
+            {"last_polled_at": None, "registered_at": NOW - 4 * DAY},
+            {("stale", "medium")},
+            id="account.unapproved-registered-long-ago-never-polled",
+        ),
+        pytest.param(
             {"last_polled_at": NOW - 3 * DAY}, set(), id="account.unapproved-exactly-stale-after"
         ),
         pytest.param(

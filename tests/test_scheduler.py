@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
 from monitor.db import session_factory
+from monitor.digest import claim_weekly_digests
 from monitor.models import Account
 from monitor.scheduler import claim, due_accounts, tick
 from monitor.tasks import Tasks
@@ -84,11 +85,28 @@ def test_weekly_digest_claimed_once_per_iso_week_in_district_time(world):
     # Monday 06:59 in Vancouver is too early; 07:00 claims; later that week nothing more
     assert not tick(app, tasks, datetime(2026, 9, 21, 13, 59, tzinfo=UTC)).digest
     assert tick(app, tasks, datetime(2026, 9, 21, 14, 0, tzinfo=UTC)).digest
+    claim_weekly_digests(app, datetime(2026, 9, 21, 14, 0, tzinfo=UTC))  # its message ran
     assert not tick(app, tasks, datetime(2026, 9, 24, 14, 0, tzinfo=UTC)).digest
     # Sunday 23:30 Vancouver is already Monday in UTC, but still the old ISO week there
     assert not tick(app, tasks, datetime(2026, 9, 28, 6, 30, tzinfo=UTC)).digest
     assert tick(app, tasks, datetime(2026, 9, 28, 14, 0, tzinfo=UTC)).digest
     assert _queued(broker, "digest") == 2
+
+
+def test_weekly_digest_message_lost_with_redis_is_sent_again_once(world):
+    app, tasks, broker = world
+    monday = datetime(2026, 9, 21, 14, 0, tzinfo=UTC)
+    # Given the week's digest was claimed and its message lost (Redis restarted, no AOF)
+    assert tick(app, tasks, monday).digest
+    broker.flush_all()
+    # When the scheduler ticks on: not before ten minutes, then once
+    assert not tick(app, tasks, monday + timedelta(minutes=9)).digest_resent
+    again = tick(app, tasks, monday + timedelta(minutes=11))
+    assert again.digest_resent and not again.digest and _queued(broker, "digest") == 1
+    assert not tick(app, tasks, monday + timedelta(minutes=12)).digest_resent
+    # and once the digests are made, never again that week
+    claim_weekly_digests(app, monday + timedelta(minutes=12))
+    assert not tick(app, tasks, monday + timedelta(hours=5)).digest_resent
 
 
 def test_dead_redis_loses_no_work_the_next_tick_retries(world):

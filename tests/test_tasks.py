@@ -125,7 +125,8 @@ def test_actors_on_real_redis_flag_and_deliver_exactly_once(redis_url, settings,
     # A file database shared by the worker threads
     engine = make_engine(f"sqlite:///{tmp_path / 'redis.db'}")
     upgrade(engine)
-    app, (chatty, _) = _setup(engine, settings, tmp_path)
+    # (the copy that finds the account locked comes back after a quarter of the lock's life)
+    app, (chatty, _) = _setup(engine, settings.replace(limits__poll_lock_seconds=2), tmp_path)
     broker = RedisBroker(url=redis_url, namespace=f"hallwatch-test-{tmp_path.name}")
     broker.flush_all()
     tasks = Tasks(app, broker)
@@ -175,3 +176,24 @@ def test_deliver_actor_retries_with_backoff_while_smtp_is_down(engine, settings,
         assert set(s.scalars(select(OutboxItem.status))) == {"pending"}
         errors = set(s.scalars(select(Delivery.last_error)))
     assert any("127.0.0.1" in e for e in errors)
+
+
+def test_poll_of_an_account_locked_by_a_dead_worker_is_retried_not_dropped(
+    engine, settings, tmp_path, stub
+):
+    # Given a worker died mid-poll (kill -9): its lock on the account was never released
+    app, (chatty, _) = _setup(engine, settings.replace(limits__poll_lock_seconds=2), tmp_path)
+    tasks = Tasks(app, stub)
+    held = tasks.budgets.account(chatty)
+    assert held._acquire()
+    # When the redelivered message runs
+    with pytest.raises(dramatiq.Retry) as retry:
+        tasks.poll_account.fn(chatty, at(20).isoformat())
+    # Then it comes back once the lock can have expired (a quarter of its life), not dropped
+    assert 500 <= retry.value.delay <= 550
+    with app.sessions() as s:
+        assert s.scalar(select(func.count(Flag.id))) == 0
+    held._release()
+    tasks.poll_account.fn(chatty, at(20).isoformat())
+    with app.sessions() as s:
+        assert s.scalar(select(func.count(Flag.id))) >= 1

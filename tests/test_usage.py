@@ -84,11 +84,11 @@ def test_platform_budget_exhausted_retries_soon_without_polling(app):
     broker.close()
 
 
-def test_account_already_being_polled_is_skipped(app):
+def test_account_already_being_polled_is_not_polled_twice_at_once_but_retried(app):
     broker = StubBroker()
     tasks = Tasks(app, broker)
-    with tasks.budgets.account(_account_id(app)).acquire():
-        tasks.poll_account.fn(_account_id(app), at(20).isoformat())  # returns without polling
+    with tasks.budgets.account(_account_id(app)).acquire(), pytest.raises(dramatiq.Retry):
+        tasks.poll_account.fn(_account_id(app), at(20).isoformat())  # retried, not polled
     with app.sessions() as s:
         assert s.scalars(select(ApiUsage)).all() == []
     tasks.poll_account.fn(_account_id(app), at(20).isoformat())
