@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +29,18 @@ PG_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("HALLWATCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
 _PG, _REDIS = make_url(PG_URL), urlparse(REDIS_URL)
-_PG, _REDIS = make_url(PG_URL), urlparse(REDIS_URL)
+
+# Fuzzing (tests/test_fuzz_*.py): modest example counts, no deadline on a shared 2-core box,
+# and under CI a fixed seed and no example database, so a run is repeatable.
+hypothesis_settings.register_profile(
+    "hallwatch",
+    max_examples=100,
+    deadline=None,
+    derandomize=CI,
+    database=None if CI else hypothesis_settings.default.database,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "hallwatch"))
 
 
 def _reachable(host: str, port: int) -> bool:
