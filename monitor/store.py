@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import logging
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,10 @@ from sqlalchemy.orm import Session
 from connectors import records
 from monitor.models import Account, Comment, MediaItem, Post, ProfileSnapshot
 
+log = logging.getLogger(__name__)
+
 MAX_TEXT = 20_000  # platform text is hostile: bound what we keep
+MAX_ID = 200  # the external id columns' width; a longer id is skipped, never cut (cut ids collide)
 REVIEWED_STATUSES = {"hidden", "rejected", "deleted"}
 
 
@@ -182,6 +186,38 @@ def _prefetch(session: Session, model: Any, account_id: int, ids: set[str]) -> d
     return found
 
 
+def _too_long(kind: str, ident: str, account: str) -> bool:
+    if len(ident) <= MAX_ID:
+        return False
+    log.warning(
+        "skipped %s %.40s... of account %s: id longer than %d characters (%d)",
+        kind,
+        ident,
+        account,
+        MAX_ID,
+        len(ident),
+    )
+    return True
+
+
+def _storable(snapshot: records.Snapshot, account: str) -> records.Snapshot:
+    """The snapshot without items whose ids do not fit the database (hostile or broken)."""
+    posts = tuple(
+        replace(
+            p, media=tuple(m for m in p.media if not _too_long("media", m.external_id, account))
+        )
+        for p in snapshot.posts
+        if not _too_long("post", p.external_id, account)
+    )
+    comments = tuple(
+        c
+        for c in snapshot.comments
+        if not _too_long("comment", c.external_id, account)
+        and not _too_long("comment's post", c.post_external_id, account)
+    )
+    return replace(snapshot, posts=posts, comments=comments)
+
+
 def save_snapshot(
     session: Session, account: Account, snapshot: records.Snapshot, now: datetime
 ) -> Changes:
@@ -190,6 +226,7 @@ def save_snapshot(
     changes.profile, changes.previous_profile = save_profile(
         session, account, snapshot.profile, now
     )
+    snapshot = _storable(snapshot, account.key)
     post_ids = {p.external_id for p in snapshot.posts}
     posts = _prefetch(
         session, Post, account.id, post_ids | {c.post_external_id for c in snapshot.comments}
