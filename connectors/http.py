@@ -8,6 +8,7 @@ string or a header, since either may carry a token.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -24,7 +25,36 @@ from connectors.errors import (
 )
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+# The SDKs' own loggers write request URLs (with ``key=`` / ``access_token=``) and headers
+# (``Authorization: Bearer ...``) at DEBUG; below WARNING they are dropped at the source,
+# whatever the process's logging set-up.
+SDK_LOGGERS = (
+    "tweepy.client",
+    "googleapiclient.discovery",
+    "googleapiclient.http",
+    "google_auth_httplib2",
+    "requests_oauthlib.oauth1_auth",
+    "requests_oauthlib.oauth2_session",
+    "oauthlib.oauth1.rfc5849",
+    "oauthlib.oauth1.rfc5849.signature",
+    "oauthlib.oauth2.rfc6749.clients.base",
+    "urllib3.connectionpool",
+    "httplib2",
+    "facebook",
+)
 DEFAULT_RETRY_AFTER = 60.0
+
+
+def _warnings_and_above(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
+def quiet_sdk_loggers() -> None:
+    """Drop the SDKs' DEBUG and INFO records (they can carry tokens); idempotent."""
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if _warnings_and_above not in logger.filters:
+            logger.addFilter(_warnings_and_above)
 
 
 def session_with_timeout(

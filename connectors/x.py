@@ -235,9 +235,13 @@ def _status_url(username: str, tweet_id: str) -> str:
 
 
 def _replied_to(tweet: Mapping[str, Any]) -> str | None:
+    """The id of the tweet this one replies to: X ids are strings of digits; anything else
+    (a mangled payload) is not an id, and sorting by ``int`` would fail on it."""
     for ref in _items(tweet.get("referenced_tweets")):
-        if isinstance(ref, dict) and ref.get("type") == "replied_to" and ref.get("id"):
-            return str(ref["id"])
+        if isinstance(ref, dict) and ref.get("type") == "replied_to":
+            ident = ref.get("id")
+            if isinstance(ident, (str, int)) and str(ident).isascii() and str(ident).isdigit():
+                return str(ident)
     return None
 
 

@@ -23,6 +23,8 @@ from monitor.db import make_engine, upgrade
 from monitor.models import Base
 from monitor.settings import Settings, load_settings
 
+pytest_plugins = ["tests.logscan"]  # every log of the run is kept and searched for secrets
+
 CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get(
     "HALLWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
