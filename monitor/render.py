@@ -22,11 +22,13 @@ HEADER_LIMIT = 200
 _HIDDEN = re.compile(
     "[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u200c\u2060\ufeff\u00ad\u180e]"
     "|(?<=\\w)\u200d|\u200d(?=\\w)"
+    # C0 and C1 controls but tab and newline: NUL, a terminal's ESC sequences, CR overwrites
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )
 
 
 def display_text(value: Any) -> Any:
-    """``value`` with bidi controls and invisible characters removed (non-text unchanged)."""
+    """``value`` with bidi and control characters and invisible ones removed (non-text as is)."""
     if isinstance(value, Markup):
         return Markup(_HIDDEN.sub("", str(value)))
     if isinstance(value, str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -27,13 +28,19 @@ MAX_ID = 200  # the external id columns' width; a longer id is skipped, never cu
 REVIEWED_STATUSES = {"hidden", "rejected", "deleted"}
 
 
+# PostgreSQL text holds no NUL, and no UTF-8 encodes a lone surrogate ("\ud800" in JSON).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def fingerprint(*parts: Any) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def bounded(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[:limit]
+    """``text`` cut to ``limit`` characters, with what no database can store replaced."""
+    text = text if len(text) <= limit else text[:limit]
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 @dataclass
@@ -187,12 +194,13 @@ def _prefetch(session: Session, model: Any, account_id: int, ids: set[str]) -> d
 
 
 def _too_long(kind: str, ident: str, account: str) -> bool:
-    if len(ident) <= MAX_ID:
+    """True (and a warning) for an id the database cannot hold: too long, or a NUL in it."""
+    if len(ident) <= MAX_ID and not _UNSTORABLE.search(ident):
         return False
     log.warning(
-        "skipped %s %.40s... of account %s: id longer than %d characters (%d)",
+        "skipped %s %r of account %s: id longer than %d characters (%d) or not storable text",
         kind,
-        ident,
+        _UNSTORABLE.sub("?", ident[:40]),
         account,
         MAX_ID,
         len(ident),
