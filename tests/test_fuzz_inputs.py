@@ -125,19 +125,21 @@ raw_files = st.one_of(
 )
 
 
+CLI_HOME = tempfile.mkdtemp(prefix="hallwatch-fuzz-cli-")  # one database for every example
+
+
 @settings(max_examples=25)
 @given(command=st.sampled_from(COMMANDS), content=raw_files)
 def test_cli_imports_of_any_bytes_never_show_a_traceback(command, content):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "file.csv"
-        path.write_bytes(content)
-        env = {
-            "HALLWATCH_VAR_DIR": folder,
-            "HALLWATCH_DATABASE_URL": f"sqlite:///{folder}/h.db",
-            "HALLWATCH_SECRET_KEY": "fuzz-secret-key",
-            "HALLWATCH_CONFIG": "",
-        }
-        result = CliRunner().invoke(main, [*command, str(path)], env=env)
+    path = Path(CLI_HOME) / "file.csv"
+    path.write_bytes(content)
+    env = {
+        "HALLWATCH_VAR_DIR": CLI_HOME,
+        "HALLWATCH_DATABASE_URL": f"sqlite:///{CLI_HOME}/h.db",
+        "HALLWATCH_SECRET_KEY": "fuzz-secret-key",
+        "HALLWATCH_CONFIG": "",
+    }
+    result = CliRunner().invoke(main, [*command, str(path)], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     if result.exit_code:

@@ -147,7 +147,7 @@ def hostile(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def hostile_on_each_backend(engine, settings, tmp_path):  # type: ignore[no-untyped-def]
+def hostile_on_postgresql(engine, settings, tmp_path):  # type: ignore[no-untyped-def]
     return world(engine, settings, tmp_path, hostile_comments())
 
 
@@ -158,9 +158,17 @@ def test_corpus_is_what_it_should_be():
         assert any(needle in text for text in corpus), needle
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
-def test_alert_emails_carry_no_markup_links_headers_or_controls(hostile_on_each_backend, benign):
-    messages, _ = hostile_on_each_backend
+def test_alert_emails_carry_no_markup_links_headers_or_controls(hostile, benign):
+    check_alert_emails(hostile[0], benign)
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_alert_emails_on_postgresql_too(hostile_on_postgresql, benign):
+    # PostgreSQL refuses what SQLite stores (a NUL byte): the corpus must get through it too
+    check_alert_emails(hostile_on_postgresql[0], benign)
+
+
+def check_alert_emails(messages: list[EmailMessage], benign: set[tuple[str, str]]) -> None:
     assert len(messages) >= 2 * len(hostile_comments())  # the principal and the backup
     texts = []
     for message in messages:
