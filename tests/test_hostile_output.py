@@ -254,3 +254,24 @@ def test_the_browser_check_would_see_a_script_run(tmp_path):
     path = tmp_path / "unescaped.html"
     path.write_text(f"<title>x</title><p>{hostile_comments()[1]}</p>", encoding="utf-8")
     assert chromium_title(path, tmp_path / "profile") == "PWNED"
+
+
+def test_alerts_over_real_smtp_reach_only_their_recipient(hostile):
+    from monitor.channels import SmtpNotifier
+    from tests.test_channels import Server, _received
+
+    messages, _ = hostile
+    server = Server()
+    server.start()
+    try:
+        notifier = SmtpNotifier("127.0.0.1", server.port, security="none")
+        for message in messages[::8]:
+            notifier.send(message, PRINCIPAL, "alert")
+    finally:
+        server.stop()
+    envelopes = server.handler.envelopes
+    assert len(envelopes) == len(messages[::8])
+    assert all(e.rcpt_tos == [PRINCIPAL] for e in envelopes), "no injected Bcc or To"
+    for received in _received(server):
+        assert {name.lower() for name in received.keys()} <= HEADERS
+        assert not BIDI & set(str(received["Subject"]))

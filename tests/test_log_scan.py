@@ -48,8 +48,13 @@ def test_a_clean_log_has_no_hits(tmp_path):
 def test_every_record_of_the_session_reaches_the_session_log():
     marker = f"log-scan-marker-{uuid.uuid4().hex}"
     logging.getLogger("monitor.some.module").debug("a debug record %s", marker)
-    logging.getLogger().handlers[:] = []  # as configure_logging does; the capture survives it
-    logging.getLogger("connectors.x").info("an info record %s", marker)
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers[:] = []  # as configure_logging does; the capture survives it
+    try:
+        logging.getLogger("connectors.x").info("an info record %s", marker)
+    finally:
+        root.handlers[:] = saved
     text = (log_dir() / "session.log").read_text(encoding="utf-8")
     assert text.count(marker) == 2
 
