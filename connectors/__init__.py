@@ -16,7 +16,10 @@ from connectors.errors import (
     RateLimited,
     TransientError,
 )
+from connectors.http import quiet_sdk_loggers
 from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot
+
+quiet_sdk_loggers()  # SDK debug logs carry tokens: see connectors.http.SDK_LOGGERS
 
 # platform name -> "module:Class"; a platform listed in CAPABILITIES but not here has
 # no connector yet (or no API at all, like Snapchat) and is handled as manual attestation.

@@ -219,7 +219,8 @@ class BloggerConnector(GoogleConnector):
         """
         self.start_poll()
         old = cursor if isinstance(cursor, Mapping) else {}
-        authors = [a for a in old.get("authors") or [] if isinstance(a, str)]
+        kept = old.get("authors")
+        authors = [a for a in kept if isinstance(a, str)] if isinstance(kept, list) else []
         poll = _Poll(account.external_id, old, authors)
         blog = self.call(self.service.blogs().get(blogId=poll.blog_id))
         posts = self._posts(poll)

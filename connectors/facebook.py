@@ -128,7 +128,8 @@ def _profile(page: Mapping[str, Any], account: AccountRef) -> Profile:
     visibility: Visibility = (
         "public" if published is True else "unpublished" if published is False else "unknown"
     )
-    emails = [e for e in page.get("emails") or [] if isinstance(e, str)]
+    listed = page.get("emails")
+    emails = [e for e in listed if isinstance(e, str)] if isinstance(listed, list) else []
     about = [t for t in (page.get("about"), page.get("description")) if isinstance(t, str) and t]
     username = page.get("username")
     return Profile(

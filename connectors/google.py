@@ -205,8 +205,10 @@ def _reasons(exc: HttpError) -> tuple[str, set[str]]:
         body = {}
     error = body.get("error") if isinstance(body, dict) else None
     error = error if isinstance(error, dict) else {}
-    found = [e.get("reason") for e in error.get("errors") or [] if isinstance(e, dict)]
-    found += [d.get("reason") for d in error.get("details") or [] if isinstance(d, dict)]
+    listed = [error.get("errors"), error.get("details")]
+    found = [
+        e.get("reason") for ls in listed if isinstance(ls, list) for e in ls if isinstance(e, dict)
+    ]
     reasons = [r for r in found if isinstance(r, str) and r]
     return (reasons[0] if reasons else ""), set(reasons)
 
@@ -374,8 +376,29 @@ class GoogleConnector(Connector):
                 raise
             raise error from None
         if isinstance(response, dict) or not response:  # '' is a 204 with no schema
-            return response or {}
+            return _page_shape(response or {}, self.platform)
         raise TransientError(  # the client hands back a body it could not parse
             f"{self.platform}: unreadable response from Google; will retry",
             platform=self.platform,
         )
+
+
+PAGE_FIELDS = (("items", list), ("nextPageToken", str))
+
+
+def _page_shape(response: dict[str, Any], platform: str) -> dict[str, Any]:
+    """``response`` if its paging fields have their documented types, else PermanentError.
+
+    Malformed *items* are skipped one by one by the callers; a page whose ``items`` is not a
+    list, or whose ``nextPageToken`` is not a string, cannot be read at all.
+    """
+    for name, kind in PAGE_FIELDS:
+        value = response.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise PermanentError(
+                f"{platform}: malformed payload: '{name}' is {type(value).__name__}, "
+                f"not {kind.__name__}",
+                platform=platform,
+                code="payload",
+            )
+    return response

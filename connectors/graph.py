@@ -181,6 +181,8 @@ class GraphClient:
             error = self._error(None)  # no content type, or a body that is not JSON
         except requests.RequestException as exc:
             error = network_error(exc, self.platform)
+        if error is None and (self._status or 0) >= 400:
+            error = self._error(result)  # an HTTP error whose body is not a Graph error
         if error is not None:
             raise error  # raised outside the handler: no chained exception carries a URL
         if not isinstance(result, dict):

@@ -8,6 +8,7 @@ string or a header, since either may carry a token.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -24,7 +25,36 @@ from connectors.errors import (
 )
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+# The SDKs' own loggers write request URLs (with ``key=`` / ``access_token=``) and headers
+# (``Authorization: Bearer ...``) at DEBUG; below WARNING they are dropped at the source,
+# whatever the process's logging set-up.
+SDK_LOGGERS = (
+    "tweepy.client",
+    "googleapiclient.discovery",
+    "googleapiclient.http",
+    "google_auth_httplib2",
+    "requests_oauthlib.oauth1_auth",
+    "requests_oauthlib.oauth2_session",
+    "oauthlib.oauth1.rfc5849",
+    "oauthlib.oauth1.rfc5849.signature",
+    "oauthlib.oauth2.rfc6749.clients.base",
+    "urllib3.connectionpool",
+    "httplib2",
+    "facebook",
+)
 DEFAULT_RETRY_AFTER = 60.0
+
+
+def _warnings_and_above(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
+def quiet_sdk_loggers() -> None:
+    """Drop the SDKs' DEBUG and INFO records (they can carry tokens); idempotent."""
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if _warnings_and_above not in logger.filters:
+            logger.addFilter(_warnings_and_above)
 
 
 def session_with_timeout(
@@ -98,20 +128,48 @@ def utcnow() -> datetime:
 
 
 MAX_MEDIA_BYTES = 15 * 1024 * 1024
-MEDIA_TIMEOUT = (5.0, 20.0)
+MEDIA_TIMEOUT = (5.0, 20.0)  # per connect / per read of a chunk
+MEDIA_DEADLINE = 60.0  # seconds for a whole download, redirects included (a slow drip ends)
+
+
+def public_address(address: str) -> bool:
+    """True for a globally routable address; private, loopback, link-local (cloud metadata
+    at 169.254.169.254), reserved and IPv4-mapped private IPv6 addresses are not."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
 
 
 def _public_host(host: str) -> bool:
     """True when every address ``host`` resolves to is public (no SSRF to the LAN)."""
-    import ipaddress
     import socket
 
     try:
         infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
-    except OSError:
+    except (OSError, UnicodeError):
         return False
-    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-    return bool(addresses) and all(a.is_global for a in addresses)
+    addresses = {str(info[4][0]) for info in infos}
+    return bool(addresses) and all(public_address(a) for a in addresses)
+
+
+def _peer(response: requests.Response) -> str | None:
+    """The address the response actually came from (None when unknown, as under a mock).
+
+    Checked after connecting, so a name that resolved to a public address for the check and
+    to a private one for the connection (DNS rebinding) is still refused before the body.
+    """
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    try:
+        return str(sock.getpeername()[0]) if sock is not None else None
+    except (OSError, AttributeError, IndexError, TypeError):
+        return None
 
 
 def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
@@ -127,36 +185,71 @@ def fetch_media_bytes(
     platform: str,
     max_bytes: int = MAX_MEDIA_BYTES,
     resolve: Any = _public_host,
+    deadline: float = MEDIA_DEADLINE,
+    clock: Any = None,
 ) -> bytes:
     """Download one media file safely: https only, the platform's own media hosts only,
-    public addresses only, at most ``max_bytes``, a timeout, and redirects checked the same.
+    public addresses only (checked on the name before and on the peer after connecting),
+    at most ``max_bytes`` (streamed, stopped at the cap), ``deadline`` seconds in all, and
+    every redirect checked the same way.
 
     Raises:
         PermanentError: the URL or its answer breaks one of those limits.
         TransientError: a network error or a 5xx.
     """
+    import time
     from urllib.parse import urljoin, urlsplit
 
+    now = clock or time.monotonic
+    ends = now() + deadline
     for _ in range(4):  # the request and up to three redirects
         parts = urlsplit(url)
-        host = parts.hostname or ""
+        try:
+            host = parts.hostname or ""
+        except ValueError:  # a bracketed host that is no IPv6 address
+            host = ""
         if parts.scheme != "https" or not host_allowed(host, allowed_hosts) or not resolve(host):
             raise PermanentError(
                 f"{platform}: media URL refused (host not allowed)", platform=platform
             )
         try:
-            response = session.get(url, timeout=MEDIA_TIMEOUT, stream=True, allow_redirects=False)
+            response = session.get(
+                url,
+                timeout=MEDIA_TIMEOUT,
+                stream=True,
+                allow_redirects=False,
+                headers={"Accept-Encoding": "identity"},  # no compressed body to blow up
+            )
         except requests.RequestException as exc:
             raise network_error(exc, platform) from None
+        peer = _peer(response)
+        if peer is not None and not public_address(peer):
+            response.close()
+            raise PermanentError(
+                f"{platform}: media URL refused (private address)", platform=platform
+            )
         if response.is_redirect and "location" in response.headers:
             url = urljoin(url, response.headers["location"])
             response.close()
             continue
-        return _bounded_body(response, max_bytes, platform)
+        return _bounded_body(response, max_bytes, platform, lambda: now() > ends)
     raise PermanentError(f"{platform}: too many media redirects", platform=platform)
 
 
-def _bounded_body(response: requests.Response, max_bytes: int, platform: str) -> bytes:
+def _arriving(response: requests.Response, size: int = 64 * 1024) -> Any:
+    """The body as it arrives: each read returns what one receive brought (``read1``), so a
+    server dripping a byte at a time cannot hold a read open past the deadline check."""
+    read1 = getattr(response.raw, "read1", None)
+    if read1 is None:
+        yield from response.iter_content(size)
+        return
+    while chunk := read1(size, decode_content=True):
+        yield chunk
+
+
+def _bounded_body(
+    response: requests.Response, max_bytes: int, platform: str, late: Any = lambda: False
+) -> bytes:
     with response:
         if response.status_code >= 500:
             raise TransientError(
@@ -172,7 +265,11 @@ def _bounded_body(response: requests.Response, max_bytes: int, platform: str) ->
                 f"{platform}: media larger than {max_bytes} bytes", platform=platform
             )
         chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
+        for chunk in _arriving(response):
+            if late():
+                raise TransientError(
+                    f"{platform}: media download took too long; will retry", platform=platform
+                )
             size += len(chunk)
             if size > max_bytes:
                 raise PermanentError(

@@ -222,7 +222,13 @@ def _number(value: Any, path: str) -> float:
 def _when(raw: Mapping[str, Any], key: str, path: str, start: datetime) -> datetime:
     if key not in raw:
         raise _Invalid(_at(path, key), "missing", f'give "{key}": hours after "start"')
-    return start + timedelta(hours=_number(raw[key], _at(path, key)))
+    hours = _number(raw[key], _at(path, key))
+    try:
+        return start + timedelta(hours=hours)
+    except OverflowError:  # thousands of years away: no scenario means that
+        raise _Invalid(
+            _at(path, key), f"{hours:g} hours is out of range", "use a smaller number"
+        ) from None
 
 
 def _instant(value: Any, path: str, fix: str) -> datetime:

@@ -190,7 +190,8 @@ def _post(item: Mapping[str, Any], private_site: bool) -> Post:
 
 def _media(item: Mapping[str, Any], images: list[Media]) -> tuple[Media, ...]:
     found: dict[str, Media] = {}
-    for media in _obj(item, "_embedded").get("wp:featuredmedia") or []:
+    featured = _obj(item, "_embedded").get("wp:featuredmedia")
+    for media in featured if isinstance(featured, list) else []:
         if isinstance(media, dict) and isinstance(media.get("id"), int):
             video = _str(media, "mime_type").startswith("video/")
             photo = media.get("media_type") == "image"
@@ -716,7 +717,9 @@ class WordPressConnector(Connector):
             )
         me = http.get("/wp/v2/users/me", "read the Hallwatch user", {"context": "edit"})
         me = me if isinstance(me, dict) else {}
-        caps, roles = me.get("capabilities") or {}, ", ".join(me.get("roles") or []) or "no role"
+        listed = me.get("roles")
+        names = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
+        caps, roles = me.get("capabilities") or {}, ", ".join(names) or "no role"
         if isinstance(caps, dict) and caps.get("moderate_comments"):
             reach = "can read everything and hide comments"
         elif isinstance(caps, dict) and caps.get("edit_posts"):

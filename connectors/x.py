@@ -235,9 +235,13 @@ def _status_url(username: str, tweet_id: str) -> str:
 
 
 def _replied_to(tweet: Mapping[str, Any]) -> str | None:
+    """The id of the tweet this one replies to: X ids are strings of digits; anything else
+    (a mangled payload) is not an id, and sorting by ``int`` would fail on it."""
     for ref in _items(tweet.get("referenced_tweets")):
-        if isinstance(ref, dict) and ref.get("type") == "replied_to" and ref.get("id"):
-            return str(ref["id"])
+        if isinstance(ref, dict) and ref.get("type") == "replied_to":
+            ident = ref.get("id")
+            if isinstance(ident, (str, int)) and str(ident).isascii() and str(ident).isdigit():
+                return str(ident)
     return None
 
 
@@ -375,6 +379,24 @@ class _Poll:
         return kept
 
 
+class _LastAnswer:
+    """The session tweepy is given: it remembers the status and headers of the last answer."""
+
+    def __init__(self, session: requests.Session) -> None:
+        self._session = session
+        self.status: int | None = None
+        self.headers: dict[str, str] = {}
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        self.status, self.headers = None, {}
+        response = self._session.request(method, url, **kwargs)
+        self.status, self.headers = response.status_code, dict(response.headers)
+        return response
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
 class XConnector(Connector):
     """Polls one X account through the X API v2 (tweepy ``Client``).
 
@@ -402,7 +424,7 @@ class XConnector(Connector):
         if self._built is None:
             mode, keys = _auth(self.credentials)
             client = tweepy.Client(**keys, return_type=dict, wait_on_rate_limit=False)
-            client.session = session_with_timeout(self.transport)
+            client.session = _LastAnswer(session_with_timeout(self.transport))
             self._built, self._mode = client, mode
         return self._built
 
@@ -416,6 +438,16 @@ class XConnector(Connector):
             raise _mapped(exc, self.clock()) from None
         except requests.RequestException as exc:
             raise network_error(exc, PLATFORM) from None
+        except (AttributeError, TypeError, KeyError) as exc:
+            # tweepy builds its HTTPException from the error body and breaks on one that is
+            # not the documented shape (a list, null, errors that are numbers...).
+            answer = client.session
+            if not isinstance(answer, _LastAnswer) or answer.status is None:
+                raise  # not about an answer: a bug, not a platform error
+            message = f"x: HTTP {answer.status} with a malformed error body ({type(exc).__name__})"
+            raise error_for_status(
+                answer.status, message, platform=PLATFORM, headers=answer.headers, now=self.clock()
+            ) from None
         if not isinstance(body, dict):
             raise PermanentError("x: the response is not a JSON object", platform=PLATFORM)
         if body.get("data") is not None and body.get("errors"):

@@ -34,6 +34,7 @@ _LOWER_LATIN = "aeopcyxijsdhlqwkmtbhb" + "abeikvoptuxywunsc" + "oldig"
 _LOOKALIKE = dict(
     zip(_UPPER_LOOKALIKES + _LOWER_LOOKALIKES, _UPPER_LATIN + _LOWER_LATIN, strict=True)
 )
+LOOKALIKES: Mapping[str, str] = _LOOKALIKE  # Cyrillic/Greek letter -> the Latin one it mimics
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})  # combining marks, zero-width, bidi
 
 _LEET_FROM, _LEET_TO = "013457@$!", "oieastasi"

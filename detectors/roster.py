@@ -7,7 +7,8 @@ Matching hashes the words of a text with the same key, so a stolen index without
 reveals no names, and the index never holds, logs or prints a raw name.
 
 Normalisation (:func:`normalise_token`) ignores case, accents ("Zoë" is "zoe"), zero-width
-and bidirectional control characters ("Em\\u200bma" is "emma") and a trailing possessive
+and bidirectional control characters ("Em\\u200bma" is "emma"), Cyrillic and Greek
+lookalikes in a word that also has Latin letters ("Emmа" is "emma") and a trailing possessive
 ("Schmidt's" is "schmidt"). :class:`RosterIndex` finds the name forms in a text and returns
 their character spans in the original text.
 """
@@ -21,6 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
+
+from detectors.normalize import LOOKALIKES
 
 FORMS: tuple[str, ...] = ("full", "tag", "initial", "first")  # strongest first
 MAX_CHARS = 20_000  # only this much of a text is matched: platform text is hostile
@@ -37,6 +40,9 @@ _TRAILING = "'\u2019-\u00ad\u034f\u061c\u180e\ufeff" + "".join(
 _TOKEN = re.compile(
     f"[#@][\\w.]*\\w|\\w[{_INNER}]*(?:['\u2019\\-][{_INNER}]+)*(?:(?<=[sS])['\u2019](?!\\w))?"
 )
+_ONLY_INVISIBLE = re.compile(f"[{_INVISIBLE}]*").fullmatch
+_LOOKALIKE_TABLE = str.maketrans(dict(LOOKALIKES))
+_LATIN = re.compile("[A-Za-z]").search
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-"})
 _TAG_DROP = str.maketrans("", "", "'-_.")
 _OPENERS = frozenset('.!?:;"\u201c(\u2022*')  # ends a sentence before, or opens a quote
@@ -60,6 +66,8 @@ def normalise_token(s: str) -> str:
     Returns:
         The normalised word, possibly empty.
     """
+    if _LATIN(s) and any(c in LOOKALIKES for c in s):  # "Emmа" with a Cyrillic а: a disguise
+        s = s.translate(_LOOKALIKE_TABLE)  # (a name written wholly in Cyrillic stays as it is)
     folded = unicodedata.normalize("NFKD", s.translate(_APOSTROPHES).casefold())
     kept = "".join(c for c in folded if c.isalnum() or c in "'-")
     if kept.endswith("'s"):
@@ -460,7 +468,8 @@ class _Where:
                 break  # other punctuation after the word: "Emma. Schmidt" is not one name
             k, t = k + 1, 0
             toks = _tokenise(self.parts[k])
-            if not toks or toks[0][0] != 0 or toks[0][2][0] in "#@":
+            lead = self.parts[k][: toks[0][0]] if toks else ""
+            if not toks or not _ONLY_INVISIBLE(lead) or toks[0][2][0] in "#@":
                 break
             seq.append((k, t))
         return seq

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 from monitor.notify import DeliveryError
+from monitor.render import display_text
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -43,7 +44,7 @@ def plain_text(message: EmailMessage) -> str:
 def clean(text: str) -> str:
     """Normalises line breaks and drops control characters other than newlines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", text)
+    return display_text(_CONTROL.sub("", text))
 
 
 def slack_escape(text: str) -> str:

@@ -44,6 +44,14 @@ class Ctx:
 pass_ctx = click.make_pass_decorator(Ctx)
 
 
+def not_utf8(file: str, exc: UnicodeDecodeError) -> str:
+    """What to tell a person whose file is not UTF-8 (an Excel "CSV" export, often)."""
+    return (
+        f"{file}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+        'save it as "CSV UTF-8" and import it again. Nothing was imported.'
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -101,6 +109,8 @@ def _registry_group(kind: str, noun: str) -> click.Group:
                     result = registry.import_csv(session, kind, stream, "cli", file)
         except registry.RegistryError as exc:
             raise click.ClickException(f"{file}:\n{exc}") from None
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(not_utf8(file, exc)) from None
         click.echo(
             f"{noun}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged"
@@ -554,7 +564,9 @@ def _print_flag_table(report: Any) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument(
+    "file", type=click.File("r", encoding="utf-8", errors="surrogateescape"), default="-"
+)
 @click.option(
     "--roster",
     "roster_file",
@@ -588,6 +600,8 @@ def scan(ctx: Ctx, file: Any, roster_file: str | None, out: Any) -> None:
             roster, consents = _stored_roster(ctx)
     except RosterError as exc:
         raise click.ClickException(f"{roster_file}:\n{exc}") from None
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(not_utf8(roster_file or "", exc)) from None
     if roster is None:
         click.echo(
             "note: no roster, so student names are not matched (give --roster FILE).", err=True
@@ -653,6 +667,8 @@ def _import_student_file(kind: str) -> click.Command:
                         message = f"consent: {count} media release answers recorded"
         except RosterError as exc:
             raise click.ClickException(f"{file}:\n{exc}") from None
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(not_utf8(file, exc)) from None
         click.echo(message)
 
     return do_import

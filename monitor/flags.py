@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from detectors import Finding
 from monitor import audit
 from monitor.models import Account, Flag, OutboxItem
+from monitor.render import display_text
 
 EXCERPT_LIMIT = 280
 STATUSES = ("open", "acknowledged", "resolved", "dismissed")
@@ -27,7 +28,7 @@ def dedup_key(account: Account, finding: Finding) -> str:
 
 def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     """A bounded, single-line excerpt (PII masking is added by the PII detector's spans)."""
-    flat = " ".join(text.split())
+    flat = display_text(" ".join(text.split()))  # no control, bidi or invisible character
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

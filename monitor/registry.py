@@ -353,15 +353,19 @@ def _record(
 def _read(spec: Spec, stream: TextIO) -> tuple[list[_Row], list[RowError]]:
     """Every non-blank row of the file, parsed, and every problem found on the way."""
     reader = csv.reader(io.StringIO(stream.read().removeprefix("\ufeff"), newline=""))
-    names, errors = _header(spec, next(reader, None))
     rows: list[_Row] = []
-    line = reader.line_num + 1
-    for record in [] if errors else reader:
-        if any(cell.strip() for cell in record):
-            row, row_errors = _record(spec, names, line, record)
-            rows.append(row)
-            errors += row_errors
+    line = 1
+    try:
+        names, errors = _header(spec, next(reader, None))
         line = reader.line_num + 1
+        for record in [] if errors else reader:
+            if any(cell.strip() for cell in record):
+                row, row_errors = _record(spec, names, line, record)
+                rows.append(row)
+                errors += row_errors
+            line = reader.line_num + 1
+    except csv.Error as exc:  # a cell over csv.field_size_limit() (128 KiB), a stray quote...
+        return rows, [RowError(line, f"the file cannot be read as CSV here ({exc})")]
     return rows, errors
 
 

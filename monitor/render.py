@@ -1,4 +1,9 @@
-"""E-mail rendering with Jinja2. HTML templates autoescape; headers are single-line."""
+"""E-mail rendering with Jinja2. HTML templates autoescape; headers are single-line.
+
+Every value a template prints, and every header, goes through :func:`display_text` first:
+platform text may carry bidi controls (``U+202E`` turns ``txt.exe`` into ``exe.txt``) or
+invisible characters, and neither may reorder, hide or spoof what a supervisor reads.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,27 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 HEADER_LIMIT = 200
+# Bidi embeddings, overrides, isolates and marks; zero-width space and non-joiner, word
+# joiner, BOM, soft hyphen, Mongolian vowel separator. A zero-width joiner stays inside emoji
+# sequences (family, flags) and goes between letters, where it only hides things.
+_HIDDEN = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u200c\u2060\ufeff\u00ad\u180e]"
+    "|(?<=\\w)\u200d|\u200d(?=\\w)"
+    # C0 and C1 controls but tab and newline: NUL, a terminal's ESC sequences, CR overwrites
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def display_text(value: Any) -> Any:
+    """``value`` with bidi and control characters and invisible ones removed (non-text as is)."""
+    if isinstance(value, Markup):
+        return Markup(_HIDDEN.sub("", str(value)))
+    if isinstance(value, str):
+        return _HIDDEN.sub("", value)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -20,6 +44,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=display_text,
     )
     env.filters["safe_url"] = safe_url
     return env
@@ -32,7 +57,7 @@ def safe_url(value: str) -> str:
 
 def header_text(value: str) -> str:
     """Platform text made safe for a header: no control characters, bounded."""
-    flat = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", value).strip()
+    flat = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", display_text(value)).strip()
     return flat[:HEADER_LIMIT]
 
 

@@ -170,15 +170,19 @@ def _rows(
     columns: Mapping[str, str],
 ) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.reader(stream)
-    headers = next(reader, None)
-    if not headers:
-        raise RosterError(["line 1: the file is empty"])
-    where = _header_map(headers, wanted, required, columns)
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue
-        cells = {f: (record[i].strip() if i < len(record) else "") for f, i in where.items()}
-        yield reader.line_num, cells
+    try:
+        headers = next(reader, None)
+        if not headers:
+            raise RosterError(["line 1: the file is empty"])
+        where = _header_map(headers, wanted, required, columns)
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            cells = {f: (record[i].strip() if i < len(record) else "") for f, i in where.items()}
+            yield reader.line_num, cells
+    except csv.Error as exc:  # a cell over csv.field_size_limit() (128 KiB), a stray quote...
+        line = reader.line_num or 1
+        raise RosterError([f"line {line}: the file cannot be read as CSV here ({exc})"]) from None
 
 
 def read_rows(

@@ -10,6 +10,7 @@ and skipped; the caller exits 2 if any line was bad.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,8 +20,10 @@ import detectors
 from detectors.roster import RosterIndex
 
 BATCH = 500
-MAX_TEXT = 100_000
+MAX_TEXT = 100_000  # characters of one text that are scanned; the rest is ignored
 KINDS = ("post", "comment")
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -35,6 +38,8 @@ class ScanResult:
 
 def parse_line(number: int, line: str) -> tuple[Any, detectors.TextItem] | str:
     """The item on one input line, or the reason it is malformed."""
+    if _UNDECODED.search(line):  # bytes the reader kept with errors="surrogateescape"
+        return f"line {number}: not UTF-8 text"
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -48,8 +53,11 @@ def parse_line(number: int, line: str) -> tuple[Any, detectors.TextItem] | str:
         return f"line {number}: 'text' is missing or not a string"
     if kind not in KINDS:
         return f"line {number}: 'kind' must be 'post' or 'comment'"
+    if isinstance(ident, str):
+        ident = _LONE_SURROGATE.sub("\ufffd", ident)  # "\ud800" in JSON: not writable as UTF-8
+    text = _LONE_SURROGATE.sub("\ufffd", text[:MAX_TEXT])
     # The line number is the item's id inside the scan, so repeated ids stay apart.
-    return ident, detectors.TextItem(id=str(number), text=text[:MAX_TEXT], kind=kind)
+    return ident, detectors.TextItem(id=str(number), text=text, kind=kind)
 
 
 def roster_from_csv(key: bytes, stream: TextIO) -> RosterIndex:

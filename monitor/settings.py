@@ -33,24 +33,25 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
-def _positive_number(value: Any) -> float:
+MAX_NUMBER = 1e9  # no setting needs more; inf, nan and 1e300 would overflow a timedelta
+
+
+def _number(value: Any, low: float, strict: bool, wanted: str) -> float:
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError("must be a number greater than 0") from None
-    if number <= 0:
-        raise ValueError("must be a number greater than 0")
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(wanted) from None
+    if not (number > low if strict else number >= low) or not number <= MAX_NUMBER:
+        raise ValueError(wanted)  # also refuses nan, which compares false to everything
     return number
+
+
+def _positive_number(value: Any) -> float:
+    return _number(value, 0, True, f"must be a number greater than 0 (at most {MAX_NUMBER:g})")
 
 
 def _not_negative(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError("must be a number, 0 or more") from None
-    if number < 0:
-        raise ValueError("must be a number, 0 or more")
-    return number
+    return _number(value, 0, False, f"must be a number, 0 or more (at most {MAX_NUMBER:g})")
 
 
 def _domains(value: Any) -> tuple[str, ...]:
@@ -388,6 +389,15 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise SettingsError(
             f"config file {path} is not valid TOML ({exc}): fix that line"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"config file {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(
+            f"config file {path} cannot be read ({exc.strerror or type(exc).__name__}): "
+            "check --config or HALLWATCH_CONFIG"
+        ) from None
 
 
 def _validate(raw: Mapping[str, Any], source: str) -> Settings:
@@ -401,9 +411,9 @@ def _validate(raw: Mapping[str, Any], source: str) -> Settings:
         try:
             values[key.name] = key.parse(value)
         except (ValueError, TypeError) as exc:
-            shown = "***" if key.name in SECRET_KEYS else _without_password(value)
+            shown = "(hidden)" if key.name in SECRET_KEYS else repr(_without_password(value))
             raise SettingsError(
-                f"setting {key.name!r} ({env_name(key.name)}) = {shown!r} {exc}; "
+                f"setting {key.name!r} ({env_name(key.name)}) = {shown} {exc}; "
                 f"it is {key.help}. Fix it in {source} or unset it to use the default "
                 f"{key.default!r}."
             ) from None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import logging
+import re
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,17 +21,26 @@ from sqlalchemy.orm import Session
 from connectors import records
 from monitor.models import Account, Comment, MediaItem, Post, ProfileSnapshot
 
+log = logging.getLogger(__name__)
+
 MAX_TEXT = 20_000  # platform text is hostile: bound what we keep
+MAX_ID = 200  # the external id columns' width; a longer id is skipped, never cut (cut ids collide)
 REVIEWED_STATUSES = {"hidden", "rejected", "deleted"}
+
+
+# PostgreSQL text holds no NUL, and no UTF-8 encodes a lone surrogate ("\ud800" in JSON).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def fingerprint(*parts: Any) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def bounded(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[:limit]
+    """``text`` cut to ``limit`` characters, with what no database can store replaced."""
+    text = text if len(text) <= limit else text[:limit]
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 @dataclass
@@ -182,6 +193,39 @@ def _prefetch(session: Session, model: Any, account_id: int, ids: set[str]) -> d
     return found
 
 
+def _too_long(kind: str, ident: str, account: str) -> bool:
+    """True (and a warning) for an id the database cannot hold: too long, or a NUL in it."""
+    if len(ident) <= MAX_ID and not _UNSTORABLE.search(ident):
+        return False
+    log.warning(
+        "skipped %s %r of account %s: id longer than %d characters (%d) or not storable text",
+        kind,
+        _UNSTORABLE.sub("?", ident[:40]),
+        account,
+        MAX_ID,
+        len(ident),
+    )
+    return True
+
+
+def _storable(snapshot: records.Snapshot, account: str) -> records.Snapshot:
+    """The snapshot without items whose ids do not fit the database (hostile or broken)."""
+    posts = tuple(
+        replace(
+            p, media=tuple(m for m in p.media if not _too_long("media", m.external_id, account))
+        )
+        for p in snapshot.posts
+        if not _too_long("post", p.external_id, account)
+    )
+    comments = tuple(
+        c
+        for c in snapshot.comments
+        if not _too_long("comment", c.external_id, account)
+        and not _too_long("comment's post", c.post_external_id, account)
+    )
+    return replace(snapshot, posts=posts, comments=comments)
+
+
 def save_snapshot(
     session: Session, account: Account, snapshot: records.Snapshot, now: datetime
 ) -> Changes:
@@ -190,6 +234,7 @@ def save_snapshot(
     changes.profile, changes.previous_profile = save_profile(
         session, account, snapshot.profile, now
     )
+    snapshot = _storable(snapshot, account.key)
     post_ids = {p.external_id for p in snapshot.posts}
     posts = _prefetch(
         session, Post, account.id, post_ids | {c.post_external_id for c in snapshot.comments}

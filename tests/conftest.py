@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,13 +23,26 @@ from monitor.db import make_engine, upgrade
 from monitor.models import Base
 from monitor.settings import Settings, load_settings
 
+pytest_plugins = ["tests.logscan"]  # every log of the run is kept and searched for secrets
+
 CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get(
     "HALLWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("HALLWATCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
 _PG, _REDIS = make_url(PG_URL), urlparse(REDIS_URL)
-_PG, _REDIS = make_url(PG_URL), urlparse(REDIS_URL)
+
+# Fuzzing (tests/test_fuzz_*.py): modest example counts, no deadline on a shared 2-core box,
+# and under CI a fixed seed and no example database, so a run is repeatable.
+hypothesis_settings.register_profile(
+    "hallwatch",
+    max_examples=100,
+    deadline=None,
+    derandomize=CI,
+    database=None if CI else hypothesis_settings.default.database,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "hallwatch"))
 
 
 def _reachable(host: str, port: int) -> bool:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.logscan import keep_log
+
 ROOT = Path(__file__).resolve().parent.parent
 DISTRICT = ROOT / "examples" / "sandbox-district"
 BIN = Path(sys.executable).parent
@@ -88,6 +90,7 @@ def test_hallwatch_run_polls_flags_and_delivers_in_one_process(tmp_path):
     finally:
         code = _stop(process)
     output = process.stdout.read()
+    keep_log("hallwatch-run", output)  # searched for secrets at the end of the run
     assert code == 0, output
     assert "Traceback" not in output
 
@@ -125,6 +128,7 @@ def test_scheduler_and_dramatiq_worker_processes_on_real_redis(tmp_path, redis_u
         _stop(worker)
         client.flushdb()
     logs = "".join(p.stdout.read() for p in [*schedulers, worker])
+    keep_log("scheduler-and-worker", logs)  # searched for secrets at the end of the run
     assert "Traceback" not in logs, logs[-3000:]
     # Each account was polled once per interval even with two schedulers
     polls = subprocess.run(
