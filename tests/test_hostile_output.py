@@ -184,7 +184,9 @@ def check_alert_emails(messages: list[EmailMessage], benign: set[tuple[str, str]
             assert not BIDI & set(body)
     shown = "\n".join(texts)
     # Template syntax is shown as written, never evaluated
-    assert "{{7*7}}" in shown and "${7*7}" in shown and "49" not in shown
+    # (7919 * 7907 = 62615533: a product no id, token or time in a message can contain)
+    assert "{{ 7919*7907 }}" in shown and "${7919*7907}" in shown
+    assert "{{7*7}}" in shown and "${7*7}" in shown and "62615533" not in shown
 
 
 def test_chat_payloads_neutralise_mentions_and_markup(hostile):

@@ -155,4 +155,11 @@ def _alert_context(excerpt: str) -> dict:
         detector="language",
         detector_version="1",
     )
-    return {"flag": flag, "account": account, "action": "Hide it.", "ack_command": "hallwatch"}
+    links = [SimpleNamespace(label="Mark comment c1\u202e reviewed", url="https://hw.example/a/x")]
+    return {
+        "flag": flag,
+        "account": account,
+        "action": "Hide it.",
+        "ack_command": "hallwatch",
+        "links": links,
+    }
