@@ -49,6 +49,7 @@ from benchmarks.scale_fake import (  # noqa: E402
     World,
     credentials,
     external_id,
+    index_of,
 )
 from monitor import scheduler, secrets  # noqa: E402
 from monitor.app import App  # noqa: E402
@@ -80,7 +81,9 @@ class CycleResult:
     floor: int = 0
     comments: int = 0
     flags: int = 0
-    alert_latency: list[float] = field(default_factory=list)
+    alert_latency: list[float] = field(default_factory=list)  # from the cycle's tick
+    poll_latency: list[float] = field(default_factory=list)  # from the poll's first request
+    tick_seconds: float = 0.0
     per_platform: dict[str, tuple[float, float, float, int]] = field(default_factory=dict)
     failed: int = 0
     load: str = ""
@@ -205,6 +208,7 @@ def _cycle(
     ledger.begin(cycle, start)
     now = datetime.fromtimestamp(start, UTC)
     tick = scheduler.tick(app, tasks, now, owner="bench")
+    result.tick_seconds = time.time() - start
     deadline = time.monotonic() + timeout
     polled = 0
     while time.monotonic() < deadline:
@@ -247,26 +251,28 @@ def _cycle(
         result.comments = (s.scalar(select(func.count()).select_from(Comment)) or 0) - comments0
         result.flags = (s.scalar(select(func.count()).select_from(Flag)) or 0) - flags0
         rows = s.execute(
-            select(Delivery.location, OutboxItem.created_at)
+            select(Delivery.location, OutboxItem.created_at, Account.platform, Account.external_id)
             .join(OutboxItem, OutboxItem.id == Delivery.outbox_id)
+            .join(Flag, Flag.id == OutboxItem.flag_id)
+            .join(Account, Account.id == Flag.account_id)
             .where(OutboxItem.id > outbox0, Delivery.location != "")
         ).all()
-    for location, created in rows:
+    first = ledger.first_request(cycle)
+    for location, created, platform, ident in rows:
         try:
-            result.alert_latency.append(
-                os.stat(location).st_mtime - created.replace(tzinfo=UTC).timestamp()
-            )
+            sent = os.stat(location).st_mtime
         except OSError:
-            pass
+            continue
+        result.alert_latency.append(sent - created.replace(tzinfo=UTC).timestamp())
+        if (began := first.get((platform, index_of(platform, ident)))) is not None:
+            result.poll_latency.append(sent - began)
     counts = ledger.requests(cycle)
     result.requests = sum(counts.values())
     with app.sessions() as s:
         accounts = s.execute(select(Account.platform, Account.external_id)).all()
     per: dict[str, dict[str, list[int]]] = {p: {"same": [], "changed": []} for p in PLATFORMS}
     for platform, ident in accounts:
-        index = int(
-            ident[2:] if platform == "youtube" else ident[1:] if platform == "x" else ident[4:]
-        )
+        index = index_of(platform, ident)
         kind = "changed" if world.changes(index) and cycle > 1 else "same"
         per[platform][kind].append(counts.get((platform, index), 0))
         result.floor += STREAMS[platform]
@@ -293,25 +299,27 @@ def _age(app: App) -> None:
         s.execute(delete(ScheduleSlot).where(ScheduleSlot.key.like("poll:%")))
 
 
+def _p(values: list[float], which: int) -> float:
+    """The 50th (``which`` = 9) or 95th (18) percentile of ``values``."""
+    return quantiles(values, n=20)[which] if len(values) >= 2 else float("nan")
+
+
 def _print_cycle(r: CycleResult, label: str) -> None:
-    lat = r.alert_latency
-    p50, p95 = (
-        (quantiles(lat, n=20)[9], quantiles(lat, n=20)[18])
-        if len(lat) >= 2
-        else (float("nan"),) * 2
-    )
     print(
-        f"  cycle {r.cycle} ({label}): polls {r.seconds:7.1f} s, "
-        f"alerts done {r.alerts_seconds:7.1f} s | {r.accounts / r.seconds * 60:8.0f} accounts/min"
-        f" | requests {r.requests} (floor {r.floor}, "
-        f"{r.requests / max(r.floor, 1):.2f}x) | {r.comments / r.seconds:7.0f} comments/s "
-        f"({r.comments}) | {r.flags / r.seconds:6.1f} flags/s ({r.flags}) | alert p50 {p50:.1f} s "
-        f"p95 {p95:.1f} s ({len(lat)} sent) | failed {r.failed} | load {r.load}"
+        f"  cycle {r.cycle} ({label}): all polls stored {r.seconds:.1f} s (scheduler tick "
+        f"{r.tick_seconds:.1f} s), all alerts sent {r.alerts_seconds:.1f} s; "
+        f"{r.accounts / r.seconds * 60:.0f} accounts/min; {r.requests} API requests "
+        f"(floor {r.floor}, {r.requests / max(r.floor, 1):.2f}x); "
+        f"{r.comments / r.seconds:.0f} comments/s ({r.comments}); "
+        f"{r.flags / r.seconds:.1f} flags/s ({r.flags}); alert after tick p50 "
+        f"{_p(r.alert_latency, 9):.1f} s p95 {_p(r.alert_latency, 18):.1f} s, after the poll's "
+        f"first request p50 {_p(r.poll_latency, 9):.2f} s p95 {_p(r.poll_latency, 18):.2f} s "
+        f"({len(r.alert_latency)} sent); failed polls {r.failed}; load {r.load}"
     )
     for platform, (same, changed, floor, n) in r.per_platform.items():
         print(
-            f"      {platform:<9} {n:5d} accounts: unchanged {same:5.2f} req/account, "
-            f"changed {changed:5.2f}, floor {floor}"
+            f"      {platform:<9} {n:5d} accounts: requests per account {same:5.2f} unchanged, "
+            f"{changed:5.2f} changed; floor {floor} (one per stream)"
         )
 
 
@@ -423,22 +431,21 @@ def _summary(args: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
         f"{os.cpu_count()} CPUs, load average at the end {_load()}"
     )
     head = (
-        f"{'accounts':>8} {'cycle':>13} {'seconds':>8} {'acc/min':>8} {'requests':>9} {'floor':>7} "
-        f"{'comments/s':>10} {'flags/s':>8} {'alert p50':>9} {'p95':>6} {'ms CPU-wall/acct':>16} "
-        f"{'MiB/M comments':>14} {'worker RSS MiB':>15}"
+        f"{'accounts':>8} {'cycle':>11} {'seconds':>7} {'acc/min':>7} {'requests':>8} "
+        f"{'floor':>6} {'comments/s':>10} {'flags/s':>7} {'alert p50':>9} {'p95':>5} "
+        f"{'poll->alert p50':>15} {'p95':>5} {'ms/acct':>7} {'MiB/M cmts':>10} {'RSS MiB':>9}"
     )
     print(head)
     for run in runs:
         for r in run["cycles"]:
-            lat = r.alert_latency
-            q = quantiles(lat, n=20) if len(lat) >= 2 else [float("nan")] * 19
-            label = "1 (history)" if r.cycle == 1 else f"{r.cycle} (steady)"
+            label = "1 history" if r.cycle == 1 else f"{r.cycle} steady"
             print(
-                f"{r.accounts:>8} {label:>13} {r.seconds:8.1f} {r.accounts / r.seconds * 60:8.0f} "
-                f"{r.requests:9d} {r.floor:7d} {r.comments / r.seconds:10.0f} "
-                f"{r.flags / r.seconds:8.1f} "
-                f"{q[9]:9.1f} {q[18]:6.1f} {r.seconds * 1000 / r.accounts:16.1f} "
-                f"{run['db_mib_per_million']:14.0f} {'/'.join(str(a) for a, _ in run['rss']):>15}"
+                f"{r.accounts:>8} {label:>11} {r.seconds:7.1f} {r.accounts / r.seconds * 60:7.0f} "
+                f"{r.requests:8d} {r.floor:6d} {r.comments / r.seconds:10.0f} "
+                f"{r.flags / r.seconds:7.1f} {_p(r.alert_latency, 9):9.1f} "
+                f"{_p(r.alert_latency, 18):5.1f} {_p(r.poll_latency, 9):15.2f} "
+                f"{_p(r.poll_latency, 18):5.2f} {r.seconds * 1000 / r.accounts:7.1f} "
+                f"{run['db_mib_per_million']:10.0f} {'/'.join(str(a) for a, _ in run['rss']):>9}"
             )
     print(
         json.dumps(

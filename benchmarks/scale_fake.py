@@ -195,15 +195,23 @@ class RedisLedger(Ledger):
         cycle = self.state()[0]
         pipe = self.client.pipeline(transaction=False)
         pipe.hincrby(f"scale:requests:{cycle}", f"{platform}:{index}", 1)
+        pipe.hsetnx(f"scale:first:{cycle}", f"{platform}:{index}", time.time())
         pipe.hincrbyfloat("scale:fake_cpu", str(os.getpid()), cpu)
         pipe.execute()
 
     def requests(self, cycle: int) -> dict[tuple[str, int], int]:
-        raw = self.client.hgetall(f"scale:requests:{cycle}")
+        """Requests per (platform, account index) in ``cycle``."""
+        return {k: int(v) for k, v in self._hash(f"scale:requests:{cycle}").items()}
+
+    def first_request(self, cycle: int) -> dict[tuple[str, int], float]:
+        """When each account's poll made its first request in ``cycle`` (Unix time)."""
+        return {k: float(v) for k, v in self._hash(f"scale:first:{cycle}").items()}
+
+    def _hash(self, key: str) -> dict[tuple[str, int], bytes]:
         out = {}
-        for key, value in raw.items():
-            platform, index = key.decode().split(":")
-            out[(platform, int(index))] = int(value)
+        for field, value in self.client.hgetall(key).items():
+            platform, index = field.decode().split(":")
+            out[(platform, int(index))] = value
         return out
 
 
