@@ -317,9 +317,14 @@ def _print_cycle(r: CycleResult, label: str) -> None:
         f"({len(r.alert_latency)} sent); failed polls {r.failed}; load {r.load}"
     )
     for platform, (same, changed, floor, n) in r.per_platform.items():
+        what = (
+            f"{same:5.2f} (first poll, with paging)"
+            if r.cycle == 1
+            else f"{same:5.2f} unchanged, {changed:5.2f} changed"
+        )
         print(
-            f"      {platform:<9} {n:5d} accounts: requests per account {same:5.2f} unchanged, "
-            f"{changed:5.2f} changed; floor {floor} (one per stream)"
+            f"      {platform:<9} {n:5d} accounts: requests per account {what}; "
+            f"floor {floor} (one per stream)"
         )
 
 
