@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -415,6 +416,7 @@ def run_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
         app.engine.dispose()
         client.flushdb()
         if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
         admin.dispose()
@@ -485,7 +487,9 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="hallwatch_scale")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
-    parser.add_argument("--keep", action="store_true", help="keep the last database")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the last database and its var folder"
+    )
     args = parser.parse_args()
     print(f"load average at start: {_load()}")
     runs = [run_size(args, size) for size in args.sizes]
