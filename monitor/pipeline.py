@@ -88,8 +88,17 @@ def _expiry(day: object) -> datetime | None:
 def account_state(session: Session, account: Account) -> detectors.AccountState:
     """Everything the structural rules need about ``account``, read from the store."""
     profiles = latest_profiles(session, account.id, 2)
-    comments = session.scalars(
-        select(Comment).where(
+    # Plain rows, not ORM objects: an account can have hundreds of unreviewed comments and
+    # every poll reads them all, so building (and identity-mapping) entities dominated a
+    # steady-state poll (benchmarks/scale.py).
+    comments = session.execute(
+        select(
+            Comment.external_id,
+            Comment.first_seen_at,
+            Comment.status,
+            Comment.reviewed_at,
+            Comment.by_account,
+        ).where(
             Comment.account_id == account.id,
             Comment.reviewed_at.is_(None),
             Comment.by_account.is_(False),
@@ -97,8 +106,10 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
         )
     )
     # Only public posts can break a visibility rule; never load an account's whole history.
-    posts = session.scalars(
-        select(Post).where(Post.account_id == account.id, Post.visibility == "public")
+    posts = session.execute(
+        select(Post.external_id, Post.visibility, Post.url).where(
+            Post.account_id == account.id, Post.visibility == "public"
+        )
     )
     names, domains = _identification(account)
     caps = connectors.capabilities(account.platform)

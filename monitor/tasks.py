@@ -38,19 +38,24 @@ class Tasks:
         backend = usage.backend_for(broker, app.settings["rate_limit_url"])
         self.budgets = usage.Budgets(app, backend)
         opts = {**RETRY_OPTIONS, **options}
-        self.poll_account = self._actor(self._poll_account, "poll", opts)
+        # A worker runs the messages it has fetched lowest priority first: alerts, sweeps
+        # and digests go before polls, so an urgent alert does not wait behind a backlog of
+        # polls (a first poll of a large district; benchmarks/scale.py).
+        self.poll_account = self._actor(self._poll_account, "poll", opts, priority=10)
         self.review_sweep = self._actor(self._review_sweep, "sweep", opts)
         self.deliver = self._actor(self._deliver, "deliver", opts)
         self.weekly_digest = self._actor(self._weekly_digest, "digest", opts)
 
-    def _actor(self, fn: Any, queue: str, options: dict[str, Any]) -> dramatiq.Actor[Any, Any]:
+    def _actor(
+        self, fn: Any, queue: str, options: dict[str, Any], priority: int = 0
+    ) -> dramatiq.Actor[Any, Any]:
         name = fn.__name__.lstrip("_")
         return dramatiq.Actor(
             fn,
             broker=self.broker,
             actor_name=name,
             queue_name=queue,
-            priority=0,
+            priority=priority,
             options=dict(options),
         )
 

@@ -123,3 +123,43 @@ def test_dead_redis_loses_no_work_the_next_tick_retries(world):
     result = tick(app, tasks, at(20))
     assert len(result.polls) == 1 and result.sweep
     assert _queued(stub, "poll") == 1
+
+
+def test_slots_are_claimed_in_one_batch_and_only_free_ones_are_won(world):
+    from monitor.scheduler import claim_many
+
+    app, _, _ = world
+    # Given one slot another scheduler already holds
+    assert claim(app, "poll:a:7", at(1), owner="scheduler-2")
+    # When a tick claims it with others, more than a chunk of them
+    keys = ["poll:a:7", *(f"poll:x{n}:7" for n in range(1500))]
+    won = claim_many(app, keys, at(1), owner="scheduler-1")
+    # Then it wins every free slot and not the held one, and a second try wins nothing
+    assert won == set(keys[1:])
+    assert claim_many(app, keys, at(1), owner="scheduler-3") == set()
+
+
+def test_a_broker_failing_mid_tick_gives_back_the_slots_it_did_not_send(world):
+    from monitor.scheduler import BrokerUnavailable
+
+    app, tasks, broker = world
+    with session_factory(app.engine)() as s, s.begin():
+        unit = s.scalars(select(Account)).first()
+        for n in range(3):
+            factory.account(s, unit.org_unit, unit.supervisor, f"more{n}")
+    sent: list[int] = []
+    real_send = tasks.poll_account.send
+
+    def flaky_send(account_id, as_of):
+        if len(sent) == 2:
+            raise ConnectionError("redis went away")
+        sent.append(account_id)
+        return real_send(account_id, as_of)
+
+    tasks.poll_account.send = flaky_send
+    with pytest.raises(BrokerUnavailable):
+        tick(app, tasks, at(20))
+    tasks.poll_account.send = real_send
+    # The two polls that went out keep their slots; the next tick sends only the other two
+    again = tick(app, tasks, at(20))
+    assert len(sent) == 2 and len(again.polls) == 2 and not set(sent) & set(again.polls)
