@@ -542,7 +542,8 @@ def _demo_console(ctx: Ctx, district: Path) -> None:
         config = f"--config {ctx.config} " if ctx.config else ""
         click.echo(
             "Start it with: HALLWATCH_SANDBOX_SCENARIO="
-            f"{(district / 'scenario.json').resolve()} .venv/bin/hallwatch {config}web"
+            f"{(district / 'scenario.json').resolve()} .venv/bin/hallwatch {config}web "
+            f"--as-of {app.now().isoformat()}"
         )
 
 

@@ -48,10 +48,25 @@ def serve_in_thread(app: App) -> tuple[Any, threading.Thread]:
 @click.command("web")
 @click.option("--host", default=None, help="Listen address (default: web.host, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: web.port, 8080).")
+@click.option(
+    "--as-of",
+    default=None,
+    metavar="TIME",
+    help="Serve as if it were this ISO time (the demo's simulated world); never in production.",
+)
 @click.pass_obj
-def web(ctx: Ctx, host: str | None, port: int | None) -> None:
+def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None:
     """Serve the supervisor console (default http://127.0.0.1:8080)."""
     app = ctx.app(migrate=True)
+    if as_of is not None:
+        try:
+            stopped = app.now(as_of)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_of!r} is not an ISO time such as 2026-09-16T13:00:00+00:00",
+                param_hint="--as-of",
+            ) from None
+        app.clock = lambda: stopped
     host = host or ctx.settings["web.host"]
     port = port or int(ctx.settings["web.port"])
     click.echo(f"Console: http://{host}:{port}  (Ctrl-C stops it)")

@@ -168,3 +168,11 @@ def test_demo_runs_without_a_failed_message_on_each_database(engine, tmp_path):
     assert "message(s) failed" not in result.output
     assert "Pending alerts: 0." in result.output
     assert len(list((tmp_path / "var" / "outbox").glob("*.eml"))) == 30
+
+
+def test_demo_says_how_to_serve_the_console_on_its_own_clock(env):
+    result = run(env, "demo", "--district", str(DISTRICT))
+    assert result.exit_code == 0, result.output
+    assert "hallwatch web --as-of 2026-09-16T" in result.output  # the links in its e-mails work
+    bad = run(env, "web", "--as-of", "next tuesday")
+    assert bad.exit_code == 2 and "is not an ISO time" in bad.output
