@@ -472,8 +472,8 @@ def digest(ctx: Ctx, preview: str | None, out: str) -> None:
 @click.option(
     "--district",
     type=click.Path(file_okay=False, exists=True),
-    default="examples/sandbox-district",
-    show_default=True,
+    default=str(Path(__file__).resolve().parent.parent / "examples" / "sandbox-district"),
+    show_default="the bundled examples/sandbox-district",
     help="The sandbox district to run.",
 )
 @pass_ctx

@@ -28,7 +28,8 @@ from monitor.roster import import_consents, import_roster
 from monitor.settings import KNOWN, Settings
 from monitor.tasks import Tasks
 
-DEFAULT_DISTRICT = Path("examples/sandbox-district")
+# The bundled district, next to the package in a checkout (whatever the working folder).
+DEFAULT_DISTRICT = Path(__file__).resolve().parent.parent / "examples" / "sandbox-district"
 REGISTRY_FILES = (
     ("orgs", "org-units.csv"),
     ("supervisors", "supervisors.csv"),
