@@ -296,6 +296,7 @@ def flags() -> None:
 def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None:
     """List flags (JSON prints every field of every flag)."""
     from monitor.models import Account, Flag
+    from monitor.record import flag_fields
 
     with ctx.app(migrate=True).sessions() as session:
         query = (
@@ -305,35 +306,12 @@ def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None
             query = query.where(Flag.status == status)
         if rule:
             query = query.where(Flag.rule_id == rule)
-        rows = [_flag_dict(flag, key) for flag, key in session.execute(query)]
+        rows = [flag_fields(flag, key) for flag, key in session.execute(query)]
     _print_rows(
         rows,
         fmt,
         None if fmt == "json" else ["id", "severity", "rule", "account", "status", "explanation"],
     )
-
-
-def _flag_dict(flag: Any, account_key: str) -> dict[str, Any]:
-    return {
-        "id": flag.id,
-        "rule": flag.rule_id,
-        "severity": flag.severity,
-        "account": account_key,
-        "status": flag.status,
-        "subject": flag.subject_ref,
-        "url": flag.subject_url,
-        "explanation": flag.explanation,
-        "clause": flag.clause,
-        "excerpt": flag.excerpt,
-        "detector": flag.detector,
-        "version": flag.detector_version,
-        "dedup_key": flag.dedup_key,
-        "details": flag.details,
-        "first_seen_at": flag.first_seen_at.isoformat(),
-        "last_seen_at": flag.last_seen_at.isoformat(),
-        "occurrences": flag.occurrences,
-        "notes": flag.notes,
-    }
 
 
 # -- running --------------------------------------------------------------------------------

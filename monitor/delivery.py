@@ -25,7 +25,7 @@ from monitor.grouping import deliver_groups, is_grouped
 from monitor.models import Account, Delivery, Flag, OutboxItem, Supervisor
 from monitor.notify import DeliveryError, FileNotifier, Notifier
 from monitor.render import email, render
-from monitor.web.links import alert_links
+from monitor.web.links import Link, alert_links
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +122,17 @@ def notifier_for(app: App) -> Notifier:
     return FileNotifier(settings.outbox_dir)
 
 
-def _no_session() -> Session:
-    raise RuntimeError("an alert is rendered from a flag loaded in a session")
+def what_to_do(flag: Flag) -> str:
+    """The alert's advice for the flag's rule."""
+    return ACTIONS.get(flag.rule_id, "Review the item and resolve the flag.")
+
+
+def links_for(app: App, flag: Flag, recipient: str) -> list[Link]:
+    """The action links an alert about ``flag`` carries for ``recipient``."""
+    session = object_session(flag)
+    if session is None:
+        raise RuntimeError("an alert is rendered from a flag loaded in a session")
+    return alert_links(app.settings, session, flag, recipient)
 
 
 def _alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> EmailMessage:
@@ -131,10 +140,10 @@ def _alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> Emai
     context = {
         "flag": flag,
         "account": account,
-        "action": ACTIONS.get(flag.rule_id, "Review the item and resolve the flag."),
+        "action": what_to_do(flag),
         "recipient": recipient,
         "ack_command": f"hallwatch flags ack {flag.id} --note '...'",
-        "links": alert_links(app.settings, object_session(flag) or _no_session(), flag, recipient),
+        "links": links_for(app, flag, recipient),
     }
     text, html = render("alert", **context)
     subject = (

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from monitor import audit
 from monitor.app import App
@@ -161,22 +161,10 @@ def _delivered(
     )
 
 
-def _no_session() -> Session:
-    raise RuntimeError("an alert is rendered from a flag loaded in a session")
-
-
 def _message(app: App, recipient: str, flags: list[Flag], rows: list[Delivery]) -> EmailMessage:
-    from monitor.delivery import ACTIONS
-    from monitor.web.links import alert_links
+    from monitor.delivery import links_for, what_to_do  # delivery imports this module
 
-    entries = [
-        (
-            f,
-            ACTIONS.get(f.rule_id, "Review the item and resolve the flag."),
-            alert_links(app.settings, object_session(f) or _no_session(), f, recipient),
-        )
-        for f in flags
-    ]
+    entries = [(f, what_to_do(f), links_for(app, f, recipient)) for f in flags]
     text, html = render("alert_group", entries=entries, recipient=recipient)
     subject = f"[Hallwatch] {len(flags)} alert(s) for your accounts"
     ident = hashlib.sha256(",".join(str(r.outbox_id) for r in rows).encode()).hexdigest()[:16]

@@ -75,20 +75,14 @@ def _history(session: Session, flag_ids: list[int]) -> dict[int, list[dict[str, 
     return found
 
 
-def show_flag(session: Session, flag_id: int) -> dict[str, Any]:
-    """Every field of a flag, its account, and its audit history (oldest first)."""
-    flag = _get_flag(session, flag_id)
-    account = session.get(Account, flag.account_id)
-    assert account is not None
+def flag_fields(flag: Flag, account_key: str) -> dict[str, Any]:
+    """A flag's own fields as plain values (``hallwatch flags list --format json``)."""
     return {
         "id": flag.id,
         "rule": flag.rule_id,
         "severity": flag.severity,
-        "account": account.key,
-        "handle": account.handle,
-        "platform": account.platform,
+        "account": account_key,
         "status": flag.status,
-        "subject_type": flag.subject_type,
         "subject": flag.subject_ref,
         "url": flag.subject_url,
         "explanation": flag.explanation,
@@ -102,6 +96,19 @@ def show_flag(session: Session, flag_id: int) -> dict[str, Any]:
         "last_seen_at": _iso(flag.last_seen_at),
         "occurrences": flag.occurrences,
         "notes": flag.notes,
+    }
+
+
+def show_flag(session: Session, flag_id: int) -> dict[str, Any]:
+    """Every field of a flag, its account, and its audit history (oldest first)."""
+    flag = _get_flag(session, flag_id)
+    account = session.get(Account, flag.account_id)
+    assert account is not None
+    return {
+        **flag_fields(flag, account.key),
+        "handle": account.handle,
+        "platform": account.platform,
+        "subject_type": flag.subject_type,
         "history": _history(session, [flag.id])[flag.id],
     }
 

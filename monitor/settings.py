@@ -109,12 +109,24 @@ def _channel(value: Any) -> str:
     return _text(value)
 
 
-def _webhook(value: Any) -> str:
-    url = _text(value)
-    local = url.startswith(("http://localhost", "http://127.0.0.1"))
-    if url and not (url.startswith("https://") or local):
-        raise ValueError("must be an https:// URL (the webhook address from the chat app)")
-    return url
+def _https_url(problem: str) -> Callable[[Any], str]:
+    """A parser for an optional https:// URL (plain http only on this machine, for tests)."""
+
+    def parse(value: Any) -> str:
+        url = _text(value)
+        local = url.startswith(("http://localhost", "http://127.0.0.1"))
+        if url and not (url.startswith("https://") or local):
+            raise ValueError(problem)
+        return url
+
+    return parse
+
+
+_webhook = _https_url("must be an https:// URL (the webhook address from the chat app)")
+_metadata_url = _https_url(
+    "must be the provider's https:// discovery URL, e.g. "
+    "https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration"
+)
 
 
 def _security(value: Any) -> str:
@@ -136,17 +148,6 @@ def _base_url(value: Any) -> str:
     url = _text(value).rstrip("/")
     if not url.startswith(("https://", "http://")):
         raise ValueError("must be the console's public address, e.g. https://hallwatch.sd33.ca")
-    return url
-
-
-def _metadata_url(value: Any) -> str:
-    url = _text(value)
-    local = url.startswith(("http://localhost", "http://127.0.0.1"))
-    if url and not (url.startswith("https://") or local):
-        raise ValueError(
-            "must be the provider's https:// discovery URL, e.g. "
-            "https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration"
-        )
     return url
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from monitor.connect import HIDE_REASONS, ConnectError, moderate
@@ -16,18 +17,20 @@ from monitor.web.views_auth import safe_next
 QUEUE_LIMIT = 200
 
 
-def _shown(db: object, comment: Comment) -> str:
-    """A flagged comment shows its flag's masked excerpt; others their text (no PII found)."""
-    from sqlalchemy.orm import Session
-
-    assert isinstance(db, Session)
-    excerpt = db.scalar(
-        select(Flag.excerpt).where(
-            Flag.account_id == comment.account_id,
-            Flag.subject_ref == f"comment:{comment.external_id}",
+def _shown(db: Session, comments: list[Comment]) -> list[str]:
+    """A flagged comment shows its flag's masked excerpt (its first flag's); others their text
+    (no PII found). One query for the whole page."""
+    refs = {f"comment:{c.external_id}" for c in comments}
+    excerpts: dict[tuple[int, str], str] = {}
+    if refs:
+        query = (
+            select(Flag.account_id, Flag.subject_ref, Flag.excerpt)
+            .where(Flag.subject_ref.in_(refs))
+            .order_by(Flag.id)
         )
-    )
-    return excerpt if excerpt is not None else comment.text
+        for account_id, ref, excerpt in db.execute(query):
+            excerpts.setdefault((account_id, ref), excerpt)
+    return [excerpts.get((c.account_id, f"comment:{c.external_id}"), c.text) for c in comments]
 
 
 def queue(ctx: Ctx, notice: str = "", error: str = "") -> Response:
@@ -42,7 +45,9 @@ def queue(ctx: Ctx, notice: str = "", error: str = "") -> Response:
         query = query.where(
             Comment.reviewed_at.is_(None), Comment.status.in_(("published", "held"))
         )
-    rows = [(c, a, _shown(ctx.db, c)) for c, a in ctx.db.execute(query.limit(QUEUE_LIMIT))]
+    found = [(c, a) for c, a in ctx.db.execute(query.limit(QUEUE_LIMIT))]
+    shown = _shown(ctx.db, [c for c, _ in found])
+    rows = [(c, a, text) for (c, a), text in zip(found, shown, strict=True)]
     overdue_before = ctx.now - ctx.app.settings.review_window
     return ctx.render(
         "comments.html",
