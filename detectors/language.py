@@ -3,9 +3,9 @@ language, and confidential information, in posts and comments.
 
 Word lists and phrase patterns are data files under ``detectors/data/lexicon/`` (one per
 category; a district edits its own copy and loads it with :func:`load_lexicon`). Single
-words are found by an Aho-Corasick automaton over every normalised reading of a text
-(:mod:`detectors.normalize`), so leetspeak, lookalike letters, repeated, spaced and masked
-letters are caught; phrases are regexes over the same readings, tried only when one of
+words are found by an Aho-Corasick automaton (:mod:`detectors.phrases`) over every reading
+of a text (:mod:`detectors.folding`), so leetspeak, lookalike letters, repeated, spaced and
+masked letters are caught; phrases are regexes over the same readings, tried only when one of
 their trigger words occurs. The alt-profanity-check model then scores, in one call per
 batch, every text no list caught, and adds a finding when it is at least 90% sure the text
 is profane or abusive (see :class:`ProfanityModel` for how it keeps within the budget).
@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
-from detectors.normalize import MAX_CHARS, Match, PhraseBook
+from detectors.folding import MAX_CHARS
+from detectors.phrases import Match, PhraseBook
 
 RULE = "language.prohibited"
 

@@ -19,7 +19,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 from detectors.base import Context, Detector, Finding, Item, TextItem
-from detectors.normalize import Match, PhraseBook
+from detectors.phrases import Match, PhraseBook
 
 RULE = "media.inquiry"
 SECTIONS = ("identify", "request", "exclude")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from detectors.normalize import LOOKALIKES
+from detectors.folding import LOOKALIKES
 
 FORMS: tuple[str, ...] = ("full", "tag", "initial", "first")  # strongest first
 MAX_CHARS = 20_000  # only this much of a text is matched: platform text is hostile

@@ -2,7 +2,7 @@
 
 The caps (documented where they are defined):
 
-- detectors read the first ``detectors.normalize.MAX_CHARS`` (20,000) characters of a text,
+- detectors read the first ``detectors.folding.MAX_CHARS`` (20,000) characters of a text,
   and list at most ``detectors.pii.MAX_FINDINGS`` (200) PII spans per item;
 - ``hallwatch scan`` passes at most ``monitor.scan.MAX_TEXT`` (100,000) characters on;
 - the store keeps at most ``monitor.store.MAX_TEXT`` (20,000) characters of a post or
@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 import detectors
-from detectors.normalize import MAX_CHARS
+from detectors.folding import MAX_CHARS
 from detectors.pii import MAX_FINDINGS
 from monitor import pipeline
 from monitor.db import session_factory

@@ -24,7 +24,7 @@ from detectors.language import (
     bundled_lexicon,
     load_lexicon,
 )
-from detectors.normalize import PhraseBook
+from detectors.phrases import PhraseBook
 
 RULE = "language.prohibited"
 NOW = datetime(2024, 5, 14, 15, 30, tzinfo=UTC)

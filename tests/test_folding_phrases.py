@@ -11,18 +11,8 @@ import re
 
 import pytest
 
-from detectors.normalize import (
-    MAX_CHARS,
-    MaskIndex,
-    Normalised,
-    Phrase,
-    PhraseBook,
-    fold,
-    normalise,
-    read_lines,
-    variants,
-    word_form,
-)
+from detectors.folding import MAX_CHARS, Normalised, fold, normalise, variants, word_form
+from detectors.phrases import MaskIndex, Phrase, PhraseBook, read_lines
 
 RULE = "language.prohibited"
 
