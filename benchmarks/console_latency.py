@@ -21,10 +21,10 @@ from pathlib import Path
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from monitor.app import App
-from monitor.demo import DEMO_PASSWORD, DEMO_USERS, demo_settings, demo_users, run_demo
-from monitor.models import Flag
-from monitor.settings import load_settings
+from monitor.core.app import App
+from monitor.core.settings import load_settings
+from monitor.jobs.demo import DEMO_PASSWORD, DEMO_USERS, demo_settings, demo_users, run_demo
+from monitor.storage.models import Flag
 from monitor.web.app import create_app
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)

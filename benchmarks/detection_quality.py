@@ -106,17 +106,17 @@ def build_context(data: Path = DATA) -> tuple[Context, dict[str, int]]:
 def text_suite() -> tuple[list[Detector], list[str], str]:
     """The default text detectors and the rules that are missing from this checkout.
 
-    The worker's own suite (``monitor.detection.suite()``, its text detectors only) when it
+    The worker's own suite (``monitor.ingest.detection.suite()``, its text detectors only) when it
     can be built; otherwise the same three classes built here, each one that fails to build
     reported as missing.
     """
     try:
-        from monitor.detection import suite as worker_suite
+        from monitor.ingest.detection import suite as worker_suite
 
         found = [d for d in worker_suite() if set(d.rules) & set(RULES) and d.name != "images"]
         have = {r for d in found for r in d.rules}
         if all(rule in have for rule in RULES):
-            return found, [], "the worker's suite, monitor.detection.suite()"
+            return found, [], "the worker's suite, monitor.ingest.detection.suite()"
     except Exception:  # fall back to building the detectors one by one
         pass
     suite: list[Detector] = []

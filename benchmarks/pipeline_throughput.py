@@ -19,11 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from monitor import pipeline
-from monitor.app import App
-from monitor.db import make_engine, session_factory, upgrade
-from monitor.models import Account, OrgUnit, Supervisor
-from monitor.settings import load_settings
+from monitor.core.app import App
+from monitor.core.settings import load_settings
+from monitor.ingest import pipeline
+from monitor.storage.db import make_engine, session_factory, upgrade
+from monitor.storage.models import Account, OrgUnit, Supervisor
 
 START = datetime(2026, 9, 14, 15, 0, tzinfo=UTC)
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -3,8 +3,8 @@
 For each size, a fresh PostgreSQL database holds a district of N accounts (Facebook
 Pages, Instagram, X and YouTube in turn), served by the real connectors through the fake
 platform APIs of ``benchmarks/scale_fake.py`` (each request sleeps ``--latency-ms``).
-``--workers`` real ``dramatiq monitor.worker`` processes poll it; this process plays the
-scheduler (``monitor.scheduler.tick``) and watches the database until every poll of the
+``--workers`` real ``dramatiq monitor.jobs.worker`` processes poll it; this process plays the
+scheduler (``monitor.jobs.scheduler.tick``) and watches the database until every poll of the
 cycle is stored and every alert it raised is written.
 
 - Cycle 1 ingests the history (``--comments-per-account`` each).
@@ -52,11 +52,14 @@ from benchmarks.scale_fake import (  # noqa: E402
     external_id,
     index_of,
 )
-from monitor import scheduler, secrets  # noqa: E402
-from monitor.app import App  # noqa: E402
-from monitor.broker import make_broker  # noqa: E402
-from monitor.db import upgrade  # noqa: E402
-from monitor.models import (  # noqa: E402
+from monitor.core.app import App  # noqa: E402
+from monitor.core.settings import load_settings  # noqa: E402
+from monitor.jobs import scheduler  # noqa: E402
+from monitor.jobs.broker import make_broker  # noqa: E402
+from monitor.jobs.tasks import Tasks  # noqa: E402
+from monitor.registry import secrets  # noqa: E402
+from monitor.storage.db import upgrade  # noqa: E402
+from monitor.storage.models import (  # noqa: E402
     Account,
     Comment,
     Delivery,
@@ -66,8 +69,6 @@ from monitor.models import (  # noqa: E402
     ScheduleSlot,
     Supervisor,
 )
-from monitor.settings import load_settings  # noqa: E402
-from monitor.tasks import Tasks  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -359,7 +360,7 @@ def run_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
         worker = subprocess.Popen(
             [
                 BIN / "dramatiq",
-                "monitor.worker",
+                "monitor.jobs.worker",
                 "--processes",
                 str(args.workers),
                 "--threads",

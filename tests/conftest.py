@@ -19,9 +19,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.db import make_engine, upgrade
-from monitor.models import Base
-from monitor.settings import Settings, load_settings
+from monitor.core.settings import Settings, load_settings
+from monitor.storage.db import make_engine, upgrade
+from monitor.storage.models import Base
 
 pytest_plugins = ["tests.logscan"]  # every log of the run is kept and searched for secrets
 
@@ -140,7 +140,7 @@ def _restore_logging() -> Iterator[None]:
     """Commands under test call configure_logging(); keep that from leaking between tests."""
     import logging
 
-    from monitor.logs import QUIET
+    from monitor.core.logs import QUIET
 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.models import Account, OrgUnit, Supervisor
+from monitor.core.app import App
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, OrgUnit, Supervisor
 
 START = datetime(2026, 9, 14, 15, 0, tzinfo=UTC)  # Monday 08:00 in Vancouver
 

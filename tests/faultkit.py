@@ -25,12 +25,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.demo import demo_settings, import_registry
-from monitor.models import Flag, OutboxItem
-from monitor.settings import Settings
-from monitor.tasks import Tasks
+from monitor.core.app import App
+from monitor.core.settings import Settings
+from monitor.jobs.demo import demo_settings, import_registry
+from monitor.jobs.tasks import Tasks
+from monitor.storage.db import session_factory
+from monitor.storage.models import Flag, OutboxItem
 from tests.test_channels import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +144,7 @@ def sandbox_app(engine: Engine, settings: Settings) -> App:
 def run_steps(app: App, tasks: Tasks, steps: Iterable[datetime] = STEPS) -> None:
     """What the scheduler does at each step, on a running worker: poll every active
     account, then the review sweep (which relays the outbox); wait for all of it."""
-    from monitor.models import Account
+    from monitor.storage.models import Account
 
     for at in steps:
         as_of = at.isoformat()

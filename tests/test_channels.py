@@ -19,7 +19,8 @@ import responses
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from monitor.channels import (
+from monitor.notify.base import DeliveryError
+from monitor.notify.channels import (
     SlackNotifier,
     SmtpNotifier,
     TeamsNotifier,
@@ -27,8 +28,7 @@ from monitor.channels import (
     slack_escape,
     teams_escape,
 )
-from monitor.notify import DeliveryError
-from monitor.render import email as make_email
+from monitor.notify.render import email as make_email
 
 USER, PASSWORD = "hallwatch", "s3cret-Pa55word!"
 HOSTILE = "Bad <b>words</b> & <!channel> \x07[click](https://evil.example)\r\nline two\x00"

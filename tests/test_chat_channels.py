@@ -9,13 +9,13 @@ import responses
 from sqlalchemy import select
 
 from detectors import Finding
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.delivery import deliver, pending_outbox
-from monitor.flags import raise_flags
-from monitor.models import Account
-from monitor.notify import DeliveryError, FileNotifier
-from monitor.settings import SettingsError
+from monitor.core.app import App
+from monitor.core.settings import SettingsError
+from monitor.ingest.flags import raise_flags
+from monitor.notify.base import DeliveryError, FileNotifier
+from monitor.notify.delivery import deliver, pending_outbox
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account
 from tests import factory
 from tests.factory import at
 

@@ -6,13 +6,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-from monitor import secrets
-from monitor.app import App
 from monitor.cli import main
-from monitor.connect import ConnectError, moderate, set_credentials
-from monitor.db import session_factory
-from monitor.models import Account, AuditEntry, Comment
-from monitor.pipeline import poll_account
+from monitor.core.app import App
+from monitor.ingest.pipeline import poll_account
+from monitor.registry import secrets
+from monitor.registry.connect import ConnectError, moderate, set_credentials
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, AuditEntry, Comment
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 

@@ -19,8 +19,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
 from monitor.cli import main
-from monitor.db import session_factory
-from monitor.secrets import fernet_key
+from monitor.registry.secrets import fernet_key
+from monitor.storage.db import session_factory
 from tests import factory
 from tests.factory import CLEAN_PROFILE
 from tests.secrets_registry import KNOWN_SECRETS

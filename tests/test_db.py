@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect, select
 
-from monitor.db import upgrade
-from monitor.models import AuditEntry, Base
+from monitor.storage.db import upgrade
+from monitor.storage.models import AuditEntry, Base
 
 
 def test_migrations_create_every_model_table(engine):

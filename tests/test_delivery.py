@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from detectors import Finding
-from monitor.db import session_factory
-from monitor.delivery import deliver, route
-from monitor.flags import raise_flags
-from monitor.models import Account, AuditEntry, Delivery, Flag, OutboxItem
-from monitor.notify import DeliveryError, FileNotifier
+from monitor.ingest.flags import raise_flags
+from monitor.notify.base import DeliveryError, FileNotifier
+from monitor.notify.delivery import deliver, route
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, AuditEntry, Delivery, Flag, OutboxItem
 from tests import factory
 from tests.factory import at
 
@@ -48,7 +48,7 @@ def world(engine, settings):
         acct = factory.account(s, d["school"], d["principal"], "riv-yt", handle=HOSTILE)
         orphan = factory.account(s, d["school"], d["principal"], "orphan", supervisor_id=None)
         ids = {"acct": acct.id, "orphan": orphan.id}
-    from monitor.app import App
+    from monitor.core.app import App
 
     return App(settings=settings, engine=engine, sessions=factory_), ids
 

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from detectors import Finding
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.delivery import deliver, notifier_for, pending_outbox
-from monitor.flags import raise_flags
-from monitor.models import Account, Delivery, OutboxItem
-from monitor.notify import DeliveryError
+from monitor.core.app import App
+from monitor.ingest.flags import raise_flags
+from monitor.notify.base import DeliveryError
+from monitor.notify.delivery import deliver, notifier_for, pending_outbox
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, Delivery, OutboxItem
 from tests import factory
 from tests.factory import at
 from tests.test_channels import Server, _received

@@ -8,11 +8,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from monitor.delivery import deliver
-from monitor.digest import claim_weekly_digests, digest_context
-from monitor.models import Account, Comment, DigestSent, Flag, OrgUnit, OutboxItem, Supervisor
-from monitor.notify import DeliveryError, FileNotifier
-from monitor.render import render
+from monitor.notify.base import DeliveryError, FileNotifier
+from monitor.notify.delivery import deliver
+from monitor.notify.digest import claim_weekly_digests, digest_context
+from monitor.notify.render import render
+from monitor.storage.models import (
+    Account,
+    Comment,
+    DigestSent,
+    Flag,
+    OrgUnit,
+    OutboxItem,
+    Supervisor,
+)
 from tests import factory
 
 

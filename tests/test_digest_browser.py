@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from monitor.render import render
+from monitor.notify.render import render
 from tests.test_digest import PRINCIPAL, _context, app, busy  # noqa: F401  (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -19,14 +19,14 @@ from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import Engine, create_engine, event, func, select, text
 
 from detectors import Finding
-from monitor.app import App
-from monitor.broker import in_process_worker
-from monitor.db import make_engine, session_factory, upgrade
-from monitor.delivery import deliver, notifier_for, pending_outbox
-from monitor.flags import raise_flags
-from monitor.models import Delivery, OutboxItem
-from monitor.settings import load_settings
-from monitor.tasks import Tasks
+from monitor.core.app import App
+from monitor.core.settings import load_settings
+from monitor.ingest.flags import raise_flags
+from monitor.jobs.broker import in_process_worker
+from monitor.jobs.tasks import Tasks
+from monitor.notify.delivery import deliver, notifier_for, pending_outbox
+from monitor.storage.db import make_engine, session_factory, upgrade
+from monitor.storage.models import Delivery, OutboxItem
 from tests import factory, faultkit
 from tests.conftest import PG_URL, _pg_schema_engine
 from tests.factory import at

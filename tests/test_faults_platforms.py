@@ -17,14 +17,14 @@ import responses
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
-from monitor import secrets
-from monitor.app import App
-from monitor.broker import in_process_worker
-from monitor.connect import set_credentials
-from monitor.db import make_engine, session_factory, upgrade
-from monitor.models import Account, Flag
-from monitor.settings import load_settings
-from monitor.tasks import Tasks
+from monitor.core.app import App
+from monitor.core.settings import load_settings
+from monitor.jobs.broker import in_process_worker
+from monitor.jobs.tasks import Tasks
+from monitor.registry import secrets
+from monitor.registry.connect import set_credentials
+from monitor.storage.db import make_engine, session_factory, upgrade
+from monitor.storage.models import Account, Flag
 from tests import factory, faultkit
 from tests.connector_cases import facebook as fb
 from tests.connector_cases import x

@@ -1,5 +1,5 @@
 """Fault injection on the production layout: a real ``hallwatch scheduler`` and real
-``dramatiq monitor.worker`` processes on a Redis server of the test's own (started on a free
+``dramatiq monitor.jobs.worker`` processes on a Redis server of the test's own (started on a free
 port, so it can be killed and restarted without touching anyone's shared Redis), the
 bundled sandbox district, alerts over real SMTP (aiosmtpd in this process).
 
@@ -25,13 +25,13 @@ import redis
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
-from monitor.app import App
-from monitor.broker import in_process_worker
-from monitor.demo import import_registry
-from monitor.models import Account, AuditEntry, OutboxItem
-from monitor.scheduler import tick
-from monitor.settings import load_settings
-from monitor.tasks import Tasks
+from monitor.core.app import App
+from monitor.core.settings import load_settings
+from monitor.jobs.broker import in_process_worker
+from monitor.jobs.demo import import_registry
+from monitor.jobs.scheduler import tick
+from monitor.jobs.tasks import Tasks
+from monitor.storage.models import Account, AuditEntry, OutboxItem
 from tests import faultkit
 from tests.faultkit import DISTRICT, Outcome, compare, outcome, received, wait_for
 from tests.test_channels import Server, _free_port
@@ -177,7 +177,7 @@ class Processes:
 
     def worker(self, name: str) -> subprocess.Popen[bytes]:
         return self.start(
-            name, str(BIN / "dramatiq"), "monitor.worker", "--processes", "1", "--threads", "2"
+            name, str(BIN / "dramatiq"), "monitor.jobs.worker", "--processes", "1", "--threads", "2"
         )
 
     def scheduler(self) -> subprocess.Popen[bytes]:

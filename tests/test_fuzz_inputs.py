@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 
 import detectors
 from monitor.cli import main
-from monitor.db import make_engine
-from monitor.models import Base, Consent, OrgUnit, RosterEntry
-from monitor.registry import KINDS, SPECS, ImportResult, RegistryError, import_csv
-from monitor.roster import RosterError, import_consents, import_roster
-from monitor.scan import scan
-from monitor.settings import KEYS, Settings, SettingsError, env_name, load_settings
+from monitor.core.settings import KEYS, Settings, SettingsError, env_name, load_settings
+from monitor.ingest.scan import scan
+from monitor.registry.accounts import KINDS, SPECS, ImportResult, RegistryError, import_csv
+from monitor.registry.roster import RosterError, import_consents, import_roster
+from monitor.storage.db import make_engine
+from monitor.storage.models import Base, Consent, OrgUnit, RosterEntry
 from tests.hostile import ODD, odd_text
 
 NOW = datetime(2026, 9, 14, 15, tzinfo=UTC)

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from detectors import Finding
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.delivery import deliver, pending_outbox
-from monitor.flags import due_time
-from monitor.flags import raise_flags as raise_
-from monitor.models import Account, Delivery, OutboxItem
-from monitor.notify import DeliveryError, FileNotifier
+from monitor.core.app import App
+from monitor.ingest.flags import due_time
+from monitor.ingest.flags import raise_flags as raise_
+from monitor.notify.base import DeliveryError, FileNotifier
+from monitor.notify.delivery import deliver, pending_outbox
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, Delivery, OutboxItem
 from tests import factory
 from tests.factory import at
 from tests.test_delivery import FlakyNotifier
@@ -112,8 +112,8 @@ def test_channel_down_for_a_group_keeps_it_pending_and_sends_it_once_later(app, 
 def test_scheduler_relays_grouped_alerts_when_their_window_ends(app, tmp_path):
     from dramatiq.brokers.stub import StubBroker
 
-    from monitor.scheduler import tick
-    from monitor.tasks import Tasks
+    from monitor.jobs.scheduler import tick
+    from monitor.jobs.tasks import Tasks
 
     _raise(app, [_finding("k0")], at(1.25))
     broker = StubBroker()

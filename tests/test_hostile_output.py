@@ -24,13 +24,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from monitor import pipeline
-from monitor.channels import SlackNotifier, TeamsNotifier, WebhookNotifier
-from monitor.db import session_factory
-from monitor.delivery import deliver
-from monitor.digest import write_preview
-from monitor.models import OutboxItem, Supervisor
-from monitor.notify import FileNotifier
+from monitor.ingest import pipeline
+from monitor.notify.base import FileNotifier
+from monitor.notify.channels import SlackNotifier, TeamsNotifier, WebhookNotifier
+from monitor.notify.delivery import deliver
+from monitor.notify.digest import write_preview
+from monitor.storage.db import session_factory
+from monitor.storage.models import OutboxItem, Supervisor
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 from tests.hostile import hostile_comments
@@ -114,8 +114,8 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 
 
 def sqlite_world(tmp: Path, texts: list[str]):  # type: ignore[no-untyped-def]
-    from monitor.db import make_engine, upgrade
-    from monitor.settings import load_settings
+    from monitor.core.settings import load_settings
+    from monitor.storage.db import make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{tmp / 'h.db'}")
     upgrade(engine)
@@ -259,7 +259,7 @@ def test_the_browser_check_would_see_a_script_run(tmp_path):
 
 
 def test_alerts_over_real_smtp_reach_only_their_recipient(hostile):
-    from monitor.channels import SmtpNotifier
+    from monitor.notify.channels import SmtpNotifier
     from tests.test_channels import Server, _received
 
     messages, _ = hostile

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from monitor.logs import ScrubFilter, scrub
+from monitor.core.logs import ScrubFilter, scrub
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ def test_filter_scrubs_formatted_arguments():
 
 
 def test_libraries_that_log_urls_with_tokens_are_kept_quiet():
-    from monitor.logs import QUIET, configure_logging
+    from monitor.core.logs import QUIET, configure_logging
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in QUIET}

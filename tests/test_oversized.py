@@ -4,10 +4,10 @@ The caps (documented where they are defined):
 
 - detectors read the first ``detectors.folding.MAX_CHARS`` (20,000) characters of a text,
   and list at most ``detectors.pii.MAX_FINDINGS`` (200) PII spans per item;
-- ``hallwatch scan`` passes at most ``monitor.scan.MAX_TEXT`` (100,000) characters on;
-- the store keeps at most ``monitor.store.MAX_TEXT`` (20,000) characters of a post or
-  comment, and skips an item whose id is longer than ``monitor.store.MAX_ID`` (200);
-- a flag's excerpt is at most ``monitor.flags.EXCERPT_LIMIT`` (280) characters.
+- ``hallwatch scan`` passes at most ``monitor.ingest.scan.MAX_TEXT`` (100,000) characters on;
+- the store keeps at most ``monitor.ingest.store.MAX_TEXT`` (20,000) characters of a post or
+  comment, and skips an item whose id is longer than ``monitor.ingest.store.MAX_ID`` (200);
+- a flag's excerpt is at most ``monitor.ingest.flags.EXCERPT_LIMIT`` (280) characters.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from sqlalchemy import func, select
 import detectors
 from detectors.folding import MAX_CHARS
 from detectors.pii import MAX_FINDINGS
-from monitor import pipeline
-from monitor.db import session_factory
-from monitor.flags import EXCERPT_LIMIT
-from monitor.models import Comment, Flag, Post
-from monitor.scan import scan
-from monitor.store import MAX_ID
-from monitor.store import MAX_TEXT as STORED
+from monitor.ingest import pipeline
+from monitor.ingest.flags import EXCERPT_LIMIT
+from monitor.ingest.scan import scan
+from monitor.ingest.store import MAX_ID
+from monitor.ingest.store import MAX_TEXT as STORED
+from monitor.storage.db import session_factory
+from monitor.storage.models import Comment, Flag, Post
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from monitor import pipeline
-from monitor.db import session_factory
-from monitor.models import Account, AuditEntry, Comment, Flag, OutboxItem, Post
+from monitor.ingest import pipeline
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, AuditEntry, Comment, Flag, OutboxItem, Post
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 
@@ -176,7 +176,7 @@ def test_account_unapproved_a_new_account_is_not_stale_before_its_first_poll(wor
 
 def test_deleted_comment_keeps_its_stored_text_as_evidence(world):
     from connectors import records
-    from monitor.store import save_comment
+    from monitor.ingest.store import save_comment
 
     app, ids = world
     with app.sessions() as s, s.begin():

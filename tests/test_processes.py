@@ -1,5 +1,5 @@
 """The real processes: `hallwatch run` (embedded), and `hallwatch scheduler` with
-`dramatiq monitor.worker` on a real Redis (the production layout)."""
+`dramatiq monitor.jobs.worker` on a real Redis (the production layout)."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def test_scheduler_and_dramatiq_worker_processes_on_real_redis(tmp_path, redis_u
     env = _env(tmp_path, HALLWATCH_BROKER_URL=redis_url)
     _import_registry(env)
     worker = subprocess.Popen(
-        [BIN / "dramatiq", "monitor.worker", "--processes", "1", "--threads", "2"],
+        [BIN / "dramatiq", "monitor.jobs.worker", "--processes", "1", "--threads", "2"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -136,8 +136,10 @@ def test_scheduler_and_dramatiq_worker_processes_on_real_redis(tmp_path, redis_u
             sys.executable,
             "-c",
             (
-                "from monitor.settings import load_settings; from monitor.app import App;"
-                "from monitor.models import AuditEntry; from sqlalchemy import select, func;"
+                "from monitor.core.settings import load_settings;"
+                "from monitor.core.app import App;"
+                "from monitor.storage.models import AuditEntry;"
+                "from sqlalchemy import select, func;"
                 "app = App.from_settings(load_settings());"
                 "s = app.sessions();"
                 "rows = s.execute(select(AuditEntry.object_id, func.count()).where("

@@ -15,10 +15,10 @@ import dramatiq
 import pytest
 from dramatiq.rate_limits.backends import RedisBackend
 
-from monitor import usage
-from monitor.broker import make_broker
-from monitor.settings import SettingsError, load_settings
-from monitor.tasks import Tasks
+from monitor.core.settings import SettingsError, load_settings
+from monitor.ingest import usage
+from monitor.jobs.broker import make_broker
+from monitor.jobs.tasks import Tasks
 from tests.factory import at
 from tests.test_tasks import _counts, _setup
 
@@ -63,7 +63,7 @@ def test_actors_on_real_rabbitmq_flag_and_deliver_exactly_once(redis_url, settin
     except OSError:
         pytest.skip(f"RabbitMQ is not running on {where.hostname}:{where.port}; start it to run")
     settings = settings.replace(broker_url=RABBITMQ_URL, rate_limit_url=redis_url)
-    from monitor.db import make_engine, upgrade
+    from monitor.storage.db import make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'mq.db'}")
     upgrade(engine)

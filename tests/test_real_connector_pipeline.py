@@ -13,13 +13,13 @@ import responses
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import inspect, select, text
 
-from monitor import secrets
-from monitor.app import App
-from monitor.connect import set_credentials
-from monitor.db import session_factory
-from monitor.delivery import deliver, notifier_for, pending_outbox
-from monitor.models import Account, Flag
-from monitor.tasks import Tasks
+from monitor.core.app import App
+from monitor.jobs.tasks import Tasks
+from monitor.notify.delivery import deliver, notifier_for, pending_outbox
+from monitor.registry import secrets
+from monitor.registry.connect import set_credentials
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, Flag
 from tests import factory
 from tests.connector_cases import facebook as fb
 
@@ -113,8 +113,8 @@ def test_graph_rate_limit_becomes_a_retry_at_the_usage_header_time(app):
 def test_youtube_hide_is_recorded_with_its_50_quota_units(engine, settings):
     from googleapiclient.http import HttpMockSequence
 
-    from monitor.connect import moderate
-    from monitor.models import ApiUsage, AuditEntry, Comment
+    from monitor.registry.connect import moderate
+    from monitor.storage.models import ApiUsage, AuditEntry, Comment
     from tests.connector_cases import youtube as yt
 
     with session_factory(engine)() as s, s.begin():

@@ -15,12 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from detectors import Finding
-from monitor import cli_record
 from monitor.cli import main
-from monitor.db import make_engine, upgrade
-from monitor.flags import raise_flags
-from monitor.models import AuditEntry, Comment, Flag, OutboxItem
-from monitor.record import (
+from monitor.cli import records as cli_record
+from monitor.ingest.flags import raise_flags
+from monitor.records.record import (
     RecordError,
     change_flag,
     noncompliance_report,
@@ -30,6 +28,8 @@ from monitor.record import (
     review_comment,
     show_flag,
 )
+from monitor.storage.db import make_engine, upgrade
+from monitor.storage.models import AuditEntry, Comment, Flag, OutboxItem
 from tests.factory import START, account, at, district
 
 VANCOUVER = ZoneInfo("America/Vancouver")

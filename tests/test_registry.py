@@ -7,8 +7,7 @@ from textwrap import dedent
 import pytest
 from sqlalchemy import func, select
 
-from monitor.models import Account, AuditEntry, OrgUnit, Supervisor
-from monitor.registry import (
+from monitor.registry.accounts import (
     KINDS,
     ImportResult,
     RegistryError,
@@ -17,6 +16,7 @@ from monitor.registry import (
     import_csv,
     list_rows,
 )
+from monitor.storage.models import Account, AuditEntry, OrgUnit, Supervisor
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "sandbox-district"
 

@@ -11,14 +11,14 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor import retention
 from monitor.cli import main
-from monitor.cli_retention import register
-from monitor.db import make_engine, session_factory, upgrade
-from monitor.flags import set_status
-from monitor.models import Account, AuditEntry, Comment, Flag, MediaItem, Post, utcnow
-from monitor.retention import PurgeResult, purge
-from monitor.settings import Settings
+from monitor.cli.retention import register
+from monitor.core.settings import Settings
+from monitor.ingest.flags import set_status
+from monitor.records import retention
+from monitor.records.retention import PurgeResult, purge
+from monitor.storage.db import make_engine, session_factory, upgrade
+from monitor.storage.models import Account, AuditEntry, Comment, Flag, MediaItem, Post, utcnow
 from tests.factory import START, account, district
 
 NOW = START + timedelta(days=400)

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from connectors import records
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.models import Consent, Flag, RosterEntry
-from monitor.pipeline import detect_and_flag
-from monitor.roster import RosterError, import_consents, import_roster, parse_columns
-from monitor.store import save_snapshot
+from monitor.core.app import App
+from monitor.ingest.pipeline import detect_and_flag
+from monitor.ingest.store import save_snapshot
+from monitor.registry.roster import RosterError, import_consents, import_roster, parse_columns
+from monitor.storage.db import session_factory
+from monitor.storage.models import Consent, Flag, RosterEntry
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 
@@ -89,7 +89,7 @@ def test_missing_columns_say_how_to_name_them(app):
 
 def _comment_flags(app, text_):
     with app.sessions() as s, s.begin():
-        from monitor.models import Account
+        from monitor.storage.models import Account
 
         account = s.scalars(select(Account)).one()
         snap = records.Snapshot(
@@ -139,7 +139,7 @@ def test_consent_file_bad_answer_is_reported(app):
 
 
 def _names(app, settings, text_):
-    from monitor.roster import load_index
+    from monitor.registry.roster import load_index
 
     with app.sessions() as s:
         index, _ = load_index(s, settings)
@@ -149,7 +149,7 @@ def _names(app, settings, text_):
 def test_roster_keeps_working_through_a_secret_key_rotation(app):
     """Hashes are keyed: after a rotation the old key (still in previous_secret_keys) reads the
     stored roster until it is imported again under the new key."""
-    from monitor.roster import RosterKeyError, load_index, roster_on_old_key
+    from monitor.registry.roster import RosterKeyError, load_index, roster_on_old_key
 
     _import(app, SIS)
     old = app.settings

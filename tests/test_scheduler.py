@@ -9,11 +9,11 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
-from monitor.db import session_factory
-from monitor.digest import claim_weekly_digests
-from monitor.models import Account
-from monitor.scheduler import claim, due_accounts, tick
-from monitor.tasks import Tasks
+from monitor.jobs.scheduler import claim, due_accounts, tick
+from monitor.jobs.tasks import Tasks
+from monitor.notify.digest import claim_weekly_digests
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 
@@ -112,7 +112,7 @@ def test_weekly_digest_message_lost_with_redis_is_sent_again_once(world):
 def test_dead_redis_loses_no_work_the_next_tick_retries(world):
     from dramatiq.brokers.redis import RedisBroker
 
-    from monitor.scheduler import BrokerUnavailable
+    from monitor.jobs.scheduler import BrokerUnavailable
 
     app, tasks, stub = world
     # Given a broker whose Redis is not running (nothing listens on this port)
@@ -126,7 +126,7 @@ def test_dead_redis_loses_no_work_the_next_tick_retries(world):
 
 
 def test_slots_are_claimed_in_one_batch_and_only_free_ones_are_won(world):
-    from monitor.scheduler import claim_many
+    from monitor.jobs.scheduler import claim_many
 
     app, _, _ = world
     # Given one slot another scheduler already holds
@@ -140,7 +140,7 @@ def test_slots_are_claimed_in_one_batch_and_only_free_ones_are_won(world):
 
 
 def test_a_broker_failing_mid_tick_gives_back_the_slots_it_did_not_send(world):
-    from monitor.scheduler import BrokerUnavailable
+    from monitor.jobs.scheduler import BrokerUnavailable
 
     app, tasks, broker = world
     with session_factory(app.engine)() as s, s.begin():

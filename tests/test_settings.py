@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.settings import SettingsError, env_name, load_settings
+from monitor.core.settings import SettingsError, env_name, load_settings
 
 
 def test_embedded_defaults_need_no_file_or_environment():

@@ -11,9 +11,9 @@ from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select
 
 from connectors import RateLimited
-from monitor.db import make_engine, session_factory, upgrade
-from monitor.models import Delivery, Flag, OutboxItem
-from monitor.tasks import Tasks
+from monitor.jobs.tasks import Tasks
+from monitor.storage.db import make_engine, session_factory, upgrade
+from monitor.storage.models import Delivery, Flag, OutboxItem
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 

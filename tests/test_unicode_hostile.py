@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import detectors
 from detectors.roster import RosterIndex
-from monitor.channels import SlackNotifier, TeamsNotifier, clean
-from monitor.render import display_text, email, header_text, render
+from monitor.notify.channels import SlackNotifier, TeamsNotifier, clean
+from monitor.notify.render import display_text, email, header_text, render
 
 NOW = datetime(2026, 9, 14, 15, tzinfo=UTC)
 KEY = b"unicode-test-key"

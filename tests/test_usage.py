@@ -11,10 +11,10 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 from sqlalchemy import select
 
-from monitor import usage
-from monitor.db import session_factory
-from monitor.models import ApiUsage
-from monitor.tasks import Tasks
+from monitor.ingest import usage
+from monitor.jobs.tasks import Tasks
+from monitor.storage.db import session_factory
+from monitor.storage.models import ApiUsage
 from tests import factory
 from tests.factory import CLEAN_PROFILE, at
 
@@ -29,7 +29,7 @@ def app(engine, settings, tmp_path):
 
 
 def _account_id(app):
-    from monitor.models import Account
+    from monitor.storage.models import Account
 
     with app.sessions() as s:
         return s.scalars(select(Account.id)).one()

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from monitor.models import Account, AuditEntry, Comment, Flag, LoginAttempt, User
-from monitor.web.users import check_password, hash_password
+from monitor.access.users import check_password, hash_password
+from monitor.storage.models import Account, AuditEntry, Comment, Flag, LoginAttempt, User
 from tests import factory
 from tests.web_fixtures import HOSTILE, PASSWORD, ROLES, build, csrf_of, post, sign_in
 
@@ -95,7 +95,7 @@ def test_sign_in_is_throttled_after_five_failures_and_says_when_to_retry(distric
 
 
 def test_a_disabled_user_cannot_sign_in_and_loses_its_session(district):
-    from monitor.web.users import disable_user
+    from monitor.access.users import disable_user
 
     client = _client(district, "auditor")
     with district.app.sessions() as s, s.begin():
@@ -267,7 +267,7 @@ def test_hiding_needs_a_reason_from_the_list(district):
 def test_hiding_a_comment_goes_through_the_platform_and_on_the_record(district, tmp_path):
     """The console calls the account's connector (here the sandbox, serving every account)
     and then records the decision: hidden, reviewed by whom, and the reason's clause."""
-    from monitor.models import AuditEntry
+    from monitor.storage.models import AuditEntry
     from tests.factory import CLEAN_PROFILE
 
     scenario = factory.scenario(
@@ -308,7 +308,7 @@ def test_approving_an_account_records_who_and_when(district):
 
 
 def test_registry_shows_credentials_status_never_the_secret(district):
-    from monitor import secrets
+    from monitor.registry import secrets
 
     with district.app.sessions() as s, s.begin():
         account = s.get_one(Account, district.ids["riv_account"])

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor.app import App
-from monitor.demo import DEMO_PASSWORD, demo_clock, demo_settings, demo_users, run_demo
-from monitor.models import Account, Comment, Flag
-from monitor.settings import load_settings
+from monitor.access.links import alert_links
+from monitor.core.app import App
+from monitor.core.settings import load_settings
+from monitor.jobs.demo import DEMO_PASSWORD, demo_clock, demo_settings, demo_users, run_demo
+from monitor.storage.models import Account, Comment, Flag
 from monitor.web.app import create_app
-from monitor.web.links import alert_links
 
 CHROMIUM = Path("/usr/bin/chromium")
 CI = os.environ.get("CI", "").lower() == "true"

@@ -14,10 +14,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.models import Flag
-from monitor.web.users import add_user
+from monitor.access.users import add_user
+from monitor.core.app import App
+from monitor.storage.db import session_factory
+from monitor.storage.models import Flag
 from tests.factory import at
 from tests.hostile import hostile_comments
 from tests.test_hostile_output import tags, world

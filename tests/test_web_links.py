@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from monitor.models import AuditEntry, Comment, Flag, UsedActionToken
-from monitor.web.links import action_url, alert_links, link_expiry
+from monitor.access.links import action_url, alert_links, link_expiry
+from monitor.storage.models import AuditEntry, Comment, Flag, UsedActionToken
 from tests.web_fixtures import NOW, ROLES, build, csrf_of, sign_in
 
 RECIPIENT = "principal.riverside@fvsd.example.ca"
@@ -119,7 +119,7 @@ def test_the_link_post_needs_the_csrf_token(district):
 
 
 def test_alert_links_are_stable_per_recipient_and_carried_by_the_email(district):
-    from monitor.delivery import _alert_message
+    from monitor.notify.delivery import _alert_message
 
     with district.app.sessions() as s:
         flag = s.get_one(Flag, district.ids["riv_flag"])

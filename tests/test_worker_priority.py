@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dramatiq.brokers.stub import StubBroker
 
-from monitor.tasks import Tasks
+from monitor.jobs.tasks import Tasks
 from tests import factory
 
 

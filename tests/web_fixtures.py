@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from monitor.app import App
-from monitor.db import session_factory
-from monitor.models import Account, Comment, Flag, OrgUnit, Supervisor
-from monitor.settings import Settings
+from monitor.access.users import add_user, hash_password
+from monitor.core.app import App
+from monitor.core.settings import Settings
+from monitor.storage.db import session_factory
+from monitor.storage.models import Account, Comment, Flag, OrgUnit, Supervisor
 from monitor.web.app import create_app
-from monitor.web.users import add_user, hash_password
 from tests import factory
 
 NOW = datetime(2026, 9, 16, 17, 0, tzinfo=UTC)

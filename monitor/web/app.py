@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from monitor.app import App
+from monitor.core.app import App
 from monitor.web import oidc, views_audit, views_auth, views_comments, views_flags, views_links
 from monitor.web import views_registry as registry
 from monitor.web.core import Console, page, templates

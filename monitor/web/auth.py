@@ -22,8 +22,8 @@ from itsdangerous import BadSignature, Signer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.models import LoginAttempt, User, WebSession
-from monitor.web.users import Person, person
+from monitor.access.users import Person, person
+from monitor.storage.models import LoginAttempt, User, WebSession
 
 SESSION_COOKIE = "hw_session"
 BROWSER_COOKIE = "hw_b"

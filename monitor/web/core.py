@@ -24,12 +24,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from monitor.app import App
-from monitor.render import safe_url
-from monitor.secrets import derived_key
+from monitor.access.scope import can
+from monitor.access.users import Person
+from monitor.core.app import App
+from monitor.notify.render import safe_url
+from monitor.registry.secrets import derived_key
 from monitor.web import auth
-from monitor.web.scope import can
-from monitor.web.users import Person
 
 View = Callable[["Ctx"], Response]
 NAV = (
@@ -45,7 +45,7 @@ NAV = (
 @lru_cache(maxsize=1)
 def templates() -> Environment:
     env = Environment(
-        loader=PackageLoader("monitor", "templates/web"),
+        loader=PackageLoader("monitor.web", "templates"),
         autoescape=True,  # platform text is hostile; never mark it safe
         undefined=StrictUndefined,
         trim_blocks=True,

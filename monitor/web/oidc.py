@@ -22,8 +22,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from starlette.responses import Response
 
+from monitor.access.users import find
 from monitor.web.core import Ctx
-from monitor.web.users import find
 from monitor.web.views_auth import safe_next, signed_in
 
 STATE_COOKIE = "hw_oidc"

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from starlette.responses import Response
 
-from monitor.models import AuditEntry
-from monitor.record import RecordError, noncompliance_report, report_csv, report_html
+from monitor.records.record import RecordError, noncompliance_report, report_csv, report_html
+from monitor.storage.models import AuditEntry
 from monitor.web.core import Ctx
 
 AUDIT_PAGE = 200

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from monitor import audit
+from monitor.access.users import check_password, find
+from monitor.storage import audit
 from monitor.web import auth
 from monitor.web.core import Ctx
-from monitor.web.users import check_password, find
 
 FAILED = "That e-mail and password do not match an active account. Check both and try again."
 
@@ -58,7 +58,7 @@ def login(ctx: Ctx) -> Response:
 
 def signed_in(ctx: Ctx, user: object, target: str, method: str) -> Response:
     """Start a fresh session (new token, new CSRF cookie) and record the sign-in."""
-    from monitor.models import User
+    from monitor.storage.models import User
 
     assert isinstance(user, User)
     auth.end_session(ctx.db, ctx.console.keys.unsign(ctx.request.cookies.get(auth.SESSION_COOKIE)))

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import func, select
 from starlette.responses import Response
 
-from monitor import audit
-from monitor.delivery import ACTIONS as WHAT_TO_DO
-from monitor.flags import STATUSES
-from monitor.models import Account, Comment, Flag, Post
-from monitor.record import RecordError, change_flag, show_flag
+from monitor.access.scope import accounts_seen, can, comments_seen, flags_seen
+from monitor.ingest.flags import STATUSES
+from monitor.notify.delivery import ACTIONS as WHAT_TO_DO
+from monitor.records.record import RecordError, change_flag, show_flag
+from monitor.storage import audit
+from monitor.storage.models import Account, Comment, Flag, Post
 from monitor.web.core import Ctx, not_found
-from monitor.web.scope import accounts_seen, can, comments_seen, flags_seen
 
 SEVERITIES = ("critical", "high", "medium", "low")
 OPEN = ("open", "acknowledged")

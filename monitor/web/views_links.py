@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from monitor.models import Account, Comment, Flag
-from monitor.record import RecordError, change_flag, review_comment
+from monitor.access.links import ACTIONS, Action, LinkError, is_used, mark_used, read_token
+from monitor.records.record import RecordError, change_flag, review_comment
+from monitor.storage.models import Account, Comment, Flag
 from monitor.web.core import Ctx
-from monitor.web.links import ACTIONS, Action, LinkError, is_used, mark_used, read_token
 
 NOTE = "acknowledged from the alert e-mail link"
 

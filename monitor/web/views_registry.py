@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import Response
 
-from monitor.models import Account
-from monitor.registry import approve_account
+from monitor.access.scope import accounts_seen, can
+from monitor.registry.accounts import approve_account
+from monitor.storage.models import Account
 from monitor.web.core import Ctx, not_found
-from monitor.web.scope import accounts_seen, can
 
 
 def accounts(ctx: Ctx, error: str = "") -> Response:

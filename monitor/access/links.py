@@ -1,0 +1,169 @@
+"""Signed action links for alert e-mails: acknowledge a flag, mark a comment reviewed.
+
+A link carries a stateless token signed with a key derived from the secret key: the
+recipient, the action, the target id and an expiry. The same flag and recipient always give
+the same link, so a redelivered e-mail carries the same link. Opening it shows a
+confirmation page (a GET never changes anything); the POST from that page does the action
+as the recipient and records the token's digest in ``used_action_tokens``, whose unique
+constraint makes a link work once even when two requests race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.core.settings import Settings
+from monitor.registry.secrets import derived_keys
+from monitor.storage.models import UsedActionToken
+
+ACTIONS = {"ack": "acknowledge flag", "review": "mark comment reviewed"}
+
+
+class LinkError(Exception):
+    """A link that cannot be used; the message is shown to the person who opened it."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link in an e-mail."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a valid link asks for."""
+
+    recipient: str
+    action: str
+    target: int
+    expires: datetime
+    token: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.token.encode()).hexdigest()
+
+
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    # Signed with the current key; links signed with a previous key (previous_secret_keys,
+    # during a key rotation) still open. itsdangerous takes the newest key last.
+    keys = derived_keys(settings, b"hallwatch action links v1")
+    return URLSafeSerializer(list(reversed(keys)), salt="hallwatch-action")
+
+
+def make_token(
+    settings: Settings, recipient: str, action: str, target: int, expires: datetime
+) -> str:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    payload = [recipient.strip().lower(), action, int(target), int(expires.timestamp())]
+    return str(_serializer(settings).dumps(payload))
+
+
+def link_expiry(settings: Settings, raised: datetime) -> datetime:
+    """Links for a flag expire ``web.link_days`` after it was raised (stable per flag)."""
+    return raised + timedelta(days=float(settings["web.link_days"]))
+
+
+def action_url(
+    settings: Settings, recipient: str, action: str, target: int, expires: datetime
+) -> str:
+    token = make_token(settings, recipient, action, target, expires)
+    return f"{settings['web.base_url']}/a/{token}"
+
+
+def read_token(settings: Settings, token: str, now: datetime) -> Action:
+    """The action a token asks for.
+
+    Raises:
+        LinkError: tampered or malformed, or expired.
+    """
+    try:
+        recipient, action, target, expires = _serializer(settings).loads(token)
+        when = datetime.fromtimestamp(int(expires), tz=UTC)
+        target = int(target)
+    except (BadSignature, ValueError, TypeError):
+        raise LinkError(
+            "This link is not valid: it may have been cut short or changed. Open the alert "
+            "e-mail again, or sign in to the console."
+        ) from None
+    if action not in ACTIONS:
+        raise LinkError("This link is not valid. Sign in to the console instead.")
+    if now >= when:
+        raise LinkError(
+            f"This link expired on {when:%Y-%m-%d %H:%M} UTC. Sign in to the console to do "
+            "this instead."
+        )
+    return Action(str(recipient), action, target, when, token)
+
+
+def is_used(session: Session, action: Action) -> bool:
+    found = session.scalar(
+        select(UsedActionToken.id).where(UsedActionToken.digest == action.digest)
+    )
+    return found is not None
+
+
+def mark_used(session: Session, action: Action, now: datetime) -> None:
+    """Record the link as used, in the caller's transaction.
+
+    Raises:
+        LinkError: it was used already (possibly by a request racing this one).
+    """
+    try:
+        with session.begin_nested():  # a savepoint, so the caller's transaction survives
+            session.add(
+                UsedActionToken(
+                    digest=action.digest,
+                    used_at=now,
+                    recipient=action.recipient,
+                    action=action.action,
+                    target=str(action.target),
+                )
+            )
+    except IntegrityError:
+        raise LinkError("This link has already been used; it works once.") from None
+
+
+MAX_COMMENT_LINKS = 10
+
+
+def alert_links(settings: Settings, session: Session, flag: Any, recipient: str) -> list[Link]:
+    """The links an alert about ``flag`` carries for ``recipient``: open it in the console,
+    acknowledge it, and mark each comment it is about reviewed."""
+    from monitor.storage.models import Comment
+
+    expires = link_expiry(settings, flag.first_seen_at)
+    base = settings["web.base_url"]
+    links = [Link("Open in the console", f"{base}/flags/{flag.id}")]
+    if flag.status == "open":
+        links.append(
+            Link("Acknowledge this flag", action_url(settings, recipient, "ack", flag.id, expires))
+        )
+    refs = [flag.subject_ref] if flag.subject_ref.startswith("comment:") else []
+    refs += [str(r) for r in (flag.details or {}).get("overdue", [])]
+    externals = [r.split(":", 1)[1] for r in refs if r.startswith("comment:")]
+    if externals:
+        query = (
+            select(Comment.id, Comment.author_name)
+            .where(
+                Comment.account_id == flag.account_id,
+                Comment.external_id.in_(externals[:MAX_COMMENT_LINKS]),
+                Comment.reviewed_at.is_(None),
+            )
+            .order_by(Comment.id)
+        )
+        for comment_id, author in session.execute(query):
+            url = action_url(settings, recipient, "review", comment_id, expires)
+            links.append(Link(f"Mark comment {comment_id} ({author}) reviewed", url))
+    return links

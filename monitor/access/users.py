@@ -1,0 +1,178 @@
+"""Console users: argon2id password hashes, roles, and the organisation units they see.
+
+A supervisor user sees the units it is linked to *and their child units* (a district-level
+supervisor sees every school under it). Users are never deleted, only disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.storage import audit
+from monitor.storage.models import OrgUnit, Supervisor, User
+
+ROLES = ("admin", "supervisor", "communications", "it", "auditor")
+MIN_PASSWORD = 12
+_hasher = PasswordHasher()  # argon2id with the library's current (RFC 9106) parameters
+# Verified against when the e-mail is unknown, so timing does not tell who has an account.
+_DUMMY = _hasher.hash("not a password of anyone")
+
+
+class UserError(Exception):
+    """A user command cannot be done; the message says what to do."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password must be at least {MIN_PASSWORD} characters long")
+    return _hasher.hash(password)
+
+
+def check_password(stored: str, password: str) -> bool:
+    """True when ``password`` matches ``stored`` (always spends one argon2 verification)."""
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and bool(stored)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Person:
+    """The signed-in user as the views see it: no ORM object outlives its session."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    units: frozenset[int]  # org unit ids, children included; empty for district roles
+
+
+def units_below(session: Session, roots: list[int]) -> frozenset[int]:
+    """``roots`` and every unit under them."""
+    parents = {
+        unit: parent for unit, parent in session.execute(select(OrgUnit.id, OrgUnit.parent_id))
+    }
+    found = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for unit, parent in parents.items():
+            if parent in found and unit not in found:
+                found.add(unit)
+                changed = True
+    return frozenset(found)
+
+
+def person(session: Session, user: User) -> Person:
+    roots = [unit.id for unit in user.org_units]
+    units = units_below(session, roots) if user.role == "supervisor" else frozenset()
+    return Person(user.id, user.email, user.name, user.role, units)
+
+
+def find(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+
+
+def _units(session: Session, email: str, codes: list[str]) -> list[OrgUnit]:
+    if not codes:
+        supervisor = session.scalars(
+            select(Supervisor).where(Supervisor.email == email)
+        ).one_or_none()
+        if supervisor is None:
+            raise UserError(
+                "a supervisor user needs its organisation units: give --org CODE (see "
+                "`hallwatch orgs list`), or add the person to the supervisors registry first"
+            )
+        return [supervisor.org_unit]
+    units = []
+    for code in codes:
+        unit = session.scalars(select(OrgUnit).where(OrgUnit.code == code)).one_or_none()
+        if unit is None:
+            raise UserError(f"no organisation unit {code!r}; see `hallwatch orgs list`")
+        units.append(unit)
+    return units
+
+
+def add_user(
+    session: Session,
+    email: str,
+    role: str,
+    password: str,
+    actor: str,
+    now: datetime,
+    orgs: list[str] | None = None,
+    name: str = "",
+) -> tuple[User, bool]:
+    """Create a user, or update an existing one's role, units and password.
+
+    Returns:
+        The user and whether it was created (False: it already existed and was updated).
+    """
+    email = email.strip().lower()
+    if "@" not in email:
+        raise UserError(f"{email!r} is not an e-mail address")
+    if role not in ROLES:
+        raise UserError(f"role must be one of: {', '.join(ROLES)}")
+    units = _units(session, email, list(orgs or [])) if role == "supervisor" else []
+    digest = hash_password(password) if password else ""
+    user = find(session, email)
+    created = user is None
+    if user is None:
+        user = User(email=email, created_at=now, disabled=False, password_hash="")
+        session.add(user)
+    user.name, user.role, user.org_units = name or user.name or email, role, units
+    if digest:
+        user.password_hash = digest
+    user.disabled = False
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.added" if created else "user.updated",
+        "user",
+        email,
+        at=now,
+        role=role,
+        orgs=[u.code for u in units],
+    )
+    return user, created
+
+
+def disable_user(session: Session, email: str, actor: str, now: datetime) -> bool:
+    """Disable a user and end its sessions; False when it already was disabled."""
+    from monitor.storage.models import WebSession
+
+    user = find(session, email)
+    if user is None:
+        raise UserError(f"no user {email!r}; see `hallwatch users list`")
+    for row in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
+        session.delete(row)
+    if user.disabled:
+        return False
+    user.disabled = True
+    audit.record(session, actor, "user.disabled", "user", user.email, at=now)
+    return True
+
+
+def list_users(session: Session) -> list[dict[str, Any]]:
+    rows = []
+    for user in session.scalars(select(User).order_by(User.email)):
+        rows.append(
+            {
+                "email": user.email,
+                "name": user.name,
+                "role": user.role,
+                "orgs": ",".join(u.code for u in user.org_units),
+                "sign_in": "password" if user.password_hash else "sso only",
+                "disabled": user.disabled,
+                "last_login_at": user.last_login_at.isoformat() if user.last_login_at else "",
+            }
+        )
+    return rows

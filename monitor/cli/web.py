@@ -1,0 +1,165 @@
+"""``hallwatch web`` (the console) and ``hallwatch users add|list|disable``.
+
+``monitor.cli`` registers them with ``cli_web.register(main)``.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from monitor.cli import Ctx
+    from monitor.core.app import App
+
+
+def serve(app: App, host: str, port: int) -> None:
+    """Serve the console until interrupted (uvicorn; one process)."""
+    import uvicorn
+
+    from monitor.web.app import create_app
+
+    uvicorn.run(create_app(app), host=host, port=port, log_level="warning", access_log=False)
+
+
+def serve_in_thread(app: App) -> tuple[Any, threading.Thread]:
+    """Start the console in a daemon thread (for ``hallwatch run``); returns the server."""
+    import uvicorn
+
+    from monitor.web.app import create_app
+
+    settings = app.settings
+    config = uvicorn.Config(
+        create_app(app),
+        host=settings["web.host"],
+        port=int(settings["web.port"]),
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="console", daemon=True)
+    thread.start()
+    return server, thread
+
+
+@click.command("web")
+@click.option("--host", default=None, help="Listen address (default: web.host, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: web.port, 8080).")
+@click.option(
+    "--as-of",
+    default=None,
+    metavar="TIME",
+    help="Serve as if it were this ISO time (the demo's simulated world); never in production.",
+)
+@click.pass_obj
+def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None:
+    """Serve the supervisor console (default http://127.0.0.1:8080)."""
+    app = ctx.app(migrate=True)
+    if as_of is not None:
+        try:
+            stopped = app.now(as_of)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_of!r} is not an ISO time such as 2026-09-16T13:00:00+00:00",
+                param_hint="--as-of",
+            ) from None
+        app.clock = lambda: stopped
+    host = host or ctx.settings["web.host"]
+    port = port or int(ctx.settings["web.port"])
+    click.echo(f"Console: http://{host}:{port}  (Ctrl-C stops it)")
+    serve(app, host, port)
+
+
+@click.group()
+def users() -> None:
+    """Console users: admin, supervisor, communications, it, auditor."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "supervisor", "communications", "it", "auditor"]),
+)
+@click.option(
+    "--org",
+    "orgs",
+    multiple=True,
+    metavar="UNIT",
+    help="Organisation unit code(s) a supervisor sees (child units included). Default: "
+    "the unit of the supervisor with this e-mail in the registry.",
+)
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--sso-only", is_flag=True, help="No password: the user signs in only by SSO.")
+@click.option("--by", "actor", default="cli", show_default=True, help="Who is adding the user.")
+@click.pass_obj
+def users_add(
+    ctx: Ctx,
+    email: str,
+    role: str,
+    orgs: tuple[str, ...],
+    name: str,
+    password_stdin: bool,
+    sso_only: bool,
+    actor: str,
+) -> None:
+    """Add a user (or update an existing one's role, units and password)."""
+    from monitor.access.users import UserError, add_user
+
+    if sso_only:
+        password = ""
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = ctx.app(migrate=True)
+    try:
+        with app.sessions() as session, session.begin():
+            user, created = add_user(
+                session, email, role, password, actor, app.now(), list(orgs), name
+            )
+            units = ",".join(u.code for u in user.org_units)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    scope = f" for {units}" if units else ""
+    click.echo(f"{'added' if created else 'updated'} {email.lower()} ({role}{scope})")
+
+
+@users.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_obj
+def users_list(ctx: Ctx, fmt: str) -> None:
+    """List console users (never their password hashes)."""
+    from monitor.access.users import list_users
+    from monitor.cli import _print_rows
+
+    with ctx.app(migrate=True).sessions() as session:
+        rows = list_users(session)
+    _print_rows(rows, fmt)
+
+
+@users.command("disable")
+@click.argument("email")
+@click.option("--by", "actor", default="cli", show_default=True)
+@click.pass_obj
+def users_disable(ctx: Ctx, email: str, actor: str) -> None:
+    """Disable a user and end their sessions (users are never deleted)."""
+    from monitor.access.users import UserError, disable_user
+
+    app = ctx.app(migrate=True)
+    try:
+        with app.sessions() as session, session.begin():
+            changed = disable_user(session, email, actor, app.now())
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"disabled {email.lower()}" if changed else f"{email.lower()} was already disabled")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(web)
+    main.add_command(users)

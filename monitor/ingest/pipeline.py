@@ -1,0 +1,426 @@
+"""One poll: fetch, store what is new or changed, detect, flag, advance the cursor.
+
+Everything a poll writes (posts, comments, profile snapshot, flags, outbox rows, the new
+cursor, the audit row) commits in one transaction, so a crash anywhere leaves the account as
+it was and the next poll (or the redelivered message) does the same work again, finding the
+same flags by their dedup keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import connectors
+import detectors
+from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
+from monitor.core.app import App
+from monitor.ingest import usage
+from monitor.ingest.detection import ROSTER, group, settings_suite
+from monitor.ingest.flags import raise_flags
+from monitor.ingest.store import Changes, latest_profiles, save_snapshot
+from monitor.registry.connect import account_ref, connector_for, serving_connector
+from monitor.registry.secrets import CredentialsError
+from monitor.storage import audit
+from monitor.storage.models import (
+    Account,
+    Comment,
+    Flag,
+    MediaItem,
+    OrgUnit,
+    OutboxItem,
+    Post,
+    ProfileSnapshot,
+)
+
+log = logging.getLogger(__name__)
+POLLABLE = ("active",)
+UNREVIEWED = ("published", "held")
+
+
+@dataclass
+class PollResult:
+    """What one poll did, for logs, the CLI and tests."""
+
+    account: str
+    outcome: str
+    new_flags: list[int] = field(default_factory=list)
+    new_outbox: list[int] = field(default_factory=list)
+    posts: int = 0
+    comments: int = 0
+    retry_after: float | None = None
+
+
+def _profile_state(row: ProfileSnapshot | None) -> detectors.ProfileState | None:
+    if row is None:
+        return None
+    return detectors.ProfileState(
+        visibility=row.visibility,
+        comments_enabled=row.comments_enabled,
+        about=row.about,
+        website=row.website,
+        contact_email=row.contact_email,
+    )
+
+
+def _identification(account: Account) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names that identify the account's school or district, and their website domains."""
+    names: list[str] = []
+    domains: list[str] = []
+    unit: OrgUnit | None = account.org_unit
+    while unit is not None:
+        names.append(unit.name)
+        if host := urlparse(unit.website).hostname:
+            domains.append(host)
+        unit = unit.parent
+    return tuple(names), tuple(domains)
+
+
+def _expiry(day: object) -> datetime | None:
+    return datetime.combine(day, time.max, tzinfo=UTC) if day else None  # type: ignore[arg-type]
+
+
+def account_state(session: Session, account: Account) -> detectors.AccountState:
+    """Everything the structural rules need about ``account``, read from the store."""
+    profiles = latest_profiles(session, account.id, 2)
+    # Plain rows, not ORM objects: an account can have hundreds of unreviewed comments and
+    # every poll reads them all, so building (and identity-mapping) entities dominated a
+    # steady-state poll (benchmarks/scale.py).
+    comments = session.execute(
+        select(
+            Comment.external_id,
+            Comment.first_seen_at,
+            Comment.status,
+            Comment.reviewed_at,
+            Comment.by_account,
+        ).where(
+            Comment.account_id == account.id,
+            Comment.reviewed_at.is_(None),
+            Comment.by_account.is_(False),
+            Comment.status.in_(UNREVIEWED),
+        )
+    )
+    # Only public posts can break a visibility rule; never load an account's whole history.
+    posts = session.execute(
+        select(Post.external_id, Post.visibility, Post.url).where(
+            Post.account_id == account.id, Post.visibility == "public"
+        )
+    )
+    names, domains = _identification(account)
+    caps = connectors.capabilities(account.platform)
+    return detectors.AccountState(
+        id=account.key,
+        platform=account.platform,
+        handle=account.handle,
+        can_be_private=caps.can_be_private,
+        has_api=caps.has_api,
+        owner_email=account.owner_email,
+        approval_status=account.approval_status,
+        audience=account.audience,
+        educational_need=account.educational_need,
+        audience_expires=_expiry(account.audience_expires),
+        comments_policy=account.comments_policy,
+        status=account.status,
+        last_polled_at=account.last_polled_at,
+        registered_at=account.registered_at,
+        last_poll_outcome=account.last_poll_outcome,
+        last_poll_error=account.last_poll_error,
+        profile=_profile_state(profiles[0] if profiles else None),
+        previous_profile=_profile_state(profiles[1] if len(profiles) > 1 else None),
+        posts=tuple(
+            detectors.PostState(id=f"post:{p.external_id}", visibility=p.visibility, url=p.url)
+            for p in posts
+        ),
+        comments=tuple(
+            detectors.CommentState(
+                id=f"comment:{c.external_id}",
+                first_seen_at=c.first_seen_at,
+                status=c.status,
+                reviewed_at=c.reviewed_at,
+                by_account=c.by_account,
+            )
+            for c in comments
+        ),
+        identification_terms=names,
+        website_domains=domains,
+    )
+
+
+def _context(
+    app: App, state: detectors.AccountState, now: datetime, **kw: object
+) -> detectors.Context:
+    return detectors.Context(
+        now=now,
+        review_window=app.settings.review_window,
+        stale_after=app.settings.stale_after,
+        district_domains=app.settings.district_domains,
+        account=state,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _media_by_post(session: Session, changes: Changes) -> dict[int, list[MediaItem]]:
+    ids = [p.id for p in changes.posts]
+    if not ids:
+        return {}
+    found: dict[int, list[MediaItem]] = {}
+    for media in session.scalars(select(MediaItem).where(MediaItem.post_id.in_(ids))):
+        found.setdefault(media.post_id, []).append(media)
+    return found
+
+
+def _text_items(session: Session, changes: Changes) -> list[detectors.TextItem]:
+    """Posts, their photos' alt text, and comments not written by the account itself."""
+    media = _media_by_post(session, changes)
+    items: list[detectors.TextItem] = []
+    for post in changes.posts:
+        pid = f"post:{post.external_id}"
+        items.append(detectors.TextItem(id=pid, text=post.text, kind="post"))
+        items += [
+            detectors.TextItem(
+                id=f"alt:{post.external_id}:{m.external_id}",
+                text=m.alt_text,
+                kind="post",
+                parent_id=pid,
+            )
+            for m in media.get(post.id, [])
+            if m.alt_text
+        ]
+    items += [
+        detectors.TextItem(
+            id=f"comment:{c.external_id}",
+            text=c.text,
+            kind="comment",
+            parent_id=f"post:{c.post_external_id}",
+        )
+        for c in changes.comments
+        if not c.by_account
+    ]
+    return items
+
+
+def _urls(
+    items: Sequence[detectors.TextItem], images: Sequence[detectors.ImageItem], changes: Changes
+) -> dict[str, str]:
+    urls = {f"post:{p.external_id}": p.url for p in changes.posts}
+    urls.update({f"comment:{c.external_id}": c.url for c in changes.comments})
+    urls.update(
+        {i.id: urls.get(i.parent_id, "") for i in items if i.parent_id and i.id not in urls}
+    )
+    urls.update({i.id: urls.get(i.post_id, "") for i in images})
+    return urls
+
+
+def detect_and_flag(
+    app: App,
+    session: Session,
+    account: Account,
+    now: datetime,
+    changes: Changes | None = None,
+    enabled: frozenset[str] | None = None,
+    images: Sequence[detectors.ImageItem] = (),
+) -> list[Flag]:
+    """Run the detectors over the account and what changed; write flags and outbox rows."""
+    session.flush()
+    state = account_state(session, account)
+    items = _text_items(session, changes) if changes else []
+    roster, consents = ROSTER.get(session, app.settings) if items or images else (None, frozenset())
+    context = _context(
+        app,
+        state,
+        now,
+        enabled=enabled,
+        roster=roster,
+        consents=consents,
+        region=app.settings["detection.region"],
+    )
+    found = detectors.run([*items, *images], context, settings_suite(app.settings))
+    findings = group(found, {item.id: item.text for item in items})
+    urls = _urls(items, images, changes) if changes else None
+    return raise_flags(session, account, findings, now, urls, app.settings.group_window)
+
+
+def new_photos(
+    app: App, account_id: int, connector: connectors.Connector, snapshot: connectors.Snapshot
+) -> list[detectors.ImageItem]:
+    """Fetch the photos of this snapshot that were never analysed (bounded per poll)."""
+    wanted = [(p, m) for p in snapshot.posts for m in p.media if m.kind == "photo" and m.url]
+    if not wanted:
+        return []
+    with app.sessions() as session:
+        query = (
+            select(Post.external_id, MediaItem.external_id)
+            .join(MediaItem, MediaItem.post_id == Post.id)
+            .where(Post.account_id == account_id)
+        )
+        seen = {(post, media) for post, media in session.execute(query)}
+    fresh = [(p, m) for p, m in wanted if (p.external_id, m.external_id) not in seen]
+    return [
+        item
+        for item in (
+            _photo(connector, p, m)
+            for p, m in fresh[: int(app.settings["detection.max_images_per_poll"])]
+        )
+        if item
+    ]
+
+
+def _photo(
+    connector: connectors.Connector, post: connectors.Post, media: connectors.Media
+) -> detectors.ImageItem | None:
+    try:
+        data = connector.fetch_media(media)
+    except ConnectorError as exc:
+        log.warning(
+            "photo %s of post %s not analysed: %s", media.external_id, post.external_id, exc
+        )
+        return None
+    return detectors.ImageItem(
+        id=f"media:{post.external_id}:{media.external_id}",
+        post_id=f"post:{post.external_id}",
+        data=data,
+        alt_text=media.alt_text,
+    )
+
+
+def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
+    """Poll one account. Raises RateLimited and TransientError for the actor to retry."""
+    with app.sessions() as session:
+        account = session.get(Account, account_id)
+        if account is None or account.status not in POLLABLE:
+            return PollResult(account=str(account_id), outcome="skipped")
+        cursor = dict(account.cursor or {})
+        ref = account_ref(account)
+        try:
+            connector = connector_for(app, account, now)
+        except (connectors.UnknownPlatform, CredentialsError, ConnectorError) as exc:
+            return _record_failure(app, account_id, now, type(exc).__name__, exc)
+    try:
+        snapshot = connector.fetch(ref, cursor)
+    except (AuthRevoked, ConfigurationError, PermanentError) as exc:
+        return _record_failure(app, account_id, now, type(exc).__name__, exc)
+    images = new_photos(app, account_id, connector, snapshot)
+    return _store_poll(app, account_id, snapshot, now, connector.platform, images)
+
+
+def polled_as_of(app: App, account_id: int, now: datetime) -> bool:
+    """Whether the account's last poll worked and was the one as of ``now`` (a message's
+    time), i.e. a copy of the same message already did it."""
+    with app.sessions() as session:
+        query = select(Account.last_polled_at, Account.last_poll_outcome)
+        row = session.execute(query.where(Account.id == account_id)).one_or_none()
+    return row is not None and row[0] == now and row[1] == "ok"
+
+
+def connector_name(app: App, account_id: int) -> str:
+    """The connector that serves the account: its platform, or "sandbox" in sandbox mode."""
+    with app.sessions() as session:
+        platform = session.scalar(select(Account.platform).where(Account.id == account_id))
+    return serving_connector(app, platform or "")
+
+
+def _store_poll(
+    app: App,
+    account_id: int,
+    snapshot: connectors.Snapshot,
+    now: datetime,
+    platform: str,
+    images: Sequence[detectors.ImageItem] = (),
+) -> PollResult:
+    with app.sessions() as session, session.begin():
+        account = session.get_one(Account, account_id, with_for_update=True)
+        changes = save_snapshot(session, account, snapshot, now)
+        account.last_polled_at, account.last_poll_outcome, account.last_poll_error = now, "ok", ""
+        flags = detect_and_flag(app, session, account, now, changes, images=images)
+        account.cursor = dict(snapshot.cursor)
+        usage.record(session, platform, now, snapshot.requests, snapshot.quota_units)
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "account.polled",
+            "account",
+            account.key,
+            at=now,
+            posts=len(changes.posts),
+            comments=len(changes.comments),
+            skipped=len(snapshot.skipped),
+            requests=snapshot.requests,
+        )
+        result = PollResult(
+            account.key,
+            "ok",
+            [f.id for f in flags],
+            posts=len(changes.posts),
+            comments=len(changes.comments),
+        )
+    result.new_outbox = _outbox_ids(app, result.new_flags, now)
+    if snapshot.skipped:
+        log.warning("poll %s: skipped %d malformed item(s)", result.account, len(snapshot.skipped))
+    return result
+
+
+def _record_failure(
+    app: App, account_id: int, now: datetime, outcome: str, exc: Exception
+) -> PollResult:
+    """A fatal connector error: record it and flag it; broken credentials stop polling."""
+    with app.sessions() as session, session.begin():
+        account = session.get_one(Account, account_id, with_for_update=True)
+        if isinstance(exc, AuthRevoked):
+            account.status = "credentials_broken"
+        account.last_poll_outcome, account.last_poll_error = outcome, str(exc)[:2000]
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "account.poll_failed",
+            "account",
+            account.key,
+            at=now,
+            outcome=outcome,
+            error=str(exc)[:500],
+        )
+        flags = detect_and_flag(app, session, account, now)
+        result = PollResult(account.key, outcome, [f.id for f in flags])
+    log.warning(
+        "account %s: poll failed (%s: %s)%s",
+        result.account,
+        outcome,
+        str(exc)[:200],
+        "; marked credentials_broken until IT reconnects it"
+        if isinstance(exc, AuthRevoked)
+        else "",
+    )
+    result.new_outbox = _outbox_ids(app, result.new_flags, now)
+    return result
+
+
+def _outbox_ids(app: App, flag_ids: list[int], now: datetime) -> list[int]:
+    """The new flags' outbox rows that are due now (grouped ones wait for their window)."""
+    if not flag_ids:
+        return []
+    with app.sessions() as session:
+        query = select(OutboxItem.id).where(
+            OutboxItem.flag_id.in_(flag_ids), OutboxItem.deliver_after <= now
+        )
+        return list(session.scalars(query))
+
+
+def review_sweep(app: App, now: datetime) -> list[int]:
+    """Raise ``comments.unreviewed`` (and stale-poll) flags for every watched account."""
+    created: list[int] = []
+    with app.sessions() as session:
+        ids = list(session.scalars(select(Account.id).where(Account.status.in_(POLLABLE))))
+    for account_id in ids:
+        with app.sessions() as session, session.begin():
+            account = session.get_one(Account, account_id)
+            rules = frozenset({"comments.unreviewed", "account.unapproved"})
+            created += [f.id for f in detect_and_flag(app, session, account, now, enabled=rules)]
+    return created
+
+
+__all__ = ["ConnectorError", "PollResult", "account_state", "poll_account", "review_sweep"]

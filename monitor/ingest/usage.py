@@ -1,0 +1,118 @@
+"""API budgets: per-platform poll rates shared across workers, and the YouTube daily quota.
+
+Rates use Dramatiq's own rate limiters: on Redis when the broker is Redis (so every worker
+on every machine shares one budget), in memory otherwise. Quota units and requests are
+counted per platform per day in ``api_usage``; YouTube's day ends at midnight Pacific time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.rate_limits import ConcurrentRateLimiter, RateLimiter, WindowRateLimiter
+from dramatiq.rate_limits.backend import RateLimiterBackend
+from dramatiq.rate_limits.backends import RedisBackend, StubBackend
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from monitor.core.app import App
+from monitor.storage.models import ApiUsage
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+QUOTA_PLATFORMS = {"youtube": "limits.youtube_daily_quota"}
+POLL_RESERVE_UNITS = 20  # leave room for a poll's own list calls
+
+
+class BudgetError(Exception):
+    """The API budgets cannot be shared between workers as configured."""
+
+
+def backend_for(broker: dramatiq.Broker, rate_limit_url: str = "") -> RateLimiterBackend:
+    """Where the API budgets live, shared by every worker.
+
+    ``rate_limit_url`` (a Redis) when given; else the Redis broker's own Redis; else, for the
+    in-memory broker of a single process, memory. A RabbitMQ broker has no Redis of its own,
+    and per-process budgets would let N workers spend N times a platform's budget.
+    """
+    if rate_limit_url:
+        return RedisBackend(url=rate_limit_url)
+    if isinstance(broker, RedisBroker):
+        return RedisBackend(client=broker.client)
+    if isinstance(broker, StubBroker):
+        return StubBackend()
+    raise BudgetError(
+        f"broker_url is a {type(broker).__name__}, which cannot hold the API budgets that all "
+        "workers share: set rate_limit_url (HALLWATCH_RATE_LIMIT_URL) to a Redis URL such as "
+        "redis://127.0.0.1:6379/1"
+    )
+
+
+class Budgets:
+    """Dramatiq rate limiters: polls per platform per minute, one poll per account at a time."""
+
+    def __init__(self, app: App, backend: RateLimiterBackend) -> None:
+        self.backend = backend
+        self.per_minute = int(app.settings["limits.polls_per_minute"])
+        self.lock_ms = int(app.settings["limits.poll_lock_seconds"] * 1000)
+        self._platforms: dict[str, RateLimiter] = {}
+
+    def platform(self, name: str) -> RateLimiter:
+        if name not in self._platforms:
+            self._platforms[name] = WindowRateLimiter(
+                self.backend, f"hallwatch-polls-{name}", limit=self.per_minute, window=60
+            )
+        return self._platforms[name]
+
+    def account(self, account_id: int) -> RateLimiter:
+        """One poll per account at a time. A worker killed mid-poll never releases its
+        lock; it expires after ``limits.poll_lock_seconds``."""
+        return ConcurrentRateLimiter(
+            self.backend, f"hallwatch-account-{account_id}", limit=1, ttl=self.lock_ms
+        )
+
+
+def usage_day(platform: str, now: datetime) -> date:
+    """The quota day: Pacific time for YouTube (its quota resets at midnight there)."""
+    return now.astimezone(PACIFIC).date() if platform in QUOTA_PLATFORMS else now.date()
+
+
+def record(session: Session, platform: str, now: datetime, requests: int, units: int) -> None:
+    """Add to today's counters in one upsert (in the caller's transaction; race-free)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "platform": platform,
+        "day": usage_day(platform, now),
+        "requests": requests,
+        "units": units,
+    }
+    statement = insert(ApiUsage).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["platform", "day"],
+            set_={"requests": ApiUsage.requests + requests, "units": ApiUsage.units + units},
+        )
+    )
+
+
+def seconds_until_quota_resets(app: App, platform: str, now: datetime) -> float | None:
+    """None while ``platform`` has quota left today; else seconds until the next quota day."""
+    key = QUOTA_PLATFORMS.get(platform)
+    if key is None:
+        return None
+    with app.sessions() as session:
+        used = session.scalar(
+            select(ApiUsage.units).where(
+                ApiUsage.platform == platform, ApiUsage.day == usage_day(platform, now)
+            )
+        )
+    if (used or 0) + POLL_RESERVE_UNITS < app.settings[key]:
+        return None
+    local = now.astimezone(PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0, 5), tzinfo=PACIFIC)
+    return (midnight - local).total_seconds()

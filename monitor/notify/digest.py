@@ -1,0 +1,398 @@
+"""The weekly compliance digest: exactly once per supervisor per ISO week.
+
+The ISO week is taken in the district's time zone. A :class:`~monitor.storage.models.DigestSent`
+row (unique per supervisor and week) and its outbox row are written in one transaction
+before anything is sent, so a second scheduler, a redelivered message or a second
+``make demo`` finds the row and sends nothing.
+
+Every figure is computed for all accounts in scope at once: one bounded query per kind
+(flags, comments of the week, overdue comments, incidents, trend, pending alerts), never
+one query per account.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, tzinfo
+from pathlib import Path
+from statistics import median
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from monitor.core.app import App
+from monitor.ingest.pipeline import UNREVIEWED
+from monitor.notify.base import Notifier
+from monitor.notify.render import email, render
+from monitor.storage import audit
+from monitor.storage.db import record_sent
+from monitor.storage.models import Account, Comment, DigestSent, Flag, OutboxItem, Supervisor
+
+DISTRICT_ROLES = ("communications", "it")
+OPEN = ("open", "acknowledged")
+INCIDENT_RULES = ("pii.student", "language.prohibited")
+TREND_WEEKS = 6
+PENDING_LIMIT = 100
+CHART = {"width": 360, "height": 140, "top": 16, "bottom": 28, "bar": 40, "gap": 20}
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week in the district's time zone, with its UTC-comparable bounds."""
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def containing(cls, moment: datetime, zone: tzinfo) -> Week:
+        local = moment.astimezone(zone)
+        monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time())
+        return cls._from_monday(monday, zone)
+
+    @classmethod
+    def _from_monday(cls, monday: datetime, zone: tzinfo | None) -> Week:
+        """Local midnight to local midnight: wall-clock days, right across DST changes."""
+        return cls(monday.replace(tzinfo=zone), (monday + timedelta(days=7)).replace(tzinfo=zone))
+
+    @property
+    def label(self) -> str:
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def back(self, weeks: int) -> Week:
+        monday = self.start.replace(tzinfo=None) - timedelta(days=7 * weeks)
+        return Week._from_monday(monday, self.start.tzinfo)
+
+
+@dataclass
+class AccountLine:
+    """One account's row in a digest."""
+
+    account: Account
+    open_flags: Counter[str] = field(default_factory=Counter)
+    incidents: Counter[str] = field(default_factory=Counter)
+    comments_in_week: int = 0
+    review_hours: list[float] = field(default_factory=list)
+    reviewed_in_window: int = 0
+    overdue: int = 0
+
+    @property
+    def problems(self) -> int:
+        return sum(self.open_flags.values())
+
+    @property
+    def identified(self) -> bool:
+        return "account.unidentified" not in self.open_flags
+
+    @property
+    def public_flagged(self) -> bool:
+        return "visibility.public" in self.open_flags
+
+    @property
+    def review_share(self) -> str:
+        """Reviewed within the window, of the comments first seen this week ("-" if none)."""
+        if not self.comments_in_week:
+            return "-"
+        share = 100 * self.reviewed_in_window / self.comments_in_week
+        return f"{self.reviewed_in_window}/{self.comments_in_week} ({share:.0f}%)"
+
+    @property
+    def median_review_hours(self) -> str:
+        return f"{median(self.review_hours):.1f}" if self.review_hours else "-"
+
+
+def accounts_in_scope(session: Session, supervisor: Supervisor) -> list[Account]:
+    """District-wide for communications and IT; otherwise the supervisor's own accounts."""
+    query = select(Account).where(Account.status != "retired").order_by(Account.key)
+    if supervisor.role not in DISTRICT_ROLES:
+        query = query.where(
+            or_(
+                Account.supervisor_id == supervisor.id,
+                Account.org_unit_id == supervisor.org_unit_id,
+            )
+        )
+    return list(session.scalars(query))
+
+
+def _count_open_flags(session: Session, lines: dict[int, AccountLine]) -> None:
+    rows = session.execute(
+        select(Flag.account_id, Flag.rule_id, func.count())
+        .where(Flag.account_id.in_(list(lines)), Flag.status.in_(OPEN))
+        .group_by(Flag.account_id, Flag.rule_id)
+    )
+    for account_id, rule_id, n in rows:
+        lines[account_id].open_flags[rule_id] += n
+
+
+def _review_times(
+    session: Session, lines: dict[int, AccountLine], week: Week, window: timedelta
+) -> None:
+    """Comments first seen this week: how many were reviewed within the window, and how fast."""
+    rows = session.execute(
+        select(Comment.account_id, Comment.first_seen_at, Comment.reviewed_at).where(
+            Comment.account_id.in_(list(lines)),
+            Comment.by_account.is_(False),
+            Comment.first_seen_at >= week.start,
+            Comment.first_seen_at < week.end,
+        )
+    )
+    for account_id, first_seen, reviewed in rows:
+        line = lines[account_id]
+        line.comments_in_week += 1
+        if reviewed is None:
+            continue
+        took = reviewed - first_seen
+        line.review_hours.append(took.total_seconds() / 3600)
+        line.reviewed_in_window += took <= window
+
+
+def _count_overdue(session: Session, lines: dict[int, AccountLine], before: datetime) -> None:
+    rows = session.execute(
+        select(Comment.account_id, func.count())
+        .where(
+            Comment.account_id.in_(list(lines)),
+            Comment.by_account.is_(False),
+            Comment.reviewed_at.is_(None),
+            Comment.status.in_(UNREVIEWED),
+            Comment.first_seen_at < before,
+        )
+        .group_by(Comment.account_id)
+    )
+    for account_id, n in rows:
+        lines[account_id].overdue = n
+
+
+def _count_incidents(session: Session, lines: dict[int, AccountLine], week: Week) -> None:
+    rows = session.execute(
+        select(Flag.account_id, Flag.rule_id, func.count())
+        .where(
+            Flag.account_id.in_(list(lines)),
+            Flag.rule_id.in_(INCIDENT_RULES),
+            Flag.first_seen_at >= week.start,
+            Flag.first_seen_at < week.end,
+        )
+        .group_by(Flag.account_id, Flag.rule_id)
+    )
+    for account_id, rule_id, n in rows:
+        lines[account_id].incidents[rule_id] += n
+
+
+def _lines(
+    session: Session, accounts: list[Account], week: Week, now: datetime, window: timedelta
+) -> list[AccountLine]:
+    lines = {a.id: AccountLine(a) for a in accounts}
+    if lines:
+        _count_open_flags(session, lines)
+        _review_times(session, lines, week, window)
+        _count_overdue(session, lines, now - window)
+        _count_incidents(session, lines, week)
+    return list(lines.values())
+
+
+def trend(session: Session, account_ids: list[int], week: Week) -> list[tuple[str, int]]:
+    """Flags first seen in each of the last six ISO weeks (oldest first), one query."""
+    weeks = [week.back(n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    counts = dict.fromkeys((w.label for w in weeks), 0)
+    seen = session.scalars(
+        select(Flag.first_seen_at).where(
+            Flag.account_id.in_(account_ids),
+            Flag.first_seen_at >= weeks[0].start,
+            Flag.first_seen_at < week.end,
+        )
+    )
+    zone = week.start.tzinfo
+    for moment in seen:
+        label = Week.containing(moment, zone).label if zone else ""
+        if label in counts:
+            counts[label] += 1
+    return list(counts.items())
+
+
+def chart(points: list[tuple[str, int]]) -> dict[str, object]:
+    """Bar geometry for the inline SVG: no JavaScript, no external resources."""
+    c = CHART
+    plot = c["height"] - c["top"] - c["bottom"]
+    peak = max((n for _, n in points), default=0) or 1
+    bars = []
+    for i, (label, n) in enumerate(points):
+        height = round(plot * n / peak)
+        x = c["gap"] + i * (c["bar"] + c["gap"])
+        bars.append(
+            {"label": label, "count": n, "x": x, "height": height, "y": c["top"] + plot - height}
+        )
+    summary = ", ".join(f"{label}: {n}" for label, n in points)
+    return {
+        **c,
+        "width": c["gap"] + len(points) * (c["bar"] + c["gap"]),
+        "bars": bars,
+        "baseline": c["top"] + plot,
+        "alt": f"Flags raised per ISO week, last {len(points)} weeks: {summary}",
+    }
+
+
+def pending_alerts(
+    session: Session, account_ids: list[int], zone: tzinfo
+) -> list[dict[str, object]]:
+    """Alerts about these accounts still waiting in the outbox (bounded)."""
+    rows = session.execute(
+        select(OutboxItem, Flag, Account.handle)
+        .join(Flag, OutboxItem.flag_id == Flag.id)
+        .join(Account, Flag.account_id == Account.id)
+        .where(OutboxItem.status == "pending", Flag.account_id.in_(account_ids))
+        .order_by(OutboxItem.created_at, OutboxItem.id)
+        .limit(PENDING_LIMIT)
+    )
+    return [
+        {
+            "handle": handle,
+            "rule": flag.rule_id,
+            "severity": flag.severity,
+            "since": item.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            "attempts": item.attempts,
+            "error": item.last_error,
+        }
+        for item, flag, handle in rows
+    ]
+
+
+def digest_context(
+    session: Session, app: App, supervisor: Supervisor, now: datetime
+) -> dict[str, object]:
+    zone = app.settings.timezone
+    local = now.astimezone(zone)
+    week = Week.containing(now, zone)
+    window = app.settings.review_window
+    lines = _lines(session, accounts_in_scope(session, supervisor), week, now, window)
+    ids = [ln.account.id for ln in lines]
+    stale_before = now - app.settings.stale_after
+    return {
+        "supervisor": supervisor,
+        "week": week.label,
+        "generated": local.strftime("%Y-%m-%d %H:%M %Z"),
+        "review_window_hours": f"{window.total_seconds() / 3600:g}",
+        "lines": lines,
+        "manual": [ln.account for ln in lines if ln.account.status == "manual"],
+        "broken": [ln.account for ln in lines if ln.account.status == "credentials_broken"],
+        "stale": [
+            ln.account
+            for ln in lines
+            if ln.account.status == "active"
+            and (ln.account.last_polled_at or stale_before) <= stale_before
+        ],
+        "total_open": sum(ln.problems for ln in lines),
+        "total_overdue": sum(ln.overdue for ln in lines),
+        "chart": chart(trend(session, ids, week)),
+        "pending": pending_alerts(session, ids, zone),
+    }
+
+
+def _claim(app: App, supervisor_id: int, year: int, week: int, now: datetime) -> int | None:
+    """Insert the digest and outbox rows; None when this week's digest already exists."""
+    try:
+        with app.sessions() as session, session.begin():
+            item = OutboxItem(
+                dedup_key=f"digest:{supervisor_id}:{year}-W{week:02d}",
+                kind="digest",
+                created_at=now,
+            )
+            session.add(item)
+            session.flush()
+            session.add(
+                DigestSent(
+                    supervisor_id=supervisor_id,
+                    iso_year=year,
+                    iso_week=week,
+                    created_at=now,
+                    outbox_id=item.id,
+                )
+            )
+            return item.id
+    except IntegrityError:
+        return None
+
+
+def claim_weekly_digests(app: App, now: datetime) -> list[int]:
+    """Claim this ISO week's digest for every supervisor who has none; return outbox ids."""
+    year, week, _ = now.astimezone(app.settings.timezone).isocalendar()
+    with app.sessions() as session:
+        supervisors = list(session.scalars(select(Supervisor.id).order_by(Supervisor.id)))
+    claimed = (_claim(app, sid, year, week, now) for sid in supervisors)
+    return [outbox_id for outbox_id in claimed if outbox_id is not None]
+
+
+def write_preview(app: App, supervisor: Supervisor, now: datetime, out: Path) -> Path:
+    """Write this week's digest for ``supervisor`` to ``out`` (a file, or a folder to put
+    ``<week>-<email>.html`` in); nothing is claimed or sent."""
+    with app.sessions() as session:
+        context = digest_context(session, app, session.get_one(Supervisor, supervisor.id), now)
+        _, html = render("digest", **context)
+    path = out / f"{context['week']}-{supervisor.email}.html" if out.is_dir() else out
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def deliver_digest(app: App, outbox_id: int, now: datetime, notifier: Notifier) -> str:
+    """Render and send a claimed digest; the outbox row turns ``sent`` only once it is out."""
+    sent: list[tuple[str, str, str]] = []  # (page, supervisor e-mail, week) once it is out
+    try:
+        with app.sessions() as session, session.begin():
+            item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
+            if item.status == "sent":
+                return "sent"
+            digest = session.scalars(
+                select(DigestSent).where(DigestSent.outbox_id == outbox_id)
+            ).one()
+            supervisor = session.get_one(Supervisor, digest.supervisor_id)
+            context = digest_context(session, app, supervisor, now)
+            text, html = render("digest", **context)
+            folder = app.settings.digest_dir / str(context["week"])
+            folder.mkdir(parents=True, exist_ok=True)
+            page = folder / f"{supervisor.email}.html"
+            page.write_text(html, encoding="utf-8")
+            subject = (
+                f"[Hallwatch] Weekly compliance digest {context['week']}: "
+                f"{context['total_open']} open flag(s)"
+            )
+            message = email(
+                app.settings["delivery.from_address"],
+                supervisor.email,
+                subject,
+                text,
+                html,
+                f"hallwatch-digest-{outbox_id}",
+            )
+            week = str(context["week"])
+            notifier.send(message, supervisor.email, f"digest-{week}-{supervisor.email}")
+            sent.append((str(page), supervisor.email, week))
+            _digest_sent(session, item, digest, sent[0], now)
+            return "sent"
+    except OperationalError:
+        if not sent:
+            raise
+
+    def again(session: Session) -> None:
+        item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
+        digest = session.scalars(select(DigestSent).where(DigestSent.outbox_id == outbox_id)).one()
+        if item.status != "sent":
+            _digest_sent(session, item, digest, sent[0], now)
+
+    record_sent(app.sessions, again, f"digest {outbox_id}")
+    return "sent"
+
+
+def _digest_sent(
+    session: Session,
+    item: OutboxItem,
+    digest: DigestSent,
+    sent: tuple[str, str, str],
+    now: datetime,
+) -> None:
+    page, supervisor_email, week = sent
+    digest.path = page
+    item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
+    audit.record(
+        session, audit.SYSTEM, "digest.sent", "supervisor", supervisor_email, at=now, week=week
+    )

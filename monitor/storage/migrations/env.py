@@ -1,0 +1,16 @@
+"""Alembic environment: the engine is handed in by monitor.storage.db, never read from a file."""
+
+from alembic import context
+
+from monitor.storage.models import Base
+
+engine = context.config.attributes["engine"]
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
