@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from detectors import Finding
 from monitor.cli import main
-from monitor.cli import records as cli_record
 from monitor.ingest.flags import raise_flags
 from monitor.records.record import (
     RecordError,
@@ -203,7 +202,6 @@ def test_report_renders_escape_hostile_platform_text(db):
 
 @pytest.fixture
 def cli_env(tmp_path):
-    cli_record.register(main)
     url = f"sqlite:///{tmp_path / 'var' / 'hallwatch.db'}"
     engine = make_engine(url)
     upgrade(engine)

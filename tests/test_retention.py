@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.cli import main
-from monitor.cli.retention import register
 from monitor.core.settings import Settings
 from monitor.ingest.flags import set_status
 from monitor.records import retention
@@ -271,7 +270,6 @@ def test_rejects_bad_days(db: Session) -> None:
 
 
 def test_cli_purge_dry_run_then_real(tmp_path: Any) -> None:
-    register(main)
     url = f"sqlite:///{tmp_path / 'var' / 'hallwatch.db'}"
     (tmp_path / "var").mkdir()
     engine = make_engine(url)

@@ -1,20 +1,11 @@
-"""``hallwatch purge``: blank evidence text older than the retention period.
-
-``monitor.cli`` registers it with ``cli_retention.register(main)``; the command takes the
-``Ctx`` through ``click.pass_obj`` so this module never imports ``monitor.cli`` at import
-time (no circular import).
-"""
+"""``hallwatch purge``: blank evidence text older than the retention period."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
+from monitor.cli.base import Ctx, main, pass_ctx
 from monitor.records.retention import PurgeResult, cutoff_for, purge
-
-if TYPE_CHECKING:
-    from monitor.cli import Ctx
 
 
 def _what(result: PurgeResult) -> str:
@@ -40,7 +31,7 @@ def describe(result: PurgeResult, days: float, cutoff: str, dry_run: bool) -> st
     return head
 
 
-@click.command("purge")
+@main.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only count what would be blanked.")
 @click.option(
     "--days",
@@ -48,7 +39,7 @@ def describe(result: PurgeResult, days: float, cutoff: str, dry_run: bool) -> st
     default=None,
     help="Retention period in days (default: the retention.evidence_days setting).",
 )
-@click.pass_obj
+@pass_ctx
 def purge_command(ctx: Ctx, dry_run: bool, days: int | None) -> None:
     """Blank post and comment text older than the retention period (rows and flags stay)."""
     period: float = days if days is not None else float(ctx.settings["retention.evidence_days"])
@@ -57,8 +48,3 @@ def purge_command(ctx: Ctx, dry_run: bool, days: int | None) -> None:
     with app.sessions() as session, session.begin():
         result = purge(session, now, period, dry_run=dry_run)
     click.echo(describe(result, period, f"{cutoff_for(now, period):%Y-%m-%d %H:%M} UTC", dry_run))
-
-
-def register(main: click.Group) -> None:
-    """Add ``purge`` to ``main`` (safe to call twice)."""
-    main.add_command(purge_command)

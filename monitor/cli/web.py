@@ -1,36 +1,27 @@
-"""``hallwatch web`` (the console) and ``hallwatch users add|list|disable``.
-
-``monitor.cli`` registers them with ``cli_web.register(main)``.
-"""
+"""``hallwatch web`` (the console) and ``hallwatch users add|list|disable``."""
 
 from __future__ import annotations
 
 import sys
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
+import uvicorn
 
-if TYPE_CHECKING:
-    from monitor.cli import Ctx
-    from monitor.core.app import App
+from monitor.access.users import UserError, add_user, disable_user, list_users
+from monitor.cli.base import Ctx, main, pass_ctx, print_rows
+from monitor.core.app import App
+from monitor.web.app import create_app
 
 
 def serve(app: App, host: str, port: int) -> None:
     """Serve the console until interrupted (uvicorn; one process)."""
-    import uvicorn
-
-    from monitor.web.app import create_app
-
     uvicorn.run(create_app(app), host=host, port=port, log_level="warning", access_log=False)
 
 
 def serve_in_thread(app: App) -> tuple[Any, threading.Thread]:
     """Start the console in a daemon thread (for ``hallwatch run``); returns the server."""
-    import uvicorn
-
-    from monitor.web.app import create_app
-
     settings = app.settings
     config = uvicorn.Config(
         create_app(app),
@@ -45,7 +36,7 @@ def serve_in_thread(app: App) -> tuple[Any, threading.Thread]:
     return server, thread
 
 
-@click.command("web")
+@main.command("web")
 @click.option("--host", default=None, help="Listen address (default: web.host, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: web.port, 8080).")
 @click.option(
@@ -54,7 +45,7 @@ def serve_in_thread(app: App) -> tuple[Any, threading.Thread]:
     metavar="TIME",
     help="Serve as if it were this ISO time (the demo's simulated world); never in production.",
 )
-@click.pass_obj
+@pass_ctx
 def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None:
     """Serve the supervisor console (default http://127.0.0.1:8080)."""
     app = ctx.app(migrate=True)
@@ -73,7 +64,7 @@ def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None
     serve(app, host, port)
 
 
-@click.group()
+@main.group()
 def users() -> None:
     """Console users: admin, supervisor, communications, it, auditor."""
 
@@ -97,7 +88,7 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--sso-only", is_flag=True, help="No password: the user signs in only by SSO.")
 @click.option("--by", "actor", default="cli", show_default=True, help="Who is adding the user.")
-@click.pass_obj
+@pass_ctx
 def users_add(
     ctx: Ctx,
     email: str,
@@ -109,8 +100,6 @@ def users_add(
     actor: str,
 ) -> None:
     """Add a user (or update an existing one's role, units and password)."""
-    from monitor.access.users import UserError, add_user
-
     if sso_only:
         password = ""
     elif password_stdin:
@@ -132,25 +121,20 @@ def users_add(
 
 @users.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.pass_obj
+@pass_ctx
 def users_list(ctx: Ctx, fmt: str) -> None:
     """List console users (never their password hashes)."""
-    from monitor.access.users import list_users
-    from monitor.cli import _print_rows
-
     with ctx.app(migrate=True).sessions() as session:
         rows = list_users(session)
-    _print_rows(rows, fmt)
+    print_rows(rows, fmt)
 
 
 @users.command("disable")
 @click.argument("email")
 @click.option("--by", "actor", default="cli", show_default=True)
-@click.pass_obj
+@pass_ctx
 def users_disable(ctx: Ctx, email: str, actor: str) -> None:
     """Disable a user and end their sessions (users are never deleted)."""
-    from monitor.access.users import UserError, disable_user
-
     app = ctx.app(migrate=True)
     try:
         with app.sessions() as session, session.begin():
@@ -158,8 +142,3 @@ def users_disable(ctx: Ctx, email: str, actor: str) -> None:
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"disabled {email.lower()}" if changed else f"{email.lower()} was already disabled")
-
-
-def register(main: click.Group) -> None:
-    main.add_command(web)
-    main.add_command(users)

@@ -1,10 +1,5 @@
-"""``hallwatch`` commands for the supervisors' record: flags show/ack/resolve/dismiss,
-comments review, alerts pending and the noncompliance report.
-
-``monitor.cli`` registers them with ``cli_record.register(main)``. The commands take the
-``Ctx`` through ``click.pass_obj`` so this module never imports ``monitor.cli`` at import
-time (no circular import).
-"""
+"""``hallwatch flags list|show|ack|resolve|dismiss``, ``alerts pending`` and ``report``:
+the supervisors' noncompliance record."""
 
 from __future__ import annotations
 
@@ -12,35 +7,57 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
+from sqlalchemy import select
 
+from monitor.cli.base import Ctx, main, pass_ctx, print_rows
 from monitor.records.record import (
     RecordError,
     change_flag,
+    flag_fields,
     noncompliance_report,
     pending_alerts,
     report_csv,
     report_html,
-    review_comment,
     show_flag,
 )
-
-if TYPE_CHECKING:
-    from monitor.cli import Ctx
+from monitor.storage.models import Account, Flag
 
 
-def _print_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
-    from monitor.cli import _print_rows as print_rows
+@main.group()
+def flags() -> None:
+    """List the flags the rules raised."""
 
-    print_rows(rows, fmt, columns)
+
+@flags.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--status", type=click.Choice(["open", "acknowledged", "resolved", "dismissed"]))
+@click.option("--rule", help="Only this rule id, e.g. comments.unreviewed.")
+@pass_ctx
+def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None:
+    """List flags (JSON prints every field of every flag)."""
+    with ctx.app(migrate=True).sessions() as session:
+        query = (
+            select(Flag, Account.key).join(Account, Flag.account_id == Account.id).order_by(Flag.id)
+        )
+        if status:
+            query = query.where(Flag.status == status)
+        if rule:
+            query = query.where(Flag.rule_id == rule)
+        rows = [flag_fields(flag, key) for flag, key in session.execute(query)]
+    print_rows(
+        rows,
+        fmt,
+        None if fmt == "json" else ["id", "severity", "rule", "account", "status", "explanation"],
+    )
 
 
-@click.command("show")
+@flags.command("show")
 @click.argument("flag_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.pass_obj
+@pass_ctx
 def flags_show(ctx: Ctx, flag_id: int, fmt: str) -> None:
     """Show one flag with every field and its audit history."""
     with ctx.app(migrate=True).sessions() as session:
@@ -72,7 +89,7 @@ def _flag_change(verb: str, status: str, needs_note: bool) -> click.Command:
     @click.argument("flag_id", type=int)
     @click.option("--note", default="", required=needs_note, help=note_help)
     @click.option("--by", "actor", required=True, metavar="EMAIL", help="Who is doing this.")
-    @click.pass_obj
+    @pass_ctx
     def command(ctx: Ctx, flag_id: int, note: str, actor: str) -> None:
         app = ctx.app(migrate=True)
         try:
@@ -89,49 +106,35 @@ def _flag_change(verb: str, status: str, needs_note: bool) -> click.Command:
     return command
 
 
-@click.command("review")
-@click.argument("comment_id", type=int)
-@click.option("--by", "actor", required=True, metavar="EMAIL", help="Who reviewed it.")
-@click.option("--note", default="", help="A note for the record.")
-@click.pass_obj
-def comments_review(ctx: Ctx, comment_id: int, actor: str, note: str) -> None:
-    """Mark a stored comment reviewed (keeps an earlier reviewer)."""
-    app = ctx.app(migrate=True)
-    try:
-        with app.sessions() as session, session.begin():
-            done = review_comment(session, comment_id, actor, app.now(), note)
-    except RecordError as exc:
-        raise click.ClickException(str(exc)) from None
-    if done["changed"]:
-        click.echo(f"comment {comment_id} reviewed by {done['reviewed_by']}.")
-    else:
-        click.echo(
-            f"comment {comment_id} was already reviewed by {done['reviewed_by'] or 'unknown'} "
-            f"at {done['reviewed_at']}; unchanged."
-        )
+for _verb, _status, _needs_note in (
+    ("ack", "acknowledged", False),
+    ("resolve", "resolved", True),
+    ("dismiss", "dismissed", True),
+):
+    flags.add_command(_flag_change(_verb, _status, _needs_note))
 
 
-@click.group("alerts")
+@main.group("alerts")
 def alerts() -> None:
     """Alerts waiting in the outbox."""
 
 
 @alerts.command("pending")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.pass_obj
+@pass_ctx
 def alerts_pending(ctx: Ctx, fmt: str) -> None:
     """List outbox items not yet delivered, with attempts and the last error."""
     with ctx.app(migrate=True).sessions() as session:
         rows = pending_alerts(session)
-    _print_rows(rows, fmt)
+    print_rows(rows, fmt)
 
 
-@click.command("report")
+@main.command("report")
 @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv")
 @click.option("--out", type=click.Path(dir_okay=False), help="File to write; default stdout.")
-@click.pass_obj
+@pass_ctx
 def report(ctx: Ctx, start: datetime, end: datetime, fmt: str, out: str | None) -> None:
     """Write the noncompliance record for a date range (CSV or HTML).
 
@@ -159,17 +162,3 @@ def _write(
         report_csv(rows, stream)
     else:
         echo(report_html(rows, title))
-
-
-def register(main: click.Group) -> None:
-    """Add these commands to ``main`` (safe to call twice)."""
-    flags = main.commands["flags"]
-    comments = main.commands["comments"]
-    assert isinstance(flags, click.Group) and isinstance(comments, click.Group)
-    flags.add_command(flags_show)
-    flags.add_command(_flag_change("ack", "acknowledged", False))
-    flags.add_command(_flag_change("resolve", "resolved", True))
-    flags.add_command(_flag_change("dismiss", "dismissed", True))
-    comments.add_command(comments_review)
-    main.add_command(alerts)
-    main.add_command(report)
