@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check monitor connectors detectors tests benchmarks
 	$(BIN)/ruff format --check monitor connectors detectors tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var

@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from monitor.core.app import App
 from monitor.core.settings import load_settings
 from monitor.jobs.demo import DEMO_PASSWORD, DEMO_USERS, demo_settings, demo_users, run_demo
+from monitor.storage.db import open_app
 from monitor.storage.models import Flag
 from monitor.web.app import create_app
 
@@ -61,7 +61,7 @@ def main() -> int:
         env = {"HALLWATCH_VAR_DIR": tmp, "HALLWATCH_DATABASE_URL": f"sqlite:///{tmp}/hw.db"}
         settings = demo_settings(load_settings(environ=env), DISTRICT)
         report = run_demo(settings, DISTRICT)
-        app = App.from_settings(settings)
+        app = open_app(settings)
         demo_users(app)
         with app.sessions() as session:
             flag_id = session.scalars(select(Flag.id).order_by(Flag.id)).first()

@@ -58,7 +58,7 @@ from monitor.jobs import scheduler  # noqa: E402
 from monitor.jobs.broker import make_broker  # noqa: E402
 from monitor.jobs.tasks import Tasks  # noqa: E402
 from monitor.registry import secrets  # noqa: E402
-from monitor.storage.db import upgrade  # noqa: E402
+from monitor.storage.db import open_app, upgrade  # noqa: E402
 from monitor.storage.models import (  # noqa: E402
     Account,
     Comment,
@@ -347,7 +347,7 @@ def run_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="hallwatch-scale-"))
     env = _env(args, db_url, tmp / "var", world)
     settings = load_settings(environ=env)
-    app = App.from_settings(settings)
+    app = open_app(settings)
     upgrade(app.engine)
     _registry(app, size)
     client = redis.Redis.from_url(args.redis)

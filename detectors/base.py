@@ -12,43 +12,10 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 
+from detectors.rules import CLAUSES
+
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
-
-# Rule id -> the clause of Procedure 417 it enforces, quoted so a principal recognises it.
-CLAUSES: dict[str, str] = {
-    "comments.unreviewed": (
-        "Procedure 417, Monitoring: comments are turned off or moderated; if comments are on, "
-        "they must be monitored daily."
-    ),
-    "visibility.public": (
-        "Procedure 417, Monitoring: sites should be private networks unless there is a "
-        "specific educational need for a public network."
-    ),
-    "pii.student": (
-        "Procedure 417, Guidance: no personally identifiable student information, including "
-        "photographs, without consent."
-    ),
-    "language.prohibited": (
-        "Procedure 417, Guidance: no harassing, obscene, discriminatory, defamatory or "
-        "threatening language; no confidential information."
-    ),
-    "media.inquiry": (
-        "Procedure 417, Media Inquiries: media inquiries are referred to the District."
-    ),
-    "account.personal_email": (
-        "Procedure 417, Separate E-mail Accounts: the professional presence uses a District "
-        "e-mail address."
-    ),
-    "account.unapproved": (
-        "Procedure 417, Monitoring: supervisor approval before an account is set up, and an "
-        "up-to-date list of accounts."
-    ),
-    "account.unidentified": (
-        "Procedure 417, Communication with Students: professional sites identify the "
-        "District or school and link to its website."
-    ),
-}
 
 
 @dataclass(frozen=True)

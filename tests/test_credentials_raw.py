@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
 from monitor.cli import main
-from monitor.registry.secrets import fernet_key
+from monitor.core.keys import fernet_key
 from monitor.storage.db import session_factory
 from tests import factory
 from tests.factory import CLEAN_PROFILE

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from detectors import Finding
 from monitor.ingest.flags import raise_flags
 from monitor.notify.base import DeliveryError, FileNotifier
-from monitor.notify.delivery import deliver, route
+from monitor.notify.delivery import deliver
+from monitor.notify.routing import route
 from monitor.storage.db import session_factory
 from monitor.storage.models import Account, AuditEntry, Delivery, Flag, OutboxItem
 from tests import factory

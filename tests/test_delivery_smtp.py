@@ -10,7 +10,8 @@ from detectors import Finding
 from monitor.core.app import App
 from monitor.ingest.flags import raise_flags
 from monitor.notify.base import DeliveryError
-from monitor.notify.delivery import deliver, notifier_for, pending_outbox
+from monitor.notify.delivery import deliver, pending_outbox
+from monitor.notify.routing import notifier_for
 from monitor.storage.db import session_factory
 from monitor.storage.models import Account, Delivery, OutboxItem
 from tests import factory

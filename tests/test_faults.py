@@ -24,7 +24,8 @@ from monitor.core.settings import load_settings
 from monitor.ingest.flags import raise_flags
 from monitor.jobs.broker import in_process_worker
 from monitor.jobs.tasks import Tasks
-from monitor.notify.delivery import deliver, notifier_for, pending_outbox
+from monitor.notify.delivery import deliver, pending_outbox
+from monitor.notify.routing import notifier_for
 from monitor.storage.db import make_engine, session_factory, upgrade
 from monitor.storage.models import Delivery, OutboxItem
 from tests import factory, faultkit

@@ -31,6 +31,7 @@ from monitor.jobs.broker import in_process_worker
 from monitor.jobs.demo import import_registry
 from monitor.jobs.scheduler import tick
 from monitor.jobs.tasks import Tasks
+from monitor.storage.db import open_app
 from monitor.storage.models import Account, AuditEntry, OutboxItem
 from tests import faultkit
 from tests.faultkit import DISTRICT, Outcome, compare, outcome, received, wait_for
@@ -128,7 +129,7 @@ def _env(folder: Path, smtp: Server, broker_url: str, **extra: str) -> dict[str,
 
 
 def _app(env: dict[str, str]) -> App:
-    app = App.from_settings(load_settings(environ=env), migrate=True)
+    app = open_app(load_settings(environ=env), migrate=True)
     import_registry(app, DISTRICT)
     return app
 

@@ -137,10 +137,10 @@ def test_scheduler_and_dramatiq_worker_processes_on_real_redis(tmp_path, redis_u
             "-c",
             (
                 "from monitor.core.settings import load_settings;"
-                "from monitor.core.app import App;"
+                "from monitor.storage.db import open_app;"
                 "from monitor.storage.models import AuditEntry;"
                 "from sqlalchemy import select, func;"
-                "app = App.from_settings(load_settings());"
+                "app = open_app(load_settings());"
                 "s = app.sessions();"
                 "rows = s.execute(select(AuditEntry.object_id, func.count()).where("
                 "AuditEntry.action == 'account.polled').group_by(AuditEntry.object_id)).all();"

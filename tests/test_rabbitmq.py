@@ -16,9 +16,9 @@ import pytest
 from dramatiq.rate_limits.backends import RedisBackend
 
 from monitor.core.settings import SettingsError, load_settings
-from monitor.ingest import usage
 from monitor.jobs.broker import make_broker
 from monitor.jobs.tasks import Tasks
+from monitor.registry import usage
 from tests.factory import at
 from tests.test_tasks import _counts, _setup
 

@@ -15,7 +15,8 @@ from sqlalchemy import inspect, select, text
 
 from monitor.core.app import App
 from monitor.jobs.tasks import Tasks
-from monitor.notify.delivery import deliver, notifier_for, pending_outbox
+from monitor.notify.delivery import deliver, pending_outbox
+from monitor.notify.routing import notifier_for
 from monitor.registry import secrets
 from monitor.registry.connect import set_credentials
 from monitor.storage.db import session_factory

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from monitor.cli import main
 from monitor.core.settings import Settings
-from monitor.ingest.flags import set_status
 from monitor.records import retention
+from monitor.records.lifecycle import set_status
 from monitor.records.retention import PurgeResult, purge
 from monitor.storage.db import make_engine, session_factory, upgrade
 from monitor.storage.models import Account, AuditEntry, Comment, Flag, MediaItem, Post, utcnow

@@ -11,8 +11,8 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 from sqlalchemy import select
 
-from monitor.ingest import usage
 from monitor.jobs.tasks import Tasks
+from monitor.registry import usage
 from monitor.storage.db import session_factory
 from monitor.storage.models import ApiUsage
 from tests import factory

@@ -25,6 +25,7 @@ from monitor.access.links import alert_links
 from monitor.core.app import App
 from monitor.core.settings import load_settings
 from monitor.jobs.demo import DEMO_PASSWORD, demo_clock, demo_settings, demo_users, run_demo
+from monitor.storage.db import open_app
 from monitor.storage.models import Account, Comment, Flag
 from monitor.web.app import create_app
 
@@ -72,7 +73,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, str
     }
     settings = demo_settings(load_settings(environ=env), DISTRICT)
     run_demo(settings, DISTRICT)
-    app = App.from_settings(settings)
+    app = open_app(settings)
     app.clock = demo_clock(DISTRICT)  # as `hallwatch demo` serves it
     demo_users(app)
     server = uvicorn.Server(

@@ -119,14 +119,14 @@ def test_the_link_post_needs_the_csrf_token(district):
 
 
 def test_alert_links_are_stable_per_recipient_and_carried_by_the_email(district):
-    from monitor.notify.delivery import _alert_message
+    from monitor.notify.alerts import alert_message
 
     with district.app.sessions() as s:
         flag = s.get_one(Flag, district.ids["riv_flag"])
         first = alert_links(district.app.settings, s, flag, RECIPIENT)
         again = alert_links(district.app.settings, s, flag, RECIPIENT)
         other = alert_links(district.app.settings, s, flag, "vp.riverside@fvsd.example.ca")
-        message = _alert_message(district.app, flag, RECIPIENT, 1)
+        message = alert_message(district.app, flag, RECIPIENT, 1)
         expires = link_expiry(district.app.settings, flag.first_seen_at)
     assert first == again and first != other
     labels = [link.label for link in first]

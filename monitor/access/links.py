@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.core.keys import derived_keys
 from monitor.core.settings import Settings
-from monitor.registry.secrets import derived_keys
 from monitor.storage.models import UsedActionToken
 
 ACTIONS = {"ack": "acknowledge flag", "review": "mark comment reviewed"}

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from monitor.core.app import App
 from monitor.core.settings import Settings, SettingsError, load_settings
+from monitor.storage.db import open_app
 
 
 class Ctx:
@@ -35,7 +36,7 @@ class Ctx:
 
     def app(self, migrate: bool = False) -> App:
         if self._app is None:
-            self._app = App.from_settings(self.settings, migrate=migrate)
+            self._app = open_app(self.settings, migrate=migrate)
         return self._app
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from detectors.rules import HIDE_REASONS as HIDE_REASON_NAMES
 from monitor.cli.base import Ctx, main, pass_ctx
 from monitor.records.record import RecordError, review_comment
-from monitor.registry.connect import HIDE_REASONS as HIDE_REASON_NAMES
 from monitor.registry.connect import ConnectError, moderate
 
 

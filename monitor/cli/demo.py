@@ -10,7 +10,6 @@ import click
 
 from monitor.cli.base import Ctx, main, pass_ctx
 from monitor.cli.web import serve
-from monitor.core.app import App
 from monitor.core.logs import configure_logging
 from monitor.jobs.demo import (
     DEFAULT_DISTRICT,
@@ -22,6 +21,7 @@ from monitor.jobs.demo import (
     pending_alerts,
     run_demo,
 )
+from monitor.storage.db import open_app
 
 
 @main.command()
@@ -73,7 +73,7 @@ def demo(ctx: Ctx, district: str) -> None:
 
 def _demo_console(ctx: Ctx, district: Path) -> None:
     """Demo sign-ins, then serve the console (at a terminal) or say how to start it."""
-    app = App.from_settings(demo_settings(ctx.settings, district))
+    app = open_app(demo_settings(ctx.settings, district))
     app.clock = demo_clock(district)  # the demo world's time: its links and ages read right
     demo_users(app)
     host, port = ctx.settings["web.host"], int(ctx.settings["web.port"])

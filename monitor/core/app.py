@@ -1,4 +1,5 @@
-"""The service container: settings, database and clock, built once per process."""
+"""The service container: settings, database and clock, built once per process
+(:func:`monitor.storage.db.open_app`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.core.settings import Settings
-from monitor.storage.db import get_engine, session_factory, upgrade
 
 Clock = Callable[[], datetime]
 
@@ -29,13 +29,6 @@ class App:
     sessions: sessionmaker[Session]
     clock: Clock = system_clock
     transports: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, *, migrate: bool = False) -> App:
-        engine = get_engine(settings.database_url)
-        if migrate:
-            upgrade(engine)
-        return cls(settings=settings, engine=engine, sessions=session_factory(engine))
 
     def now(self, as_of: str | datetime | None = None) -> datetime:
         """``as_of`` (ISO text or datetime) as aware UTC, or the clock's time."""

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detectors import Finding
-from monitor.notify.render import display_text
+from monitor.core.display import display_text
 from monitor.storage import audit
 from monitor.storage.models import Account, Flag, OutboxItem
 
@@ -116,20 +116,4 @@ def _new_flag(account: Account, finding: Finding, key: str, now: datetime, url: 
         status="open",
         first_seen_at=now,
         last_seen_at=now,
-    )
-
-
-def set_status(
-    session: Session, flag: Flag, status: str, actor: str, note: str, now: datetime
-) -> None:
-    """Move a flag to ``status`` with a note, recorded in the audit log."""
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-    previous, flag.status = flag.status, status
-    if note:
-        flag.notes = (
-            flag.notes + "\n" if flag.notes else ""
-        ) + f"[{now:%Y-%m-%d %H:%M} {actor}] {note}"
-    audit.record(
-        session, actor, f"flag.{status}", "flag", flag.id, at=now, previous=previous, note=note
     )

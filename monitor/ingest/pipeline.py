@@ -21,10 +21,10 @@ import connectors
 import detectors
 from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
 from monitor.core.app import App
-from monitor.ingest import usage
 from monitor.ingest.detection import ROSTER, group, settings_suite
 from monitor.ingest.flags import raise_flags
 from monitor.ingest.store import Changes, latest_profiles, save_snapshot
+from monitor.registry import usage
 from monitor.registry.connect import account_ref, connector_for, serving_connector
 from monitor.registry.secrets import CredentialsError
 from monitor.storage import audit
@@ -38,10 +38,10 @@ from monitor.storage.models import (
     Post,
     ProfileSnapshot,
 )
+from monitor.storage.queries import UNREVIEWED
 
 log = logging.getLogger(__name__)
 POLLABLE = ("active",)
-UNREVIEWED = ("published", "held")
 
 
 @dataclass

@@ -26,6 +26,7 @@ from monitor.jobs.broker import in_process_worker
 from monitor.jobs.tasks import Tasks
 from monitor.registry import accounts as registry
 from monitor.registry.roster import import_consents, import_roster
+from monitor.storage.db import open_app
 from monitor.storage.models import Account, DigestSent, Flag, OutboxItem
 
 # The bundled district, next to the package in a checkout (whatever the working folder).
@@ -108,7 +109,7 @@ def _drain(tasks: Tasks, queues: tuple[str, ...]) -> None:
 def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoReport:
     """Run the whole pipeline on ``district``; see the module docstring."""
     settings = demo_settings(settings, district)
-    app = App.from_settings(settings, migrate=True)
+    app = open_app(settings, migrate=True)
     report = DemoReport(imported=import_registry(app, district))
     before = _count(app, Flag.id)
     start = datetime.fromisoformat(json.loads((district / "scenario.json").read_text())["start"])

@@ -22,9 +22,11 @@ from dramatiq import Retry
 
 from connectors import RateLimited
 from monitor.core.app import App
-from monitor.ingest import pipeline, usage
+from monitor.ingest import pipeline
 from monitor.notify import digest
-from monitor.notify.delivery import deliver, notifier_for, pending_outbox
+from monitor.notify.delivery import deliver, pending_outbox
+from monitor.notify.routing import notifier_for
+from monitor.registry import usage
 
 log = logging.getLogger(__name__)
 RETRY_OPTIONS: dict[str, Any] = {"max_retries": 8, "min_backoff": 2_000, "max_backoff": 600_000}

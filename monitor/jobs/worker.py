@@ -17,11 +17,11 @@ from typing import Any
 
 import dramatiq
 
-from monitor.core.app import App
 from monitor.core.logs import configure_logging
 from monitor.core.settings import load_settings
 from monitor.jobs.broker import make_broker
 from monitor.jobs.tasks import Tasks
+from monitor.storage.db import open_app
 
 
 def injected_transports(target: str) -> dict[str, Any]:
@@ -34,7 +34,7 @@ configure_logging()
 settings = load_settings()
 broker = make_broker(settings)
 dramatiq.set_broker(broker)
-app = App.from_settings(settings)
+app = open_app(settings)
 if target := os.environ.get("HALLWATCH_CONNECTOR_TRANSPORT"):
     app.transports.update(injected_transports(target))
 tasks = Tasks(app, broker)

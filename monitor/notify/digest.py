@@ -15,20 +15,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
+from email.message import EmailMessage
 from pathlib import Path
 from statistics import median
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.core.app import App
-from monitor.ingest.pipeline import UNREVIEWED
-from monitor.notify.base import Notifier
+from monitor.notify.base import DeliveryError, Notifier
+from monitor.notify.outbox import send_once
 from monitor.notify.render import email, render
 from monitor.storage import audit
-from monitor.storage.db import record_sent
 from monitor.storage.models import Account, Comment, DigestSent, Flag, OutboxItem, Supervisor
+from monitor.storage.queries import UNREVIEWED
 
 DISTRICT_ROLES = ("communications", "it")
 OPEN = ("open", "acknowledged")
@@ -335,64 +336,68 @@ def write_preview(app: App, supervisor: Supervisor, now: datetime, out: Path) ->
 
 
 def deliver_digest(app: App, outbox_id: int, now: datetime, notifier: Notifier) -> str:
-    """Render and send a claimed digest; the outbox row turns ``sent`` only once it is out."""
-    sent: list[tuple[str, str, str]] = []  # (page, supervisor e-mail, week) once it is out
-    try:
-        with app.sessions() as session, session.begin():
-            item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
-            if item.status == "sent":
-                return "sent"
-            digest = session.scalars(
-                select(DigestSent).where(DigestSent.outbox_id == outbox_id)
-            ).one()
-            supervisor = session.get_one(Supervisor, digest.supervisor_id)
-            context = digest_context(session, app, supervisor, now)
-            text, html = render("digest", **context)
-            folder = app.settings.digest_dir / str(context["week"])
-            folder.mkdir(parents=True, exist_ok=True)
-            page = folder / f"{supervisor.email}.html"
-            page.write_text(html, encoding="utf-8")
-            subject = (
-                f"[Hallwatch] Weekly compliance digest {context['week']}: "
-                f"{context['total_open']} open flag(s)"
-            )
-            message = email(
-                app.settings["delivery.from_address"],
-                supervisor.email,
-                subject,
-                text,
-                html,
-                f"hallwatch-digest-{outbox_id}",
-            )
-            week = str(context["week"])
-            notifier.send(message, supervisor.email, f"digest-{week}-{supervisor.email}")
-            sent.append((str(page), supervisor.email, week))
-            _digest_sent(session, item, digest, sent[0], now)
-            return "sent"
-    except OperationalError:
-        if not sent:
-            raise
+    """Render and send a claimed digest; the outbox row turns ``sent`` only once it is out.
 
-    def again(session: Session) -> None:
-        item = session.get_one(OutboxItem, outbox_id, with_for_update=True)
-        digest = session.scalars(select(DigestSent).where(DigestSent.outbox_id == outbox_id)).one()
-        if item.status != "sent":
-            _digest_sent(session, item, digest, sent[0], now)
-
-    record_sent(app.sessions, again, f"digest {outbox_id}")
+    Raises:
+        DeliveryError: the channel failed (recorded on the outbox row; the actor retries).
+    """
+    if not send_once(app, DigestJob(app, outbox_id, now), notifier, now):
+        raise DeliveryError(f"digest {outbox_id}: not delivered yet")
     return "sent"
 
 
-def _digest_sent(
-    session: Session,
-    item: OutboxItem,
-    digest: DigestSent,
-    sent: tuple[str, str, str],
-    now: datetime,
-) -> None:
-    page, supervisor_email, week = sent
-    digest.path = page
-    item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
-    audit.record(
-        session, audit.SYSTEM, "digest.sent", "supervisor", supervisor_email, at=now, week=week
-    )
+class DigestJob:
+    """One supervisor's digest for one week: its outbox row and its ``digests_sent`` row."""
+
+    def __init__(self, app: App, outbox_id: int, now: datetime) -> None:
+        self.app, self.outbox_id, self.now = app, outbox_id, now
+        self.what = f"digest {outbox_id}"
+        self.page = self.week = ""  # set by render; kept for recording again after a failure
+
+    def _digest(self, session: Session) -> DigestSent:
+        return session.scalars(
+            select(DigestSent).where(DigestSent.outbox_id == self.outbox_id)
+        ).one()
+
+    def lock(self, session: Session) -> list[OutboxItem]:
+        item = session.get_one(OutboxItem, self.outbox_id, with_for_update=True)
+        return [] if item.status == "sent" else [item]
+
+    def render(self, session: Session) -> tuple[EmailMessage, str, str]:
+        supervisor = session.get_one(Supervisor, self._digest(session).supervisor_id)
+        context = digest_context(session, self.app, supervisor, self.now)
+        text, html = render("digest", **context)
+        folder = self.app.settings.digest_dir / str(context["week"])
+        folder.mkdir(parents=True, exist_ok=True)
+        page = folder / f"{supervisor.email}.html"
+        page.write_text(html, encoding="utf-8")
+        self.page, self.week = str(page), str(context["week"])
+        subject = (
+            f"[Hallwatch] Weekly compliance digest {context['week']}: "
+            f"{context['total_open']} open flag(s)"
+        )
+        message = email(
+            self.app.settings["delivery.from_address"],
+            supervisor.email,
+            subject,
+            text,
+            html,
+            f"hallwatch-digest-{self.outbox_id}",
+        )
+        return message, supervisor.email, f"digest-{context['week']}-{supervisor.email}"
+
+    def sent(self, session: Session, rows: list[OutboxItem], location: str, now: datetime) -> None:
+        digest = self._digest(session)
+        supervisor = session.get_one(Supervisor, digest.supervisor_id)
+        digest.path = self.page
+        for item in rows:
+            item.status, item.sent_at, item.last_error = "sent", now, ""
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "digest.sent",
+            "supervisor",
+            supervisor.email,
+            at=now,
+            week=self.week,
+        )

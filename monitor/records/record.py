@@ -14,7 +14,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.ingest.flags import set_status
+from monitor.records.lifecycle import set_status
 from monitor.storage import audit
 from monitor.storage.models import Account, AuditEntry, Comment, Flag, OutboxItem
 

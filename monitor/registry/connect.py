@@ -12,23 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import connectors
+from detectors.rules import HIDE_REASONS
 from monitor.core.app import App
-from monitor.ingest import usage
-from monitor.registry import secrets
+from monitor.registry import secrets, usage
 from monitor.storage import audit
 from monitor.storage.models import Account, Comment
-
-# Content-neutral reasons a person may give for hiding a comment, each citing Procedure 417.
-HIDE_REASONS: dict[str, str] = {
-    "student-information": "Procedure 417: no personally identifiable student information, "
-    "including photographs, without consent.",
-    "prohibited-language": "Procedure 417: no harassing, obscene, discriminatory, defamatory "
-    "or threatening language.",
-    "confidential-information": "Procedure 417: no disclosure of confidential information.",
-    "media-inquiry": "Procedure 417: media inquiries are referred to the District.",
-    "off-purpose": "Procedure 417: school-based sites address instructional, educational or "
-    "extra-curricular matters.",
-}
 
 
 class ConnectError(Exception):

@@ -21,8 +21,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from detectors.roster import RosterIndex, digest, index_forms, student_key
+from monitor.core.keys import derived_key, derived_keys
 from monitor.core.settings import Settings
-from monitor.registry.secrets import derived_key, derived_keys
 from monitor.storage import audit
 from monitor.storage.models import Consent, RosterEntry
 

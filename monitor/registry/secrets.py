@@ -9,60 +9,21 @@ in memory, for the length of one poll or one command, and are never logged.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.core.keys import cipher
 from monitor.core.settings import Settings
 from monitor.storage.models import Account
-
-INFO = b"hallwatch credentials v1"
 
 
 class CredentialsError(Exception):
     """Credentials cannot be read; the message says what to do (never what they are)."""
-
-
-def fernet_key(secret: str) -> bytes:
-    """The Fernet key for ``secret``."""
-    try:
-        if len(base64.urlsafe_b64decode(secret.encode())) == 32:
-            return secret.encode()
-    except (binascii.Error, ValueError):
-        pass
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hallwatch", info=INFO)
-    return base64.urlsafe_b64encode(hkdf.derive(secret.encode()))
-
-
-def derived_key(settings: Settings, info: bytes) -> bytes:
-    """A 32-byte key for one purpose (``info``), derived from the secret key with HKDF."""
-    return _derive(settings.secret_key, info)
-
-
-def derived_keys(settings: Settings, info: bytes) -> list[bytes]:
-    """:func:`derived_key` of the current secret key, then of each previous one."""
-    return [
-        _derive(secret, info) for secret in (settings.secret_key, *settings.previous_secret_keys)
-    ]
-
-
-def _derive(secret: str, info: bytes) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hallwatch", info=info)
-    return hkdf.derive(secret.encode())
-
-
-def cipher(settings: Settings) -> MultiFernet:
-    """The current key first (it encrypts), then the previous ones (they still decrypt)."""
-    keys = [settings.secret_key, *settings.previous_secret_keys]
-    return MultiFernet([Fernet(fernet_key(k)) for k in keys])
 
 
 def encrypt(settings: Settings, credentials: Mapping[str, Any]) -> str:

@@ -17,6 +17,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.core.app import App
+from monitor.core.settings import Settings
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
@@ -120,3 +123,11 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations up to ``revision`` (idempotent)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def open_app(settings: Settings, *, migrate: bool = False) -> App:
+    """The :class:`App` for ``settings``: its engine (shared per URL) and sessions."""
+    engine = get_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return App(settings=settings, engine=engine, sessions=session_factory(engine))

@@ -27,8 +27,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from monitor.access.scope import can
 from monitor.access.users import Person
 from monitor.core.app import App
+from monitor.core.keys import derived_key
 from monitor.notify.render import safe_url
-from monitor.registry.secrets import derived_key
 from monitor.web import auth
 
 View = Callable[["Ctx"], Response]

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from detectors.rules import HIDE_REASONS
 from monitor.access.scope import can, comments_seen
 from monitor.access.users import Person
 from monitor.records.record import RecordError, review_comment
-from monitor.registry.connect import HIDE_REASONS, ConnectError, moderate
+from monitor.registry.connect import ConnectError, moderate
 from monitor.storage.models import Account, Comment, Flag
 from monitor.web.core import Ctx, not_found, short_session
 from monitor.web.views_auth import safe_next

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from starlette.responses import Response
 
+from detectors.rules import advice
 from monitor.access.scope import accounts_seen, can, comments_seen, flags_seen
-from monitor.ingest.flags import STATUSES
-from monitor.notify.delivery import ACTIONS as WHAT_TO_DO
+from monitor.records.lifecycle import STATUSES
 from monitor.records.record import RecordError, change_flag, show_flag
 from monitor.storage import audit
 from monitor.storage.models import Account, Comment, Flag, Post
@@ -151,7 +151,7 @@ def flag_detail(ctx: Ctx, revealed: str | None = None, error: str = "") -> Respo
         flag=flag,
         shown=shown,
         account=flag.account,
-        todo=WHAT_TO_DO.get(flag.rule_id, "Review the item and resolve the flag."),
+        todo=advice(flag.rule_id),
         comments=evidence(ctx, flag),
         can_change=can(ctx.user, "flag.change"),
         can_review=can(ctx.user, "comment.review"),

@@ -1,0 +1,120 @@
+"""One alert to each of a flag's recipients: what it says, and sending it once each.
+
+Every outbox row fans out into one :class:`~monitor.storage.models.Delivery` row per recipient
+and channel (unique), so a redelivered message or a second relay never sends twice: a
+recipient whose delivery row says ``delivered`` is skipped. A failed send leaves the row
+pending with its error and the attempt count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlalchemy.orm import Session, object_session
+
+from detectors.rules import advice
+from monitor.access.links import Link, alert_links
+from monitor.core.app import App
+from monitor.notify.base import Notifier
+from monitor.notify.outbox import delivery_row, send_once
+from monitor.notify.render import email, render
+from monitor.notify.routing import chat_targets, route
+from monitor.storage import audit
+from monitor.storage.models import Delivery, Flag, OutboxItem
+
+
+def what_to_do(flag: Flag) -> str:
+    """The alert's advice for the flag's rule."""
+    return advice(flag.rule_id)
+
+
+def links_for(app: App, flag: Flag, recipient: str) -> list[Link]:
+    """The action links an alert about ``flag`` carries for ``recipient``."""
+    session = object_session(flag)
+    if session is None:
+        raise RuntimeError("an alert is rendered from a flag loaded in a session")
+    return alert_links(app.settings, session, flag, recipient)
+
+
+def alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> EmailMessage:
+    """The e-mail about ``flag`` for ``recipient`` (stable Message-ID per outbox row)."""
+    account = flag.account
+    context = {
+        "flag": flag,
+        "account": account,
+        "action": what_to_do(flag),
+        "recipient": recipient,
+        "ack_command": f"hallwatch flags ack {flag.id} --note '...'",
+        "links": links_for(app, flag, recipient),
+    }
+    text, html = render("alert", **context)
+    subject = (
+        f"[Hallwatch] {flag.severity.upper()} {flag.rule_id}: {account.handle} ({account.platform})"
+    )
+    return email(
+        app.settings["delivery.from_address"],
+        recipient,
+        subject,
+        text,
+        html,
+        f"hallwatch-alert-{outbox_id}",
+    )
+
+
+class AlertJob:
+    """One alert to one recipient on one channel: its delivery row."""
+
+    def __init__(self, app: App, delivery_id: int, flag_id: int) -> None:
+        self.app, self.delivery_id, self.flag_id = app, delivery_id, flag_id
+        self.what = f"delivery {delivery_id}"
+
+    def lock(self, session: Session) -> list[Delivery]:
+        row = session.get_one(Delivery, self.delivery_id, with_for_update=True)
+        return [] if row.status == "delivered" else [row]
+
+    def render(self, session: Session) -> tuple[EmailMessage, str, str]:
+        row = session.get_one(Delivery, self.delivery_id)
+        flag = session.get_one(Flag, self.flag_id)
+        name = f"alert-{row.outbox_id:06d}-{row.recipient}"
+        return alert_message(self.app, flag, row.recipient, row.outbox_id), row.recipient, name
+
+    def sent(self, session: Session, rows: list[Delivery], location: str, now: datetime) -> None:
+        for row in rows:
+            row.status, row.delivered_at, row.location = "delivered", now, location
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "alert.delivered",
+                "flag",
+                self.flag_id,
+                at=now,
+                recipient=row.recipient,
+                channel=row.channel,
+            )
+
+
+def deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) -> list[int]:
+    """Send one alert to each of its recipients not yet served; the delivery ids that failed."""
+    with app.sessions() as session, session.begin():
+        item = session.get_one(OutboxItem, outbox_id)
+        flag = session.get_one(Flag, item.flag_id)
+        routed = route(session, app, flag)
+        if routed.reason == "fallback":
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "alert.unrouted",
+                "flag",
+                flag.id,
+                at=now,
+                fallback=routed.recipients[0],
+            )
+        targets = [(r, notifier) for r in routed.recipients] + chat_targets(app)
+        pending = [(delivery_row(session, outbox_id, r, n.channel).id, n) for r, n in targets]
+        flag_id = flag.id
+    return [
+        delivery_id
+        for delivery_id, channel in pending
+        if not send_once(app, AlertJob(app, delivery_id, flag_id), channel, now)
+    ]

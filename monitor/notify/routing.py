@@ -1,0 +1,87 @@
+"""Who gets a flag, and through which channels.
+
+The account's supervisor and backup get its flags; media inquiries go to the communications
+office instead; broken credentials and connection problems also go to IT. A flag with no one
+to go to goes to the fallback address, and that is audited. Each configured chat webhook is a
+recipient of a copy of every alert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.core.app import App
+from monitor.notify.base import FileNotifier, Notifier
+from monitor.notify.channels import SlackNotifier, SmtpNotifier, TeamsNotifier, WebhookNotifier
+from monitor.storage.models import Account, Flag, Supervisor
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who gets a flag, and why."""
+
+    recipients: tuple[str, ...]
+    reason: str
+
+
+def _role_emails(session: Session, role: str) -> list[str]:
+    return list(session.scalars(select(Supervisor.email).where(Supervisor.role == role)))
+
+
+def route(session: Session, app: App, flag: Flag) -> Route:
+    """The account's supervisor and backup; media to communications; broken credentials to IT."""
+    settings = app.settings
+    account: Account = flag.account
+    people: list[str] = []
+    if flag.rule_id == "media.inquiry":
+        people += [
+            settings["delivery.communications_email"],
+            *_role_emails(session, "communications"),
+        ]
+    elif flag.rule_id == "account.unapproved" and _operational(flag.dedup_key):
+        people += [settings["delivery.it_email"], *_role_emails(session, "it")]
+    if account.supervisor is not None and flag.rule_id != "media.inquiry":
+        people += [account.supervisor.email, account.supervisor.backup_email]
+    unique = tuple(dict.fromkeys(p.lower() for p in people if p))
+    if unique:
+        return Route(unique, "routed")
+    fallback = settings["delivery.fallback_email"] or settings["delivery.from_address"]
+    return Route((fallback.lower(),), "fallback")
+
+
+def _operational(dedup_key: str) -> bool:
+    """Broken credentials and connection problems are IT's to fix."""
+    return dedup_key.endswith(":credentials") or ":poll-problem:" in dedup_key
+
+
+CHAT_CHANNELS = (
+    ("webhook", "delivery.webhook_url", WebhookNotifier),
+    ("slack", "delivery.slack_webhook_url", SlackNotifier),
+    ("teams", "delivery.teams_webhook_url", TeamsNotifier),
+)
+
+
+def chat_targets(app: App) -> list[tuple[str, Notifier]]:
+    """The configured chat webhooks, each a recipient that gets a copy of every alert."""
+    targets: list[tuple[str, Notifier]] = []
+    for name, key, notifier_class in CHAT_CHANNELS:
+        if url := app.settings[key]:
+            targets.append((name, notifier_class(url, app.transports.get("webhooks"))))
+    return targets
+
+
+def notifier_for(app: App) -> Notifier:
+    """The configured channel: SMTP, or .eml files in the outbox folder (the default)."""
+    settings = app.settings
+    if settings["delivery.channel"] == "smtp":
+        return SmtpNotifier(
+            settings["smtp.host"],
+            int(settings["smtp.port"]),
+            settings["smtp.security"],
+            settings["smtp.username"],
+            settings["smtp.password"],
+        )
+    return FileNotifier(settings.outbox_dir)
