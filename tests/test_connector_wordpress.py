@@ -121,7 +121,7 @@ def test_first_poll_asks_for_posts_and_comments_oldest_first_with_no_date(
     poll()
     queries = sent(rsps)
     assert queries[3][1] == {
-        "orderby": "date",
+        "orderby": "modified",
         "order": "asc",
         "per_page": "100",
         "status": "publish,private",
@@ -237,7 +237,7 @@ def test_second_poll_asks_only_after_the_newest_item_seen(
     second = poll(first.cursor, at=LATER)
     # Then the queries start one second before the newest post and comment seen
     queries = sent(rsps, calls)
-    assert queries[1][1]["after"] == "2026-09-01T19:38:59Z"  # newest post: 19:39:00
+    assert queries[1][1]["modified_after"] == "2026-09-01T19:38:59Z"  # newest post: 19:39:00
     assert queries[2][1]["after"] == "2026-09-03T14:59:59Z"  # newest approved comment
     assert queries[3][1]["status"] == "hold" and "after" not in queries[3][1]
     # And only what is new comes back
@@ -269,7 +269,7 @@ def test_paging_stops_at_the_page_bound_and_resumes_from_the_cursor(
     assert len(first.posts) == MAX_PAGES * 100
     assert first.cursor["posts"]["edge"] == ["1000"]
     assert [p.external_id for p in second.posts] == [str(i) for i in range(1001, 1051)]
-    assert sent(rsps, calls)[1][1]["after"] == "2026-09-02T07:39:59Z"
+    assert sent(rsps, calls)[1][1]["modified_after"] == "2026-09-02T07:39:59Z"
 
 
 def test_settings_are_read_again_only_after_the_refresh_interval(

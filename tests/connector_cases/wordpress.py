@@ -2,7 +2,9 @@
 
 ``FakeSite`` answers ``/wp-json`` requests (through ``responses``) as WordPress core does:
 the index with ``_fields``, ``users/me``, ``settings``, ``posts`` and ``comments`` with
-``after`` (exclusive, on the post or comment date), ``status``, ``include``, ``page`` /
+``after`` (exclusive, on the post or comment date), ``modified_after`` and
+``orderby=modified`` on posts (WordPress 5.7+; the REST handbook's posts arguments),
+``status``, ``include``, ``page`` /
 ``per_page`` and the ``X-WP-Total`` / ``X-WP-TotalPages`` headers, comment status updates,
 and WordPress error bodies (``{"code", "message", "data": {"status"}}``) for the
 permission checks core makes. Payloads carry the fields core returns.
@@ -314,7 +316,16 @@ class FakeSite:
             return _json(ERRORS["rest_forbidden_context"])
         if statuses != ["publish"] and not (signed and self.editor):
             return _json(ERRORS["rest_forbidden_status"])
-        found = [p for p in self.posts if p["status"] in statuses and _after(p, query)]
+        found = [
+            p
+            for p in self.posts
+            if p["status"] in statuses and _after(p, query) and _after(p, query, "modified")
+        ]
+        stamp = "modified_gmt" if query.get("orderby") == "modified" else "date_gmt"
+        found.sort(
+            key=lambda p: (str(p.get(stamp)), str(p.get("id"))),
+            reverse=query.get("order") == "desc",
+        )
         edit = query.get("context") == "edit"  # an editor reads protected content
         shown = [_shown(p, "_embed" in query, edit) for p in found]
         return _page(shown, query, "rest_post_invalid_page_number")
@@ -358,12 +369,21 @@ def _json(body: Any, status: int | None = None) -> Reply:
     return code, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(body)
 
 
-def _after(item: dict[str, Any], query: dict[str, str]) -> bool:
-    after = query.get("after")
+def _after(item: dict[str, Any], query: dict[str, str], column: str = "date") -> bool:
+    """WordPress's ``after`` / ``modified_after``: strictly later, on ``date_gmt`` /
+    ``modified_gmt``."""
+    after = query.get("after" if column == "date" else f"{column}_after")
     if not after:
         return True
     moment = datetime.fromisoformat(after.replace("Z", "+00:00"))
-    return datetime.fromisoformat(item.get("date_gmt", after[:19])).replace(tzinfo=UTC) > moment
+    stamp = item.get(f"{column}_gmt", after[:19])
+    return datetime.fromisoformat(stamp).replace(tzinfo=UTC) > moment
+
+
+def edited(item: dict[str, Any], at: datetime, content: str) -> None:
+    """Edit a post in place, as saving it in WordPress does: new content, new modified time."""
+    item["content"] = {**item["content"], "rendered": content}
+    item["modified"], item["modified_gmt"] = _stamp(at + LOCAL), _stamp(at)
 
 
 def _shown(item: dict[str, Any], embed: bool, edit: bool) -> dict[str, Any]:
