@@ -77,6 +77,7 @@ APP_PASSWORDS_OFF = frozenset(
     ("application_passwords_disabled", "application_passwords_disabled_for_user")
 )
 _T = TypeVar("_T", Post, Comment)
+_B = TypeVar("_B")
 
 
 # --- rendered HTML to text ----------------------------------------------------------------
@@ -380,10 +381,10 @@ class _Poll:
     me: int | None = None
     collector: Collector = field(default_factory=lambda: Collector(PLATFORM, log))
 
-    def build(self, raw: Iterable[Any], kind: str, make: Callable[[Any], _T]) -> list[_T]:
+    def build(self, raw: Iterable[Any], kind: str, make: Callable[[Any], _B]) -> list[_B]:
         """Build each item; a malformed one is logged by id (or index) and skipped."""
 
-        def one(item: Any) -> _T:
+        def one(item: Any) -> _B:
             if not isinstance(item, dict):
                 raise Malformed("not an object")
             return make(item)

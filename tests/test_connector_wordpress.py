@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -43,6 +44,7 @@ from tests.connector_cases.wordpress import (
     FakeSite,
     comment,
     district_site,
+    edited,
     me,
     post,
 )
@@ -244,6 +246,38 @@ def test_second_poll_asks_only_after_the_newest_item_seen(
     assert [p.external_id for p in second.posts] == ["40"]
     assert [c.external_id for c in second.comments] == ["520"]
     assert second.cursor["posts"] == {"after": "2026-09-15T17:55:00Z", "edge": ["40"]}
+
+
+def test_a_post_edited_after_its_first_read_is_read_again_with_its_new_text(
+    site: FakeSite, rsps: responses.RequestsMock
+) -> None:
+    # Given a first poll, then an old post edited (its first line now names a student)
+    first = poll()
+    edited(site.posts[0], LATER - timedelta(minutes=5), "<p>Congratulations Ava Lopez!</p>")
+    # When polled one interval later
+    second = poll(first.cursor, at=LATER)
+    # Then that post comes back, once, with its new text, and nothing else does
+    assert [(p.external_id, p.text) for p in second.posts] == [
+        ("10", "Welcome back\nCongratulations Ava Lopez!")
+    ]
+    assert second.posts[0].created_at == START  # still the post published then
+    assert second.cursor["posts"] == {"after": "2026-09-15T18:55:00Z", "edge": ["10"]}
+    # And the next poll, with nothing changed, returns nothing
+    calls = len(rsps.calls)
+    third = poll(second.cursor, at=LATER + timedelta(hours=1))
+    assert third.posts == () and sent(rsps, calls)[1][1]["modified_after"] == "2026-09-15T18:54:59Z"
+
+
+def test_a_site_that_ignores_modified_after_is_told_to_update(
+    site: FakeSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a site older than WordPress 5.7, which ignores modified_after
+    first = poll()
+    with patch("tests.connector_cases.wordpress._after", lambda item, query, column="date": True):
+        second = poll(first.cursor, at=LATER)
+    # Then nothing already seen comes back as new, and the log says what to do
+    assert second.posts == ()
+    assert "ignored modified_after" in caplog.text and "update WordPress" in caplog.text
 
 
 def test_an_item_in_the_same_second_as_the_last_one_seen_is_not_missed(site: FakeSite) -> None:

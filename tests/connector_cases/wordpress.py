@@ -438,6 +438,23 @@ def district_site() -> FakeSite:
     return FakeSite(posts=posts, comments=comments)
 
 
+def gallery_site() -> FakeSite:
+    """One post with a gallery block of three photos (core's gallery markup)."""
+    figures = "".join(
+        f'<figure class="wp-block-image size-large"><img src="{SITE}/wp-content/uploads/2026/09/'
+        f'sports-{n}.jpg" alt="Sports day {n}" class="wp-image-{90 + n}"/></figure>'
+        for n in range(1, 4)
+    )
+    content = (
+        '<p>Sports day!</p>\n<figure class="wp-block-gallery has-nested-images columns-default '
+        f'is-cropped wp-block-gallery-1 is-layout-flex">{figures}</figure>\n'
+    )
+    return FakeSite(posts=[post(60, START, "Sports day", content)])
+
+
+EDITED_TEXT = "Picture day moved to Friday"
+
+
 class WordPressCase:
     """The contract case: an authenticated Editor-or-better on a public class blog."""
 
@@ -447,6 +464,9 @@ class WordPressCase:
     streams = 4  # site, posts, approved comments, held comments
     full_posts = 103
     full_comments = 5
+    photos = 3  # "photos": a post with a three-photo gallery
+    videos = 0
+    edited = ("10", EDITED_TEXT)  # "edited": post 10 edited after the full poll
 
     def fetch(self, kind: str, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         site = district_site()
@@ -462,6 +482,10 @@ class WordPressCase:
             site.fail("/", 500, ERRORS["internal_server_error"])
         elif kind == "malformed":
             del site.comments[1]["date_gmt"]
+        elif kind == "photos":
+            site = gallery_site()
+        elif kind == "edited":
+            edited(site.posts[0], NOW - timedelta(minutes=10), f"<p>{EDITED_TEXT}.</p>")
         with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
             site.install(rsps)
             connector = WordPressConnector(CREDENTIALS, requests.Session(), clock=lambda: NOW)
