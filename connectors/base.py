@@ -1,15 +1,16 @@
-"""The connector base class and the per-platform capability table."""
+"""The connector base class, on which each platform declares its facts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import requests
 
 from connectors.errors import PermanentError
+from connectors.kit import UTC_CLOCK, QuotaClock
 from connectors.records import AccountRef, Media, Snapshot
 
 Clock = Callable[[], datetime]
@@ -20,68 +21,62 @@ def system_clock() -> datetime:
 
 
 @dataclass(frozen=True)
+class Quota:
+    """A platform's own quota, counted in units per period (YouTube: 10,000 a day).
+
+    Args:
+        period: "day" or "month".
+        units: the default allowance per period; None when the plan sets it and the API
+            does not say (X's monthly cap).
+        clock: when a period starts (YouTube's day starts at midnight Pacific).
+        costs: units per kind of call, e.g. ``{"list": 1, "moderate": 50}``.
+    """
+
+    period: str
+    units: int | None
+    clock: QuotaClock = UTC_CLOCK
+    costs: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Capabilities:
-    """What a platform allows, which decides what the rules may ask of an account."""
+    """What a platform allows, which decides what the rules may ask of an account.
+
+    Read from the connector class (:meth:`Connector.facts`); see DESIGN.md, "What the
+    platforms allow". ``has_api`` False means manual attestation only.
+    """
 
     can_be_private: bool
     can_disable_comments: bool
     can_hold_comments: bool
     has_api: bool = True
     can_hide_comments: bool = False
+    reports_hidden: bool = True
+    display_name: str = ""
+    quota: Quota | None = None
 
-
-# Facts from DESIGN.md, "What the platforms allow".
-CAPABILITIES: Mapping[str, Capabilities] = {
-    "facebook": Capabilities(
-        can_be_private=False,
-        can_disable_comments=False,
-        can_hold_comments=False,
-        can_hide_comments=True,
-    ),
-    "instagram": Capabilities(
-        can_be_private=False,
-        can_disable_comments=True,
-        can_hold_comments=False,
-        can_hide_comments=True,
-    ),
-    "x": Capabilities(
-        can_be_private=True,
-        can_disable_comments=True,
-        can_hold_comments=False,
-        can_hide_comments=True,
-    ),
-    "youtube": Capabilities(
-        can_be_private=True,
-        can_disable_comments=True,
-        can_hold_comments=True,
-        can_hide_comments=True,
-    ),
-    "wordpress": Capabilities(
-        can_be_private=True,
-        can_disable_comments=True,
-        can_hold_comments=True,
-        can_hide_comments=True,
-    ),
-    "blogger": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
-    "sandbox": Capabilities(can_be_private=True, can_disable_comments=True, can_hold_comments=True),
-    "snapchat": Capabilities(
-        can_be_private=True, can_disable_comments=True, can_hold_comments=False, has_api=False
-    ),
-}
-
-
-def capabilities(platform: str) -> Capabilities:
-    """Return what ``platform`` allows; unknown platforms have no API."""
-    return CAPABILITIES.get(
-        platform,
-        Capabilities(
-            can_be_private=True, can_disable_comments=True, can_hold_comments=False, has_api=False
-        ),
-    )
+    @property
+    def manual_only(self) -> bool:
+        """No API Hallwatch can read: the account is attested by a person."""
+        return not self.has_api
 
 
 class Connector:
     """Base class: one subclass per platform.
+
+    Each subclass declares its platform's facts as class attributes (what
+    :meth:`facts` returns, and what ``connectors.CAPABILITIES`` shows):
+
+    * ``display_name``: how people write the platform's name ("YouTube", "X").
+    * ``can_be_private``: an account can be made private (Facebook Pages and Instagram
+      professional accounts cannot).
+    * ``can_disable_comments``: comments can be switched off for the whole account.
+    * ``can_hold_comments``: comments can be held for review before they show.
+    * ``can_hide_comments``: a comment can be hidden (``hide_comment`` works).
+    * ``reports_hidden``: the API says whether a comment is hidden; when False (X), a
+      comment's ``hidden`` is None and the store keeps the state it recorded.
+    * ``has_api``: False for platforms with no API for this (manual attestation only).
+    * ``quota``: the platform's own unit quota, if it has one.
 
     Args:
         credentials: the account's decrypted credentials (a dict); never logged.
@@ -91,6 +86,28 @@ class Connector:
 
     platform: ClassVar[str] = ""
     media_hosts: ClassVar[tuple[str, ...]] = ()  # the platform's own media CDNs
+    display_name: ClassVar[str] = ""
+    can_be_private: ClassVar[bool] = True
+    can_disable_comments: ClassVar[bool] = True
+    can_hold_comments: ClassVar[bool] = False
+    can_hide_comments: ClassVar[bool] = False
+    reports_hidden: ClassVar[bool] = True
+    has_api: ClassVar[bool] = True
+    quota: ClassVar[Quota | None] = None
+
+    @classmethod
+    def facts(cls) -> Capabilities:
+        """The platform's facts, as declared on the class."""
+        return Capabilities(
+            can_be_private=cls.can_be_private,
+            can_disable_comments=cls.can_disable_comments,
+            can_hold_comments=cls.can_hold_comments,
+            has_api=cls.has_api,
+            can_hide_comments=cls.can_hide_comments,
+            reports_hidden=cls.reports_hidden,
+            display_name=cls.display_name or cls.platform.capitalize(),
+            quota=cls.quota,
+        )
 
     def __init__(
         self,
@@ -105,7 +122,8 @@ class Connector:
 
     @property
     def capabilities(self) -> Capabilities:
-        return capabilities(self.platform)
+        """The platform's facts (see :meth:`facts`)."""
+        return self.facts()
 
     def fetch(self, account: AccountRef, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         """Return what is new or changed since ``cursor``, and the next cursor."""

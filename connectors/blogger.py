@@ -21,15 +21,14 @@ plus ``"authors": [...]``, the blog's post authors (their comments are the accou
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors import kit
 from connectors.errors import PermanentError
 from connectors.google import (
     MAX_PAGES,
@@ -54,43 +53,12 @@ STATUSES: Mapping[str, CommentStatus] = {
     "EMPTIED": "deleted",
 }
 KEEP_AUTHORS, KEEP_PENDING, MAX_PARENTS = 20, 200, 20
-_BLOCKS = {"p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr", "blockquote"}
-
-
-class _Html(HTMLParser):
-    """Plain text and ``<img>`` (src, alt) pairs of a post or comment body."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.images: list[tuple[str, str]] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {k: v or "" for k, v in attrs}
-        if tag == "img":
-            self.images.append((found.get("src", ""), found.get("alt", "")))
-        elif tag in ("script", "style"):
-            self._skip += 1
-        elif tag in _BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
 
 
 def html_text(html: str) -> tuple[str, list[tuple[str, str]]]:
     """Plain text of an HTML body, and its images as (src, alt)."""
-    parser = _Html()
-    parser.feed(html)
-    parser.close()
-    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parser.parts))
-    return re.sub(r"\s*\n\s*", "\n", text).strip(), parser.images
+    text, images = kit.html_text(html)
+    return text, [(image.src, image.alt) for image in images]
 
 
 @dataclass
@@ -158,14 +126,11 @@ class _Poll:
     authors: list[str]
     cursor: dict[str, Any] = field(default_factory=dict)
     post_urls: dict[str, str] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
+    collector: kit.Collector | None = None
 
     def skip(self, kind: str, item: Any, label: str) -> None:
-        item_id = dig(item, "id")
-        name = item_id if isinstance(item_id, str) and item_id else label
-        if name not in self.skipped:
-            self.skipped.append(name)
-        log.warning("blogger: skipped malformed %s %s of blog %s", kind, name, self.blog_id)
+        assert self.collector is not None  # set by fetch
+        self.collector.skip(kit.label_of(item, label), kind)
 
     def comment(self, item: Any) -> Comment | None:
         cid, post_id = dig(item, "id"), text_of(item, "post", "id")
@@ -203,6 +168,11 @@ class BloggerConnector(GoogleConnector):
     """
 
     platform = PLATFORM
+    display_name = "Blogger"
+    can_be_private = True  # readers can be limited to invited people
+    can_disable_comments = True
+    can_hold_comments = True  # comment moderation holds comments as PENDING
+    can_hide_comments = False  # Blogger's API has no "hide"
     media_hosts = ("blogger.googleusercontent.com", "bp.blogspot.com", "googleusercontent.com")
     api, version = "blogger", "v3"
     hints = Hints(
@@ -217,11 +187,11 @@ class BloggerConnector(GoogleConnector):
         Raises:
             AuthRevoked, ConfigurationError, RateLimited, TransientError, PermanentError.
         """
-        self.start_poll()
+        meter = self.start_poll(account.external_id)
         old = cursor if isinstance(cursor, Mapping) else {}
         kept = old.get("authors")
         authors = [a for a in kept if isinstance(a, str)] if isinstance(kept, list) else []
-        poll = _Poll(account.external_id, old, authors)
+        poll = _Poll(account.external_id, old, authors, collector=meter)
         blog = self.call(self.service.blogs().get(blogId=poll.blog_id))
         posts = self._posts(poll)
         comments = self._comments(poll)
@@ -231,9 +201,9 @@ class BloggerConnector(GoogleConnector):
             posts=tuple(posts),
             comments=tuple(comments),
             cursor=poll.cursor,
-            requests=self.meter.requests,
-            quota_units=self.meter.units,
-            skipped=tuple(poll.skipped),
+            requests=meter.requests,
+            quota_units=meter.units,
+            skipped=tuple(meter.skipped),
         )
 
     def check_credentials(self, account: AccountRef) -> str:

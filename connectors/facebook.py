@@ -5,7 +5,14 @@ A poll makes one request per stream that can change: ``GET /{page-id}`` for the 
 :class:`connectors.graph.Window`), each with its newest comments nested in the same answer
 (``filter(stream)``: replies come flat, with their ``parent``). More requests are made only
 for what is new: further pages of posts, or of a recent post's comments when the whole
-nested page is newer than the previous poll.
+nested page is newer than the previous poll, or of an album past :data:`ALBUM_PHOTOS`.
+
+A post's photos come in the same answer. A post with several photos is one attachment of
+``type`` "album" whose photos are its ``subattachments``; the Graph API returns only 12 of
+them unless asked for more (``subattachments.limit(n)``), and gives a StoryAttachment's
+``media_type`` only when the field is named, so both edges name their fields. Every photo
+becomes a :class:`~connectors.records.Media` of kind "photo" whose id is the photo's own
+id (``target.id``).
 
 Pages cannot be private, only unpublished, and cannot switch comments off.
 """
@@ -16,20 +23,21 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from connectors.base import Connector
 from connectors.errors import ConfigurationError
 from connectors.graph import (
     GraphClient,
-    Skips,
     Timeline,
     Window,
     data_of,
+    next_link,
     node_id,
     parse_time,
     require_token,
 )
+from connectors.kit import Collector, label_of
 from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot, Visibility, utc
 
 log = logging.getLogger(__name__)
@@ -38,12 +46,19 @@ PLATFORM = "facebook"
 PAGE_FIELDS = "id,name,username,about,description,website,emails,is_published,link"
 COMMENT_FIELDS = "id,message,from,created_time,is_hidden,can_hide,permalink_url"
 COMMENTS_PER_POST = 50
+ALBUM_PHOTOS = 100  # subattachments asked for per album (the Graph API's default is 12)
+# StoryAttachment fields (Graph API reference, "Story Attachment"): media_type is not a
+# default field, so it is named; type, media{image,source} and target{id,url} are.
+ATTACHMENT_FIELDS = "type,media_type,media,target,url,description"
 POST_FIELDS = (
     "id,message,created_time,permalink_url,"
-    "attachments{media_type,media,description,target,url,subattachments},"
+    f"attachments{{{ATTACHMENT_FIELDS},"
+    f"subattachments.limit({ALBUM_PHOTOS}){{{ATTACHMENT_FIELDS}}}}},"
     f"comments.filter(stream).order(reverse_chronological).limit({COMMENTS_PER_POST})"
     f"{{{COMMENT_FIELDS},parent{{{COMMENT_FIELDS}}}}}"
 )
+PHOTO_TYPES = frozenset(("photo", "cover_photo", "profile_media"))
+VIDEO_TYPES = frozenset(("video", "video_autoplay", "video_inline", "animated_image_autoplay"))
 
 
 class FacebookConnector(Connector):
@@ -57,6 +72,11 @@ class FacebookConnector(Connector):
 
     platform = PLATFORM
     media_hosts = ("fbcdn.net", "facebook.com")
+    display_name = "Facebook"
+    can_be_private = False  # a Page can be unpublished, never private
+    can_disable_comments = False
+    can_hold_comments = False
+    can_hide_comments = True
 
     def _client(self) -> GraphClient:
         token = require_token(self.credentials, self.platform)
@@ -78,7 +98,7 @@ class FacebookConnector(Connector):
         profile = _profile(client.get(page_id, fields=PAGE_FIELDS), account)
         timeline = Timeline(client, window)
         raws = timeline.read(f"{page_id}/posts", POST_FIELDS, "created_time")
-        skips = Skips(log, self.platform, page_id)
+        skips = Collector(self.platform, log, page_id)
         posts, comments = _Reader(timeline, page_id, profile.visibility, skips).read(raws)
         return Snapshot(
             profile=profile,
@@ -86,7 +106,7 @@ class FacebookConnector(Connector):
             comments=tuple(comments),
             cursor=window.dump("posts", timeline.backfill),
             requests=client.requests,
-            skipped=tuple(skips.labels),
+            skipped=tuple(skips.skipped),
         )
 
     def check_credentials(self, account: AccountRef) -> str:
@@ -148,7 +168,7 @@ def _profile(page: Mapping[str, Any], account: AccountRef) -> Profile:
     )
 
 
-def _post(raw: Any, visibility: Visibility) -> Post | None:
+def _post(raw: Any, visibility: Visibility, more: Any = None) -> Post | None:
     if not isinstance(raw, Mapping):
         return None
     post_id, created, text = (
@@ -164,28 +184,57 @@ def _post(raw: Any, visibility: Visibility) -> Post | None:
         text=text,
         url=_text(raw, "permalink_url") or "",
         visibility=visibility,
-        media=_media(raw, post_id),
+        media=_media(raw, post_id, more),
     )
 
 
-def _media(raw: Mapping[str, Any], post_id: str) -> tuple[Media, ...]:
-    """Photos and videos of a post's attachments (an album's come as subattachments)."""
-    found: list[Media] = []
+def media_kind(item: Mapping[str, Any]) -> Literal["photo", "video", "other"]:
+    """A StoryAttachment's kind, from the fields the Graph API returns.
+
+    ``type`` is a default field ("photo", "video_autoplay", "album", "share"...) and
+    ``media_type`` comes only when asked for. An item that says neither but carries
+    ``media.image`` (an album photo read without its fields named) is a photo; a link
+    preview (``type`` "share") is not.
+    """
+    kind, named = str(item.get("type") or ""), str(item.get("media_type") or "")
+    if kind in VIDEO_TYPES or named == "video":
+        return "video"
+    if kind in PHOTO_TYPES or named == "photo":
+        return "photo"
+    if not kind and not named and _dict(_dict(item.get("media")).get("image")).get("src"):
+        return "photo"
+    return "other"
+
+
+def _media(raw: Mapping[str, Any], post_id: str, more: Any = None) -> tuple[Media, ...]:
+    """Photos and videos of a post's attachments; an album's are its subattachments.
+
+    Args:
+        more: returns an album's next page of subattachments (or None); given by the
+            reader, which spends the poll's page budget on it.
+    """
+    found: dict[str, Media] = {}
     for attachment in data_of(_dict(raw.get("attachments"))):
-        for item in data_of(_dict(_dict(attachment).get("subattachments"))) or [attachment]:
+        attachment = _dict(attachment)
+        subs = _dict(attachment.get("subattachments"))
+        items = data_of(subs)
+        while more is not None and (page := more(subs)):
+            subs = page
+            items.extend(data_of(subs))
+        for item in items or [attachment]:
             item = _dict(item)
-            kind = str(item.get("media_type") or "")
-            found.append(
+            fallback = f"{post_id}:{len(found)}"  # no id: its place in the post, stable
+            media_id = str(_dict(item.get("target")).get("id") or fallback)
+            found.setdefault(
+                media_id,
                 Media(
-                    external_id=str(
-                        _dict(item.get("target")).get("id") or f"{post_id}:{len(found)}"
-                    ),
-                    kind="photo" if kind == "photo" else "video" if "video" in kind else "other",
+                    external_id=media_id,
+                    kind=media_kind(item),
                     url=str(_dict(_dict(item.get("media")).get("image")).get("src") or ""),
                     alt_text=_text(item, "description") or "",
-                )
+                ),
             )
-    return tuple(found)
+    return tuple(found.values())
 
 
 def _comment(raw: Any, post: Post, page_id: str) -> Comment | None:
@@ -216,7 +265,7 @@ def _comment(raw: Any, post: Post, page_id: str) -> Comment | None:
 class _Reader:
     """Turns one poll's raw posts into records, following comment pages where needed."""
 
-    def __init__(self, timeline: Timeline, page_id: str, visibility: Visibility, skips: Skips):
+    def __init__(self, timeline: Timeline, page_id: str, visibility: Visibility, skips: Collector):
         self.timeline, self.page_id, self.visibility, self.skips = (
             timeline,
             page_id,
@@ -228,13 +277,27 @@ class _Reader:
         posts: dict[str, Post] = {}
         comments: dict[str, Comment] = {}
         for index, raw in enumerate(raws):
-            post = _post(raw, self.visibility)
+            post = _post(raw, self.visibility, self._album_page)
             if post is None:
-                self.skips.add(raw, f"posts[{index}]")
+                self.skips.skip(label_of(raw, f"posts[{index}]"))
             elif post.external_id not in posts:
                 posts[post.external_id] = post
                 comments.update((c.external_id, c) for c in self._thread(raw, post))
         return list(posts.values()), list(comments.values())
+
+    def _album_page(self, page: Mapping[str, Any]) -> dict[str, Any] | None:
+        """An album's next page of photos, while the poll has pages left."""
+        if next_link(page) is None:
+            return None
+        found = self.timeline.follow(page)
+        if found is None:
+            log.warning(
+                "facebook: an album of account %s has more photos than this poll has pages "
+                "left for; the photos past the first %d are not read this poll",
+                self.page_id,
+                ALBUM_PHOTOS,
+            )
+        return found
 
     def _thread(self, raw: Mapping[str, Any], post: Post) -> list[Comment]:
         """The post's comments; a comment the Page answered is ``replied_by_account``."""
@@ -243,7 +306,7 @@ class _Reader:
         for index, item in enumerate(self._pages(raw.get("comments"), post)):
             comment = _comment(item, post, self.page_id)
             if comment is None:
-                self.skips.add(item, f"{post.external_id}/comments[{index}]")
+                self.skips.skip(label_of(item, f"{post.external_id}/comments[{index}]"))
                 continue
             found.setdefault(comment.external_id, comment)
             if comment.by_account and comment.parent_external_id:

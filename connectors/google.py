@@ -21,9 +21,8 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 import google.auth.exceptions
 import google_auth_httplib2
@@ -32,6 +31,7 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from connectors import kit
 from connectors.base import Clock, Connector, system_clock
 from connectors.errors import (
     AuthRevoked,
@@ -48,7 +48,7 @@ LIST_UNITS = 1  # quota units of one list/get call
 MODERATION_UNITS = 50  # quota units of one comments.setModerationStatus call
 MAX_PAGES = 10  # pages per stream per poll; the cursor resumes the rest next time
 RATE_LIMIT_WAIT = 60.0  # seconds, for per-minute limits
-PACIFIC = ZoneInfo("America/Los_Angeles")
+QUOTA_CLOCK = kit.PACIFIC  # Google's daily quotas reset at midnight Pacific time
 OAUTH_KEYS = ("refresh_token", "client_id", "client_secret")
 HOW_TO_SET = "set it with `hallwatch accounts credentials ACCOUNT`"
 RECONNECT = (
@@ -62,6 +62,7 @@ ENABLE_REASONS = {"accessNotConfigured", "SERVICE_DISABLED", "API_KEY_SERVICE_BL
 SCOPE_REASONS = {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}
 NETWORK_ERRORS = (OSError, httplib2.HttpLib2Error, google.auth.exceptions.TransportError)
 
+log = logging.getLogger(__name__)
 _SECRET_PARAM = re.compile(r"((?:key|access_token|refresh_token)=)[^&\s\"']+")
 
 
@@ -82,9 +83,7 @@ for _name in ("googleapiclient.discovery", "googleapiclient.http", "google_auth_
 
 def seconds_until_quota_reset(now: datetime) -> float:
     """Seconds from ``now`` to the next midnight Pacific time, when daily quotas reset."""
-    local = now.astimezone(PACIFIC)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=PACIFIC)
-    return max(0.0, (midnight.astimezone(UTC) - now.astimezone(UTC)).total_seconds())
+    return QUOTA_CLOCK.seconds_to_midnight(now)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -134,14 +133,6 @@ def pairs(value: Any) -> dict[str, Any]:
     return {
         p[0]: p[1] for p in value if isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
     }
-
-
-@dataclass
-class Meter:
-    """Requests made and quota units spent during one poll."""
-
-    requests: int = 0
-    units: int = 0
 
 
 @dataclass
@@ -305,12 +296,12 @@ class GoogleConnector(Connector):
     ) -> None:
         super().__init__(credentials, transport, clock=clock)
         self.quota_used = 0
-        self.meter = Meter()
+        self.meter = kit.Collector(self.platform, log)
         self._service: Any = None
 
-    def start_poll(self) -> Meter:
-        """Start counting a new poll's requests and units."""
-        self.meter = Meter()
+    def start_poll(self, account: str = "") -> kit.Collector:
+        """Start counting a new poll's requests, units and skipped items."""
+        self.meter = kit.Collector(self.platform, log, account)
         return self.meter
 
     @property
@@ -363,8 +354,7 @@ class GoogleConnector(Connector):
 
     def call(self, request: Any, units: int = LIST_UNITS) -> dict[str, Any]:
         """Execute one request once, counting it; map any failure onto the taxonomy."""
-        self.meter.requests += 1
-        self.meter.units += units
+        self.meter.count(1, units)
         self.quota_used += units
         try:
             response = request.execute(num_retries=0)

@@ -10,7 +10,6 @@ travels as the ``access_token`` query parameter.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -50,7 +49,20 @@ PERMISSION_CODES = frozenset({3, 10, *range(200, 300)})
 TRANSIENT_CODES = frozenset({1, 2})
 DEFAULT_WAIT, APP_WAIT = 60.0, 3600.0
 USAGE_HEADERS = ("x-business-use-case-usage", "x-app-usage", "x-page-usage")
-_PERMISSION = re.compile(r"\b(?:pages|instagram|business|ads|read|publish|public)_[a-z_]+\b")
+PERMISSION_FIELD_CODE = 100  # "(#100) ... requires the 'pages_read_engagement' permission"
+# what each connector's token needs (docs/connecting/<platform>.md), named when Graph names none
+NEEDED = {
+    "facebook": "pages_show_list, pages_read_engagement, pages_read_user_content and, to hide "
+    "comments, pages_manage_engagement",
+    "instagram": "pages_show_list, pages_read_engagement, instagram_basic and "
+    "instagram_manage_comments",
+}
+_PERMISSION = re.compile(
+    r"(?<![A-Za-z0-9_])(?:pages|instagram|business|ads|read|publish|public|manage)_[a-z_]+"
+    r"(?![A-Za-z0-9_])"
+)
+_FEATURE = re.compile(r"'([A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){1,5})' feature")
+MAX_BODY = 64 * 1024  # an error body larger than this is not read as JSON
 _TRACE = re.compile(r"[A-Za-z0-9_+/=-]{1,40}")
 _NODE_ID = re.compile(r"[0-9]+(?:_[0-9]+)*")
 _VERSION_PREFIX = re.compile(r"^/?v\d+\.\d+/")
@@ -126,6 +138,7 @@ class GraphClient:
         self.requests = 0
         self._status: int | None = None
         self._headers: dict[str, str] = {}
+        self._body = b""
         hooked = _HookedSession(session_with_timeout(session), self._remember)
         self._api = facebook.GraphAPI(
             access_token=token, version=SDK_VERSION, session=hooked, timeout=TIMEOUT
@@ -166,15 +179,28 @@ class GraphClient:
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._status = response.status_code
         self._headers = {k.lower(): v for k, v in response.headers.items()}
+        self._body = response.content[:MAX_BODY] if len(response.content) <= MAX_BODY else b""
+
+    def _json_body(self) -> Any:
+        """The last answer's body as JSON whatever its content type (older Graph API
+        versions and batch answers serve JSON as ``text/javascript``, which facebook-sdk
+        refuses), or None."""
+        try:
+            return json.loads(self._body) if self._body else None
+        except ValueError:
+            return None
 
     def _call(self, path: str, params: dict[str, Any], data: dict[str, Any] | None) -> Any:
         self.requests += 1
-        self._status, self._headers = None, {}
+        self._status, self._headers, self._body = None, {}, b""
         error: ConnectorError | None = None
         try:
             result = self._api.request(f"{GRAPH_VERSION}/{path}", params, post_args=data)
         except facebook.GraphAPIError as exc:
-            error = self._error(exc.result)
+            result = exc.result if isinstance(exc.result, dict) else self._json_body()
+            if isinstance(result, dict) and "error" not in result and (self._status or 0) < 400:
+                return result  # a JSON answer served under another content type
+            error = self._error(result)
         except (requests.exceptions.JSONDecodeError, KeyError, ValueError):
             if self._status is None:  # not about an answer: a bug, not a platform error
                 raise
@@ -221,7 +247,7 @@ def graph_error(
         return RateLimited(
             f"{platform}: rate limited ({label}); retry in {wait:.0f} s", retry_after=wait, **kw
         )
-    if code in PERMISSION_CODES:
+    if code in PERMISSION_CODES or (code == PERMISSION_FIELD_CODE and _named(body)[0]):
         return _missing_permission(body, label, kw)
     if code in TRANSIENT_CODES or body.get("is_transient") is True or (status or 0) >= 500:
         return TransientError(f"{platform}: temporary Graph API failure ({label})", **kw)
@@ -230,14 +256,33 @@ def graph_error(
     return PermanentError(f"{platform}: Graph API refused the request ({label}{trace_note})", **kw)
 
 
+def _named(body: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The permissions and features a Graph error message names (nothing else of it)."""
+    message = str(body.get("message") or "")[:2000]
+    permissions = list(dict.fromkeys(_PERMISSION.findall(message)))
+    features = list(dict.fromkeys(_FEATURE.findall(message)))
+    return permissions, features
+
+
 def _missing_permission(body: Mapping[str, Any], label: str, kw: dict[str, Any]) -> ConnectorError:
-    """Name the permissions the Graph message names (never quote the message itself)."""
-    named = sorted(set(_PERMISSION.findall(str(body.get("message") or ""))))
-    need = ", ".join(named) or "a permission this call needs"
+    """Name what to grant, from the permissions the Graph message names (never quoting the
+    message itself); any one of them is enough, as the message says."""
     platform = kw["platform"]
+    permissions, features = _named(body)
+    if permissions:
+        need = "the permission " + " or ".join(permissions)
+        if features:
+            need += " (or the feature " + " or ".join(f"'{f}'" for f in features) + ")"
+    elif features:
+        need = "the feature " + " or ".join(f"'{f}'" for f in features)
+    else:
+        need = f"a permission this call needs (Hallwatch needs {NEEDED.get(platform, 'it')})"
     return ConfigurationError(
-        f"{platform}: permission missing ({label}): {need}; grant it to the app and issue a "
-        f"new Page access token (see docs/connecting/{platform}.md)",
+        f"{platform}: permission missing ({label}): the Page access token lacks {need}. "
+        "Grant it to the Hallwatch app's system user (Meta Business Suite, Users, System "
+        "users, Generate token, tick it), then issue a new Page access token and set it "
+        f"with `hallwatch accounts credentials ACCOUNT` (see docs/connecting/{platform}.md)",
+        needs=[*permissions, *features],
         **kw,
     )
 
@@ -436,21 +481,3 @@ def next_link(page: Mapping[str, Any] | None) -> str | None:
 
 def _get(item: Any, key: str) -> Any:
     return item.get(key) if isinstance(item, Mapping) else None
-
-
-class Skips:
-    """Labels of malformed items left out of a snapshot; each is logged by id or index only."""
-
-    def __init__(self, log: logging.Logger, platform: str, account_id: str) -> None:
-        self.log, self.platform, self.account_id = log, platform, account_id
-        self.labels: list[str] = []
-
-    def add(self, raw: Any, fallback: str) -> None:
-        """Note one malformed item: its ``id`` when it has a usable one, else ``fallback``."""
-        item_id = _get(raw, "id")
-        label = item_id[:100] if isinstance(item_id, str) and item_id.strip() else fallback
-        if label not in self.labels:
-            self.labels.append(label)
-        self.log.warning(
-            "%s: skipped malformed item %s of account %s", self.platform, label, self.account_id
-        )

@@ -8,6 +8,12 @@ each with its newest comments and their replies nested in the same answer. A rec
 media's further comment pages are read only when its ``comments_count`` changed since the
 previous poll (the cursor keeps the counts of recent media).
 
+A carousel (``media_type`` CAROUSEL_ALBUM) holds its photos and videos as ``children``,
+asked for in the same request (``children{id,media_type,media_url}``): each child becomes
+a :class:`~connectors.records.Media` with the child's own id, photos as "photo" and videos
+as "video". Media whose ``media_url`` Instagram withholds (copyrighted material) keep an
+empty URL.
+
 Business and creator accounts cannot be private. ``Profile.comments_enabled`` is True
 when any of the ten most recent media accepts comments (read in the profile request),
 False when none does, and None when the account has no media.
@@ -23,7 +29,6 @@ from typing import Any
 from connectors.base import Connector
 from connectors.graph import (
     GraphClient,
-    Skips,
     Timeline,
     Window,
     data_of,
@@ -32,6 +37,7 @@ from connectors.graph import (
     parse_time,
     require_token,
 )
+from connectors.kit import Collector, label_of
 from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot, utc
 
 log = logging.getLogger(__name__)
@@ -46,10 +52,12 @@ REPLY_FIELDS = "id,text,timestamp,username,hidden,from,parent_id"
 COMMENT_FIELDS = (
     f"id,text,timestamp,username,hidden,from,replies.limit({PER_PAGE}){{{REPLY_FIELDS}}}"
 )
+CHILD_FIELDS = "id,media_type,media_url"  # permalink is not available on album children
 MEDIA_FIELDS = (
     "id,caption,timestamp,permalink,media_type,media_url,is_comment_enabled,comments_count,"
-    f"comments.limit({PER_PAGE}){{{COMMENT_FIELDS}}}"
+    f"children{{{CHILD_FIELDS}}},comments.limit({PER_PAGE}){{{COMMENT_FIELDS}}}"
 )
+CAROUSEL = "CAROUSEL_ALBUM"
 KINDS: Mapping[str, Any] = {"IMAGE": "photo", "VIDEO": "video", "REELS": "video"}
 
 
@@ -64,6 +72,11 @@ class InstagramConnector(Connector):
 
     platform = PLATFORM
     media_hosts = ("cdninstagram.com", "fbcdn.net")
+    display_name = "Instagram"
+    can_be_private = False  # business and creator accounts cannot be private
+    can_disable_comments = True  # per post (is_comment_enabled)
+    can_hold_comments = False
+    can_hide_comments = True
 
     def _client(self) -> GraphClient:
         token = require_token(self.credentials, self.platform)
@@ -86,7 +99,7 @@ class InstagramConnector(Connector):
         profile = _profile(user, account)
         timeline = Timeline(client, window)
         raws = timeline.read(f"{user_id}/media", MEDIA_FIELDS, "timestamp")
-        skips = Skips(log, self.platform, user_id)
+        skips = Collector(self.platform, log, user_id)
         reader = _Reader(timeline, str(user.get("username") or ""), skips)
         posts, comments = reader.read(raws)
         return Snapshot(
@@ -95,7 +108,7 @@ class InstagramConnector(Connector):
             comments=tuple(comments),
             cursor=window.dump("media", timeline.backfill, comment_counts=reader.counts),
             requests=client.requests,
-            skipped=tuple(skips.labels),
+            skipped=tuple(skips.skipped),
         )
 
     def check_credentials(self, account: AccountRef) -> str:
@@ -151,22 +164,36 @@ def _post(raw: Any) -> Post | None:
     caption = _text(raw, "caption")
     if not isinstance(media_id, str) or not media_id or created is None or caption is None:
         return None
-    kind = KINDS.get(str(raw.get("media_type")), "other")
-    media = Media(external_id=media_id, kind=kind, url=_text(raw, "media_url") or "")
     return Post(
         external_id=media_id,
         created_at=created,
         text=caption,
         url=_text(raw, "permalink") or "",
         visibility="public",
-        media=(media,),
+        media=_media(raw, media_id),
     )
+
+
+def _media(raw: Mapping[str, Any], media_id: str) -> tuple[Media, ...]:
+    """The media itself, or a carousel's children (each photo and video with its own id)."""
+    if raw.get("media_type") != CAROUSEL:
+        kind = KINDS.get(str(raw.get("media_type")), "other")
+        return (Media(external_id=media_id, kind=kind, url=_text(raw, "media_url") or ""),)
+    found: dict[str, Media] = {}
+    for index, child in enumerate(data_of(_dict(raw.get("children")))):
+        child = _dict(child)
+        child_id = child.get("id")
+        key = child_id if isinstance(child_id, str) and child_id else f"{media_id}:{index}"
+        kind = KINDS.get(str(child.get("media_type")), "other")
+        found.setdefault(key, Media(key, kind, _text(child, "media_url") or ""))
+    # no children in the answer: the carousel itself, as one item of unknown kind
+    return tuple(found.values()) or (Media(media_id, "other", _text(raw, "media_url") or ""),)
 
 
 class _Reader:
     """Turns one poll's raw media into records, following comment pages where needed."""
 
-    def __init__(self, timeline: Timeline, username: str, skips: Skips) -> None:
+    def __init__(self, timeline: Timeline, username: str, skips: Collector) -> None:
         self.timeline, self.username, self.skips = timeline, username.lower(), skips
         old = timeline.window.extra.get("comment_counts")
         self.previous = {k: v for k, v in _dict(old).items() if isinstance(v, int)}
@@ -178,7 +205,7 @@ class _Reader:
         for index, raw in enumerate(raws):
             post = _post(raw)
             if post is None:
-                self.skips.add(raw, f"media[{index}]")
+                self.skips.skip(label_of(raw, f"media[{index}]"))
             elif post.external_id not in posts:
                 posts[post.external_id] = post
                 comments.update((c.external_id, c) for c in self._thread(raw, post))
@@ -190,13 +217,13 @@ class _Reader:
         for index, item in enumerate(self._pages(raw, post)):
             top = self._comment(item, post, None)
             if top is None:
-                self.skips.add(item, f"{post.external_id}/comments[{index}]")
+                self.skips.skip(label_of(item, f"{post.external_id}/comments[{index}]"))
                 continue
             replies = []
             for number, reply_raw in enumerate(data_of(_dict(_dict(item).get("replies")))):
                 reply = self._comment(reply_raw, post, top.external_id)
                 if reply is None:
-                    self.skips.add(reply_raw, f"{top.external_id}/replies[{number}]")
+                    self.skips.skip(label_of(reply_raw, f"{top.external_id}/replies[{number}]"))
                 else:
                     replies.append(reply)
             found.append(replace(top, replied_by_account=any(r.by_account for r in replies)))

@@ -77,6 +77,12 @@ class Comment:
 
     ``by_account`` marks comments written by the account itself; ``replied_by_account``
     says the account answered it, which counts as a review.
+
+    ``hidden`` says whether the comment is hidden from the public: True exactly when
+    ``status`` is "hidden", False when the platform reported it visible, and None when
+    the platform cannot say (X never reports whether a reply is hidden; its replies come
+    with ``status`` "published" and ``hidden`` None). On None the store keeps the state
+    it recorded, so a reply Hallwatch hid stays hidden.
     """
 
     external_id: str
@@ -90,9 +96,14 @@ class Comment:
     by_account: bool = False
     replied_by_account: bool = False
     parent_external_id: str | None = None
+    hidden: bool | None = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "created_at", utc(self.created_at))
+        if self.status == "hidden":
+            object.__setattr__(self, "hidden", True)
+        elif self.hidden is True:
+            raise ValueError(f"comment {self.external_id}: hidden, but status {self.status!r}")
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ from connectors.errors import (
     RateLimited,
     TransientError,
 )
+from connectors.kit import Collector, label_of
 from connectors.records import (
     AccountRef,
     Comment,
@@ -511,7 +512,8 @@ class _Collector:
         self.spec = spec
         self.start = start
         self.window = window
-        self.skipped: list[str] = []
+        self.kit = Collector(PLATFORM, log, account_id)
+        self.skipped = self.kit.skipped
 
     def collect(self, kind: str, items: tuple[Any, ...], build: Callable[..., Any]) -> list[Any]:
         kept = []
@@ -538,18 +540,7 @@ class _Collector:
         return build(raw, path, created)
 
     def _skip(self, raw: Any, kind: str, index: int, exc: _Invalid) -> None:
-        item_id = raw.get("id") if isinstance(raw, dict) else None
-        label = item_id if isinstance(item_id, str) and item_id.strip() else f"{kind}[{index}]"
-        if label not in self.skipped:
-            self.skipped.append(label)
-        log.warning(
-            "sandbox: skipped malformed %s %s of account %s: %s (%s)",
-            kind[:-1],
-            label,
-            self.account_id,
-            exc.path,
-            exc.problem,
-        )
+        self.kit.skip(label_of(raw, f"{kind}[{index}]"), f"{exc.path}: {exc.problem}")
 
     def post(self, raw: Mapping[str, Any], path: str, created: datetime) -> Post | None:
         if not self.window.covers(created):
@@ -588,6 +579,11 @@ class SandboxConnector(Connector):
     """
 
     platform = PLATFORM
+    display_name = "Sandbox"
+    can_be_private = True
+    can_disable_comments = True
+    can_hold_comments = True
+    can_hide_comments = True  # hide_comment is accepted (the monitor records it)
 
     _loaded: Scenario | None = None
 

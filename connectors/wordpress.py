@@ -8,8 +8,10 @@ One poll reads these streams (``/wp-json`` under the site's address):
   ``/wp/v2/settings`` (Administrators only: contact e-mail and whether new posts take
   comments) and, on a private site, the root again with credentials; the result is kept
   in the cursor between refreshes.
-* posts: ``/wp/v2/posts`` published after the cursor, oldest first (private ones too,
-  in the ``edit`` context so password-protected text is readable, when authenticated).
+* posts: ``/wp/v2/posts`` modified after the cursor (``modified_after``, WordPress 5.7+),
+  least recently modified first (``orderby=modified``): a new post, and a post edited
+  since it was read, come back in the next poll with their new text. Private ones too,
+  in the ``edit`` context so password-protected text is readable, when authenticated.
 * approved comments: ``/wp/v2/comments`` after the cursor, oldest first.
 * held comments (authenticated only): the whole ``status=hold`` list, every poll, so a
   comment leaving it is noticed; its new state comes from one ``include=`` look-up
@@ -28,12 +30,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from html.parser import HTMLParser
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 
+from connectors import kit
 from connectors.base import Clock, Connector, system_clock
 from connectors.errors import (
     AuthRevoked,
@@ -43,6 +45,7 @@ from connectors.errors import (
     TransientError,
 )
 from connectors.http import error_for_status, network_error, session_with_timeout
+from connectors.kit import Collector, Malformed
 from connectors.records import (
     AccountRef,
     Comment,
@@ -74,72 +77,32 @@ APP_PASSWORDS_OFF = frozenset(
     ("application_passwords_disabled", "application_passwords_disabled_for_user")
 )
 _T = TypeVar("_T", Post, Comment)
+_B = TypeVar("_B")
 
 
 # --- rendered HTML to text ----------------------------------------------------------------
 
-_BREAKS = frozenset("p br div li ul ol tr h1 h2 h3 h4 h5 h6 blockquote figcaption pre".split())
-_HIDDEN = frozenset(("script", "style", "template"))
-
-
-class _Visible(HTMLParser):
-    """Collects the text a reader sees, and the images with their alt text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self.images: list[Media] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN:
-            self._hidden += 1
-        elif tag == "img":
-            self._image({k: v or "" for k, v in attrs})
-        elif tag in _BREAKS:
-            self.chunks.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in _BREAKS:
-            self.chunks.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.chunks.append(data)
-
-    def _image(self, attrs: dict[str, str]) -> None:
-        src = attrs.get("src", "")
-        ids = [c[9:] for c in attrs.get("class", "").split() if c.startswith("wp-image-")]
-        key = (
-            ids[0]
-            if ids and ids[0].isdigit()
-            else "img-" + hashlib.sha1(src.encode()).hexdigest()[:16]
-        )
-        self.images.append(Media(external_id=key, url=src, alt_text=attrs.get("alt", "")))
-
 
 def html_text(markup: str) -> tuple[str, list[Media]]:
-    """Return the visible text of rendered HTML (one line per block) and its images."""
-    parser = _Visible()
-    parser.feed(markup)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.chunks).splitlines())
-    return "\n".join(line for line in lines if line), parser.images
+    """Return the visible text of rendered HTML (one line per block) and its images; an
+    image's id is its attachment id (``wp-image-N``), else a hash of its source."""
+    text, found = kit.html_text(markup)
+    images = []
+    for image in found:
+        ids = [c[9:] for c in image.classes if c.startswith("wp-image-")]
+        digest = "img-" + hashlib.sha1(image.src.encode()).hexdigest()[:16]
+        key = ids[0] if ids and ids[0].isdigit() else digest
+        images.append(Media(external_id=key, url=image.src, alt_text=image.alt))
+    return text, images
 
 
-# --- payload readers: each raises _Malformed ---------------------------------------------
-
-
-class _Malformed(ValueError):
-    """An item lacks a usable id, time or type."""
+# --- payload readers: each raises Malformed ---------------------------------------------
 
 
 def _int(item: Mapping[str, Any], key: str) -> int:
     value = item.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Malformed(f"{key} is not an integer")
+        raise Malformed(f"{key} is not an integer")
     return value
 
 
@@ -150,7 +113,7 @@ def _gmt(value: Any) -> datetime:
     except ValueError:
         moment = None
     if moment is None:
-        raise _Malformed("no usable date_gmt")
+        raise Malformed("no usable date_gmt")
     return utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
@@ -383,19 +346,32 @@ class _Mark:
     def load(cls, state: Any) -> _Mark:
         try:
             return cls(_gmt(state["after"]), {str(i) for i in state.get("edge", [])})
-        except (TypeError, KeyError, AttributeError, _Malformed):
+        except (TypeError, KeyError, AttributeError, Malformed):
             return cls()  # no cursor (or an unreadable one): start from the beginning
 
-    def fresh(self, item: Post | Comment) -> bool:
-        return not (item.created_at == self.after and item.external_id in self.edge)
+    def fresh(self, ident: str, when: datetime) -> bool:
+        """Newer than the mark, or at it and not seen there (a site that ignored the time
+        filter sends older items too: they are not new)."""
+        if self.after is None:
+            return True
+        return when > self.after or (when == self.after and ident not in self.edge)
 
-    def advanced(self, items: list[_T]) -> dict[str, Any]:
-        newest = max((i.created_at for i in items), default=self.after)
+    def advanced(self, stamped: list[tuple[str, datetime]]) -> dict[str, Any]:
+        newest = max((when for _, when in stamped), default=self.after)
         if newest is None:
             return {}
         edge = set(self.edge) if newest == self.after else set()
-        edge.update(i.external_id for i in items if i.created_at == newest)
+        edge.update(ident for ident, when in stamped if when == newest)
         return {"after": _iso(newest), "edge": sorted(edge)}
+
+
+def _created(item: Mapping[str, Any]) -> datetime:
+    return _gmt(item.get("date_gmt"))
+
+
+def _modified(item: Mapping[str, Any]) -> datetime:
+    """When a post last changed (``modified_gmt``; its publication time if absent)."""
+    return _gmt(item.get("modified_gmt") or item.get("date_gmt"))
 
 
 @dataclass
@@ -403,23 +379,21 @@ class _Poll:
     http: _Http
     now: datetime
     me: int | None = None
-    skipped: list[str] = field(default_factory=list)
+    collector: Collector = field(default_factory=lambda: Collector(PLATFORM, log))
 
-    def build(self, raw: Iterable[Any], kind: str, make: Callable[[Any], _T]) -> list[_T]:
+    def build(self, raw: Iterable[Any], kind: str, make: Callable[[Any], _B]) -> list[_B]:
         """Build each item; a malformed one is logged by id (or index) and skipped."""
-        kept = []
-        for index, item in enumerate(raw):
-            try:
-                if not isinstance(item, dict):
-                    raise _Malformed("not an object")
-                kept.append(make(item))
-            except _Malformed as exc:
-                ident = item.get("id") if isinstance(item, dict) else None
-                label = f"{kind} {ident}" if isinstance(ident, int) else f"{kind}s[{index}]"
-                if label not in self.skipped:  # a look-up may meet it again
-                    self.skipped.append(label)
-                    log.warning("%s: skipped malformed %s (%s)", PLATFORM, label, exc)
-        return kept
+
+        def one(item: Any) -> _B:
+            if not isinstance(item, dict):
+                raise Malformed("not an object")
+            return make(item)
+
+        def label(item: Any, index: int) -> str:
+            ident = item.get("id") if isinstance(item, dict) else None
+            return f"{kind} {ident}" if isinstance(ident, int) else f"{kind}s[{index}]"
+
+        return self.collector.build(raw, one, label, (Malformed,))
 
 
 # --- the connector ------------------------------------------------------------------------
@@ -445,6 +419,11 @@ class WordPressConnector(Connector):
 
     platform = PLATFORM
     media_hosts = ("wp.com", "wordpress.com")
+    display_name = "WordPress"
+    can_be_private = True  # a private-site plugin, or private posts
+    can_disable_comments = True
+    can_hold_comments = True  # comment moderation (status "hold")
+    can_hide_comments = True  # moved back to the moderation queue
 
     def __init__(
         self,
@@ -473,6 +452,8 @@ class WordPressConnector(Connector):
             state.get("posts"),
             "post",
             partial(_post, private_site=profile.visibility == "private"),
+            since="modified_after",
+            stamp=_modified,
         )
         comments, comment_state = self._comments(poll, state)
         cursor_out: dict[str, Any] = {"posts": post_mark, **comment_state}
@@ -484,7 +465,7 @@ class WordPressConnector(Connector):
             comments=tuple(comments),
             cursor=cursor_out,
             requests=poll.http.count,
-            skipped=tuple(poll.skipped),
+            skipped=tuple(poll.collector.skipped),
         )
 
     # --- the site -------------------------------------------------------------------------
@@ -532,7 +513,7 @@ class WordPressConnector(Connector):
     def _due(site: Mapping[str, Any], now: datetime) -> bool:
         try:
             return now - _gmt(site["checked"]) >= SITE_EVERY
-        except (KeyError, _Malformed):
+        except (KeyError, Malformed):
             return True
 
     @staticmethod
@@ -572,7 +553,7 @@ class WordPressConnector(Connector):
 
     @staticmethod
     def _post_params(poll: _Poll) -> dict[str, Any]:
-        params: dict[str, Any] = {"orderby": "date", "order": "asc", "per_page": PER_PAGE}
+        params: dict[str, Any] = {"orderby": "modified", "order": "asc", "per_page": PER_PAGE}
         params.update(status="publish", _embed="wp:featuredmedia")
         if poll.http.auth is not None:
             params.update(status="publish,private", context="edit")
@@ -586,14 +567,31 @@ class WordPressConnector(Connector):
         state: Any,
         kind: str,
         make: Callable[[Any], _T],
+        *,
+        since: str = "after",
+        stamp: Callable[[Mapping[str, Any]], datetime] = _created,
     ) -> tuple[list[_T], dict[str, Any]]:
-        """Items dated after the stream's mark (re-asking its last second, minus ids seen)."""
+        """Items stamped after the stream's mark (re-asking its last second, minus ids seen).
+
+        ``since`` is the query parameter that filters on ``stamp``: ``after`` on the
+        publication time, ``modified_after`` on the last change.
+        """
         mark = _Mark.load(state)
-        if mark.after is not None:
-            params = {**params, "after": _iso(mark.after - timedelta(seconds=1))}
+        floor = mark.after - timedelta(seconds=1) if mark.after is not None else None
+        if floor is not None:
+            params = {**params, since: _iso(floor)}
         raw, _ = poll.http.pages(path, f"read {kind}s", params)
-        items = [i for i in poll.build(raw, kind, make) if mark.fresh(i)]
-        return items, mark.advanced(items)
+        built = poll.build(raw, kind, lambda item: (make(item), stamp(item)))
+        fresh = [(i, when) for i, when in built if mark.fresh(i.external_id, when)]
+        if floor is not None and any(when < floor for _, when in built):
+            log.warning(
+                "%s: the site ignored %s and sent older %ss (WordPress before 5.7?); "
+                "update WordPress so edited posts are read again",
+                PLATFORM,
+                since,
+                kind,
+            )
+        return [i for i, _ in fresh], mark.advanced([(i.external_id, t) for i, t in fresh])
 
     def _comments(
         self, poll: _Poll, state: Mapping[str, Any]

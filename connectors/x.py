@@ -11,7 +11,14 @@ One poll reads three streams; each costs one request when nothing changed:
 When one of the account's new posts answers a comment seen in an earlier poll, one more
 request (``GET /2/tweets?ids=``) re-reads those comments so they come back marked replied.
 X has no switch that turns replies off for a whole account (only per post), so
-``Profile.comments_enabled`` is None, and the API does not say whether a reply was hidden.
+``Profile.comments_enabled`` is None, and the API does not say whether a reply was hidden:
+every reply comes back with ``hidden`` None (unknown), never False, so a reply Hallwatch
+hid is not reported as shown again.
+
+A 429 whose body is the ``usage-capped`` problem is the plan's monthly cap, not a
+15-minute window: it becomes :class:`~connectors.errors.UsageCapped` with the time the cap
+resets, read from ``GET /2/usage/tweets`` (``cap_reset_day``) when an app bearer token is
+at hand, else a re-check a day later.
 
 The cursor, JSON-serialisable::
 
@@ -28,15 +35,16 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import requests
 import tweepy
 
-from connectors.base import Connector
-from connectors.errors import ConfigurationError, ConnectorError, PermanentError
+from connectors.base import Connector, Quota
+from connectors.errors import ConfigurationError, ConnectorError, PermanentError, UsageCapped
 from connectors.http import error_for_status, network_error, session_with_timeout
+from connectors.kit import UTC_CLOCK, Collector, Malformed, label_of
 from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot, utc
 
 log = logging.getLogger(__name__)
@@ -78,6 +86,13 @@ USER_CONTEXT = (
     "needs the account's own user-context keys (consumer_key, consumer_secret, access_token, "
     f"access_token_secret); {HOW_TO_SET}"
 )
+USAGE_CAPPED = "usage-capped"
+USAGE_ROUTE = "/2/usage/tweets"
+RECHECK = timedelta(days=1)  # when X does not say when the cap resets
+RAISE_PLAN = (
+    "or raise the plan (or buy credits) in the X Developer Console (console.x.com, "
+    "Projects & Apps / Products)"
+)
 Mode = Literal["app", "oauth1", "oauth2"]
 MEDIA_KINDS: Mapping[str, Literal["photo", "video", "other"]] = {
     "photo": "photo",
@@ -110,10 +125,6 @@ for _name in SDK_LOGGERS:
     _logger = logging.getLogger(_name)
     if not any(isinstance(f, _Quiet) for f in _logger.filters):
         _logger.addFilter(_Quiet())
-
-
-class _Malformed(ValueError):
-    """An item lacks an id or a time; the message never holds the item's text."""
 
 
 def _missing(keys: list[str], why: str) -> ConfigurationError:
@@ -185,13 +196,55 @@ def _mapped(exc: tweepy.HTTPException, now: datetime) -> ConnectorError:
         return _forbidden(problem, title)
     if status == 401:
         message = f"x: the credentials were rejected (401 {title}); reconnect: {HOW_TO_SET}"
+    elif status == 429 and _kind(problem) == USAGE_CAPPED:
+        return _capped(problem, now, None)
     elif status == 429:
-        cap = _kind(problem) == "usage-capped"
-        message = "x: monthly usage cap reached (429)" if cap else f"x: rate limited (429 {title})"
+        message = f"x: rate limited (429 {title})"
     else:
         message = f"x: request failed ({status} {title})"
     headers = dict(response.headers)
     return error_for_status(status, message, platform=PLATFORM, headers=headers, now=now)
+
+
+def _word(problem: Mapping[str, Any], key: str) -> str:
+    value = problem.get(key)
+    return value if isinstance(value, str) and value.isascii() and value.isalpha() else ""
+
+
+def _capped(problem: Mapping[str, Any], now: datetime, reset_day: int | None) -> UsageCapped:
+    """The ``UsageCapExceededProblem`` (``period`` Daily or Monthly, ``scope`` Account or
+    Product) as :class:`UsageCapped`; ``reset_day`` is ``cap_reset_day`` when known."""
+    period, scope = _word(problem, "period"), _word(problem, "scope")
+    detail = problem.get("detail")
+    which = f"{period.lower() or 'usage'} {scope.lower() or 'plan'} cap".strip()
+    if reset_day is not None:
+        resets, exact = UTC_CLOCK.next_reset_day(now, reset_day), True
+        when = f"it resets on {resets:%Y-%m-%d} (day {reset_day} of the plan's month, UTC)"
+    elif period == "Daily":
+        resets, exact = UTC_CLOCK.next_midnight(now), False
+        when = "it resets within a day; Hallwatch tries again at midnight UTC"
+    else:
+        resets, exact = utc(now) + RECHECK, False
+        when = "X did not say when it resets; Hallwatch tries again once a day"
+    return UsageCapped(
+        f"x: the X API plan's {which} is used up (429 {USAGE_CAPPED}): X refuses every "
+        f"read until the cap resets; {when}. Wait for it, {RAISE_PLAN}",
+        resets_at=resets,
+        exact=exact,
+        period=period,
+        scope=scope,
+        detail=detail if isinstance(detail, str) else "",
+        platform=PLATFORM,
+    )
+
+
+def _reset_day(body: Any) -> int | None:
+    """``data.cap_reset_day`` of ``GET /2/usage/tweets`` (a day of the month), or None."""
+    data = body.get("data") if isinstance(body, dict) else None
+    day = data.get("cap_reset_day") if isinstance(data, dict) else None
+    if isinstance(day, str) and day.isdigit():
+        day = int(day)
+    return day if isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= 31 else None
 
 
 def _items(value: Any) -> list[Any]:
@@ -210,18 +263,18 @@ def _text(raw: Mapping[str, Any], key: str) -> str:
 def _ident(raw: Any) -> str:
     value = raw.get("id") if isinstance(raw, dict) else None
     if not isinstance(value, str) or not value.isdigit():
-        raise _Malformed("no id")
+        raise Malformed("no id")
     return value
 
 
 def _when(raw: Mapping[str, Any]) -> datetime:
     value = raw.get("created_at")
     if not isinstance(value, str):
-        raise _Malformed("no created_at")
+        raise Malformed("no created_at")
     try:
         return utc(datetime.fromisoformat(value))
     except ValueError:
-        raise _Malformed("created_at is not an ISO 8601 time with a zone") from None
+        raise Malformed("created_at is not an ISO 8601 time with a zone") from None
 
 
 def _by_key(values: Any, key: str) -> dict[str, Mapping[str, Any]]:
@@ -306,7 +359,7 @@ def _comment(tweet: Mapping[str, Any], thread: _Thread) -> Comment | None:
     if not (to_account or {conversation, parent} & thread.post_ids):
         return None  # a mention that is not a reply to the account: not a comment
     if not (conversation or parent):
-        raise _Malformed("a reply without conversation_id")
+        raise Malformed("a reply without conversation_id")
     author_id = _text(tweet, "author_id")
     user = thread.users.get(author_id, {})
     name, username = _text(user, "name"), _text(user, "username")
@@ -321,6 +374,7 @@ def _comment(tweet: Mapping[str, Any], thread: _Thread) -> Comment | None:
         by_account=author_id == thread.account_id,
         replied_by_account=tweet_id in thread.replied,
         parent_external_id=parent if parent and parent != conversation else None,
+        hidden=None,  # X never says whether a reply is hidden
     )
 
 
@@ -355,28 +409,8 @@ def _stream_state(raw: Any, stream: str) -> dict[str, str]:
     return {}
 
 
-class _Poll:
-    """One poll's request count and skipped items."""
-
-    def __init__(self) -> None:
-        self.requests = 0
-        self.skipped: list[str] = []
-
-    def build(self, kind: str, raw_items: list[Any], make: Callable[[Any], Any]) -> list[Any]:
-        kept = []
-        for index, raw in enumerate(raw_items):
-            try:
-                item = make(raw)
-            except (ValueError, TypeError, AttributeError) as exc:
-                given = raw.get("id") if isinstance(raw, dict) else None
-                label = given[:40] if isinstance(given, str) and given else f"{kind}[{index}]"
-                problem = str(exc) if isinstance(exc, _Malformed) else type(exc).__name__
-                log.warning("x: skipped malformed item %s (%s)", label, problem)
-                self.skipped.append(label)
-                continue
-            if item is not None:
-                kept.append(item)
-        return kept
+def _label(kind: str) -> Callable[[Any, int], str]:
+    return lambda raw, index: label_of(raw, f"{kind}[{index}]", 40)
 
 
 class _LastAnswer:
@@ -416,6 +450,13 @@ class XConnector(Connector):
 
     platform = PLATFORM
     media_hosts = ("twimg.com",)
+    display_name = "X"
+    can_be_private = True  # User.protected
+    can_disable_comments = True  # per post (reply_settings), not for the whole account
+    can_hold_comments = False
+    can_hide_comments = True
+    reports_hidden = False  # the API never says whether a reply is hidden
+    quota = Quota(period="month", units=None, clock=UTC_CLOCK)  # the plan's monthly cap
 
     _built: Any = None
     _mode: Mode = "app"
@@ -428,14 +469,19 @@ class XConnector(Connector):
             self._built, self._mode = client, mode
         return self._built
 
-    def _call(self, poll: _Poll | None, method: str, *args: Any, **params: Any) -> dict[str, Any]:
+    def _call(
+        self, poll: Collector | None, method: str, *args: Any, **params: Any
+    ) -> dict[str, Any]:
         client = self._client()
         if poll is not None:
-            poll.requests += 1
+            poll.count()
         try:
             body = getattr(client, method)(*args, user_auth=self._mode == "oauth1", **params)
         except tweepy.HTTPException as exc:
-            raise _mapped(exc, self.clock()) from None
+            error = _mapped(exc, self.clock())
+            if isinstance(error, UsageCapped) and error.period != "Daily":
+                error = self._when_cap_resets(poll, exc) or error
+            raise error from None
         except requests.RequestException as exc:
             raise network_error(exc, PLATFORM) from None
         except (AttributeError, TypeError, KeyError) as exc:
@@ -457,7 +503,29 @@ class XConnector(Connector):
             log.info("x: %s returned %d partial errors (%s)", method, len(body["errors"]), titles)
         return body
 
-    def _user(self, poll: _Poll | None, method: str, **params: Any) -> Mapping[str, Any]:
+    def _when_cap_resets(
+        self, poll: Collector | None, exc: tweepy.HTTPException
+    ) -> UsageCapped | None:
+        """The cap error with its reset time from ``GET /2/usage/tweets`` (one request, with
+        the app's bearer token only: X refuses user tokens there); None when unknown."""
+        client = self._client()
+        if not client.bearer_token or self._mode == "oauth2":
+            return None
+        if poll is not None:
+            poll.count()
+        try:
+            day = _reset_day(client.request("GET", USAGE_ROUTE).json())
+        except (tweepy.HTTPException, requests.RequestException, ValueError) as failed:
+            log.info("x: the usage cap's reset day is unknown (%s)", type(failed).__name__)
+            return None
+        try:
+            problem = exc.response.json()
+        except ValueError:
+            problem = {}
+        problem = problem if isinstance(problem, dict) else {}
+        return _capped(problem, self.clock(), day) if day is not None else None
+
+    def _user(self, poll: Collector | None, method: str, **params: Any) -> Mapping[str, Any]:
         body = self._call(poll, method, **params)
         _user_problem(body)
         if not isinstance(body.get("data"), dict) or not _text(body["data"], "id"):
@@ -465,7 +533,7 @@ class XConnector(Connector):
         return body["data"]
 
     def _stream(
-        self, poll: _Poll, method: str, user_id: str, state: Mapping[str, str], params: Any
+        self, poll: Collector, method: str, user_id: str, state: Mapping[str, str], params: Any
     ) -> tuple[list[Any], dict[str, list[Any]], dict[str, str]]:
         """Read one timeline since the cursor, at most ``MAX_PAGES`` pages; the next state."""
         since, until = state.get("since_id"), state.get("until_id")
@@ -504,7 +572,7 @@ class XConnector(Connector):
             AuthRevoked, ConfigurationError, RateLimited, TransientError, PermanentError.
         """
         user_id, old = _account_id(account), cursor if isinstance(cursor, Mapping) else {}
-        poll = _Poll()
+        poll = Collector(PLATFORM, log, user_id)
         user = self._user(poll, "get_user", id=user_id, user_fields=PROFILE_FIELDS)
         profile = _profile(user, account)
         posts, replied, tweets = self._posts(poll, profile, user_id, old.get("tweets"))
@@ -527,7 +595,7 @@ class XConnector(Connector):
         )
 
     def _posts(
-        self, poll: _Poll, profile: Profile, user_id: str, state: Any
+        self, poll: Collector, profile: Profile, user_id: str, state: Any
     ) -> tuple[list[Post], set[str], dict[str, str]]:
         """New posts, the ids of tweets they answer (not the account's own), the next state."""
         raw, extra, after = self._stream(
@@ -541,10 +609,10 @@ class XConnector(Connector):
             and (parent := _replied_to(t))
             and t.get("in_reply_to_user_id") != user_id
         }
-        return poll.build("tweets", raw, make), replied, after
+        return poll.build(raw, make, _label("tweets")), replied, after
 
     def _comments(
-        self, poll: _Poll, thread: _Thread, state: Any
+        self, poll: Collector, thread: _Thread, state: Any
     ) -> tuple[list[Comment], dict[str, str]]:
         """New replies to the account, plus earlier ones it has now answered; the next state."""
         raw, extra, after = self._stream(
@@ -555,11 +623,11 @@ class XConnector(Connector):
             REPLY_PARAMS,
         )
         thread = replace(thread, users=_by_key(extra.get("users"), "id"))
-        comments: list[Comment] = poll.build("mentions", raw, lambda t: _comment(t, thread))
+        comments = poll.build(raw, lambda t: _comment(t, thread), _label("mentions"))
         seen = {c.external_id for c in comments}
         return comments + self._replied_earlier(poll, thread, set(thread.replied) - seen), after
 
-    def _replied_earlier(self, poll: _Poll, thread: _Thread, ids: set[str]) -> list[Comment]:
+    def _replied_earlier(self, poll: Collector, thread: _Thread, ids: set[str]) -> list[Comment]:
         """Re-read comments from earlier polls that the account has now answered."""
         wanted = sorted(ids - thread.post_ids, key=int, reverse=True)[:PAGE_SIZE]
         if not wanted:
@@ -567,7 +635,8 @@ class XConnector(Connector):
         body = self._call(poll, "get_tweets", ids=wanted, **REPLY_PARAMS)
         users = {**thread.users, **_by_key(_obj(body.get("includes")).get("users"), "id")}
         answered = replace(thread, users=users)
-        return poll.build("replied", _items(body.get("data")), lambda t: _comment(t, answered))
+        data = _items(body.get("data"))
+        return poll.build(data, lambda t: _comment(t, answered), _label("replied"))
 
     def check_credentials(self, account: AccountRef) -> str:
         """One cheap call: ``/2/users/me`` with user context, else ``/2/users/:id``."""

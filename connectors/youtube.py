@@ -27,9 +27,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
+from connectors.base import Quota
 from connectors.errors import ConfigurationError, PermanentError
 from connectors.google import (
     HOW_TO_SET,
+    LIST_UNITS,
     MODERATION_UNITS,
     GoogleConnector,
     Hints,
@@ -42,6 +44,7 @@ from connectors.google import (
     text_of,
     walk_pages,
 )
+from connectors.kit import PACIFIC, Collector, label_of
 from connectors.records import (
     AccountRef,
     Comment,
@@ -78,18 +81,15 @@ class _Poll:
     old: Mapping[str, Any]
     cursor: dict[str, Any] = field(default_factory=dict)
     comments: dict[str, Comment] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
+    collector: Collector | None = None
 
     def state(self, stream: str) -> Mapping[str, Any]:
         value = self.old.get(stream)
         return value if isinstance(value, Mapping) else {}
 
     def skip(self, kind: str, item: Any, label: str) -> None:
-        item_id = item.get("id") if isinstance(item, dict) else None
-        name = item_id if isinstance(item_id, str) and item_id else label
-        if name not in self.skipped:
-            self.skipped.append(name)
-        log.warning("youtube: skipped malformed %s %s of channel %s", kind, name, self.channel_id)
+        assert self.collector is not None  # set by fetch
+        self.collector.skip(label_of(item, label), kind)
 
     def add(self, comment: Comment) -> None:
         previous = self.comments.get(comment.external_id)
@@ -156,6 +156,17 @@ class YouTubeConnector(GoogleConnector):
 
     platform = PLATFORM
     media_hosts = ("ytimg.com", "ggpht.com", "googleusercontent.com")
+    display_name = "YouTube"
+    can_be_private = True  # channels.list / videos.list give privacyStatus
+    can_disable_comments = True
+    can_hold_comments = True  # heldForReview
+    can_hide_comments = True  # setModerationStatus rejected
+    quota = Quota(
+        period="day",
+        units=10_000,
+        clock=PACIFIC,
+        costs={"list": LIST_UNITS, "moderate": MODERATION_UNITS},
+    )
     api, version = "youtube", "v3"
     hints = Hints(
         api="YouTube Data API v3",
@@ -169,8 +180,9 @@ class YouTubeConnector(GoogleConnector):
         Raises:
             AuthRevoked, ConfigurationError, RateLimited, TransientError, PermanentError.
         """
-        self.start_poll()
-        poll = _Poll(account.external_id, cursor if isinstance(cursor, Mapping) else {})
+        meter = self.start_poll(account.external_id)
+        old = cursor if isinstance(cursor, Mapping) else {}
+        poll = _Poll(account.external_id, old, collector=meter)
         channel = self._channel(poll.channel_id, "snippet,status,contentDetails,brandingSettings")
         uploads = text_of(channel, "contentDetails", "relatedPlaylists", "uploads")
         posts = self._uploads(poll, uploads) if uploads else []
@@ -182,9 +194,9 @@ class YouTubeConnector(GoogleConnector):
             posts=tuple(posts),
             comments=tuple(poll.comments.values()),
             cursor=poll.cursor,
-            requests=self.meter.requests,
-            quota_units=self.meter.units,
-            skipped=tuple(poll.skipped),
+            requests=meter.requests,
+            quota_units=meter.units,
+            skipped=tuple(meter.skipped),
         )
 
     def check_credentials(self, account: AccountRef) -> str:

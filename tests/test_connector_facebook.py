@@ -26,12 +26,14 @@ from connectors import (
     TransientError,
     get_connector,
 )
-from connectors.facebook import FacebookConnector
+from connectors.facebook import ALBUM_PHOTOS, FacebookConnector, media_kind
 from connectors.graph import GRAPH_VERSION, LOOKBACK, MAX_PAGES, SLACK
 from connectors.http import TIMEOUT
 from tests.connector_cases import KINDS
 from tests.connector_cases.facebook import (
     ACCOUNT,
+    ALBUM_ATTACHMENT,
+    ALBUM_POST,
     AUTH_REVOKED,
     BUC_USAGE,
     C1,
@@ -43,10 +45,16 @@ from tests.connector_cases.facebook import (
     P3,
     PAGE,
     PAGE_ID,
+    PERMISSION_100,
+    PERMISSION_283,
     RATE_LIMITED,
     SERVER_ERROR,
     TOKEN,
     FakeGraph,
+    Served,
+    album,
+    album_graph,
+    album_photo,
     case,
     edge,
     failing_graph,
@@ -152,24 +160,80 @@ def test_posts_carry_time_permalink_and_photo_alt_text() -> None:
     assert photo.alt_text == "Two kindergarten classes lined up in the gym"
 
 
-def test_album_subattachments_become_media() -> None:
-    album = {
-        "media_type": "album",
-        "subattachments": {
-            "data": [
-                {"media_type": "photo", "media": {"image": {"src": "https://s.example/a.jpg"}}},
-                {"media_type": "video", "target": {"id": "9001"}, "description": "Choir"},
-            ]
-        },
-    }
-    first = posts_first(more=False)
-    first["data"][0]["attachments"] = {"data": [album]}
-    snapshot, _ = fetch(full_graph().on(f"{PAGE_ID}/posts", first))
-    media = snapshot.posts[0].media
-    assert [(m.external_id, m.kind, m.alt_text) for m in media] == [
-        (f"{P1}:0", "photo", ""),
-        ("9001", "video", "Choir"),
+# --- albums: every photo of a post ------------------------------------------------------------
+
+
+def test_the_posts_request_names_the_attachment_fields_and_asks_for_every_album_photo() -> None:
+    # Given any poll
+    _, sent = fetch(album_graph(3))
+    # Then the posts request names the StoryAttachment fields of the attachments and of their
+    # subattachments (media_type is not a default field), and lifts the default of 12 photos
+    fields = query(sent[1])["fields"]
+    assert "attachments{type,media_type,media,target,url,description," in fields
+    assert f"subattachments.limit({ALBUM_PHOTOS}){{type,media_type,media,target,url," in fields
+
+
+def test_a_30_photo_album_is_30_photos_each_with_its_own_id() -> None:
+    # Given a post "Sports day!" whose album holds 30 photos
+    snapshot, sent = fetch(album_graph(30))
+    # When polled, then each photo is a Media of kind photo, its id the photo's own id
+    (album_post,) = snapshot.posts
+    assert [m.kind for m in album_post.media] == ["photo"] * 30
+    assert [m.external_id for m in album_post.media] == [
+        f"12211223344{n:04d}" for n in range(1, 31)
     ]
+    assert album_post.media[0].url.startswith("https://scontent-sea1-1.xx.fbcdn.net/")
+    assert len(sent) == 2  # the photos came with the posts: no extra request
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_album_photos_are_photos_with_or_without_media_type(named: bool) -> None:
+    # Given an album whose photos say type "photo", with media_type or (as the API answers
+    # when their fields are not named) without it
+    photos = [album_photo(1, named=named, caption="Relay race"), album_photo(2, named=named)]
+    item = post(ALBUM_POST, NOW, "Sports day!", edge([]), attachments=album(photos, named=named))
+    fake = FakeGraph().on(PAGE_ID, PAGE).on(f"{PAGE_ID}/posts", edge([item]))
+    # When polled, then both are photos and a description stands in for alt text
+    (album_post,) = fetch(fake)[0].posts
+    assert [(m.kind, m.alt_text) for m in album_post.media] == [
+        ("photo", "Relay race"),
+        ("photo", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("attachment", "kind"),
+    [
+        ({"type": "photo", "media": {"image": {"src": "https://s.example/a.jpg"}}}, "photo"),
+        ({"type": "cover_photo", "media": {"image": {"src": "https://s.example/c.jpg"}}}, "photo"),
+        ({"media_type": "photo", "type": "photo"}, "photo"),
+        (
+            {"type": "video_autoplay", "media": {"image": {"src": "https://s.example/v.jpg"}}},
+            "video",
+        ),
+        ({"media_type": "video", "type": "video_inline"}, "video"),
+        ({"type": "animated_image_autoplay"}, "video"),
+        # untyped, with an image: an album photo read without its fields named
+        ({"media": {"image": {"src": "https://s.example/u.jpg"}}}, "photo"),
+        # a link preview's image is the linked page's, not the Page's photo
+        ({"type": "share", "media": {"image": {"src": "https://s.example/l.jpg"}}}, "other"),
+        ({"type": "event"}, "other"),
+        ({"type": "album"}, "other"),
+        ({}, "other"),
+    ],
+)
+def test_attachment_kinds_follow_the_fields_the_api_returns(attachment: dict, kind: str) -> None:
+    assert media_kind(attachment) == kind
+
+
+def test_an_album_larger_than_one_page_is_read_to_its_end() -> None:
+    # Given an album of 130 photos: 100 nested, the rest on the subattachments' next page
+    snapshot, sent = fetch(album_graph(130))
+    # When polled, then every photo is read, for one more request
+    assert len(snapshot.posts[0].media) == 130
+    assert len({m.external_id for m in snapshot.posts[0].media}) == 130
+    assert path(sent[-1]) == f"/{GRAPH_VERSION}/{ALBUM_ATTACHMENT}/subattachments"
+    assert len(sent) == 3
 
 
 def test_comments_carry_status_authors_replies_and_review_by_the_page() -> None:
@@ -429,6 +493,75 @@ def test_graph_errors_map_onto_the_taxonomy(
     assert error.platform == "facebook" and TOKEN not in str(error)
     if isinstance(error, RateLimited):
         assert error.retry_after == float(says)
+
+
+@pytest.mark.parametrize(
+    ("body", "needs"),
+    [
+        (PERMISSION_10, ("pages_read_engagement", "Page Public Content Access")),
+        (
+            PERMISSION_100,
+            (
+                "manage_pages",
+                "pages_read_engagement",
+                "Page Public Content Access",
+                "Page Public Metadata Access",
+            ),
+        ),
+        (PERMISSION_283, ("pages_read_engagement",)),
+        (graph_error(200, "(#200) Permissions error"), ()),
+    ],
+)
+def test_a_missing_permission_is_a_configuration_problem_naming_it(
+    body: dict, needs: tuple[str, ...]
+) -> None:
+    # Given the Graph API refuses for lack of a permission
+    error = fails(failing_graph(400, body))
+    # Then IT is told what to grant and how, never the generic "refused the request"
+    assert isinstance(error, ConfigurationError) and error.needs == needs
+    message = str(error)
+    assert all(name in message for name in needs)
+    assert "new Page access token" in message and "docs/connecting/facebook.md" in message
+    assert "refused the request" not in message and "Refer to" not in message
+    if not needs:  # Graph named none: the ones Hallwatch needs are listed
+        assert "pages_read_engagement" in message and "pages_read_user_content" in message
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("(#100) Tried accessing nonexisting field (foo) on node type (Page)", PermanentError),
+        ("Unsupported get request. Object with ID '1' does not exist", PermanentError),
+        (
+            "(#100) Object does not exist, cannot be loaded due to missing permission. This "
+            "endpoint requires the 'pages_read_engagement' permission.",
+            ConfigurationError,
+        ),
+    ],
+)
+def test_code_100_is_a_permission_problem_only_when_it_names_a_permission(
+    message: str, kind: type[ConnectorError]
+) -> None:
+    assert type(fails(failing_graph(400, graph_error(100, message)))) is kind
+
+
+def test_an_error_served_as_javascript_is_read_as_a_graph_error() -> None:
+    # Given a 190 served as text/javascript (older API versions and batch answers do)
+    error = fails(failing_graph(400, Served(AUTH_REVOKED)))
+    # Then it is still the revoked token, with the reason
+    assert isinstance(error, AuthRevoked) and "password changed" in str(error)
+
+
+def test_an_answer_served_as_javascript_is_read_as_json() -> None:
+    # Given the Page itself served as text/javascript
+    snapshot, _ = fetch(full_graph().on(PAGE_ID, Served(PAGE)))
+    # Then it is read like any other answer
+    assert snapshot.profile.display_name == PAGE["name"]
+
+
+def test_a_javascript_answer_that_is_not_json_is_an_http_error() -> None:
+    fake = FakeGraph().on(PAGE_ID, Served("<html>busy</html>", "text/javascript"), status=503)
+    assert isinstance(fails(fake), TransientError)
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,10 @@ from tests.connector_cases.facebook import (
 from tests.connector_cases.instagram import (
     ACCOUNT,
     BUC_USAGE,
+    CAROUSEL_ID,
+    CHILD_PHOTO,
+    CHILD_PHOTO_2,
+    CHILD_VIDEO,
     IG_USER_ID,
     K1,
     K1_ID,
@@ -56,7 +60,10 @@ from tests.connector_cases.instagram import (
     RATE_LIMITED,
     USERNAME,
     call,
+    carousel,
+    carousel_graph,
     case,
+    child,
     failing_graph,
     full_graph,
     ig_comment,
@@ -141,7 +148,7 @@ def test_comments_enabled_when_any_recent_media_accepts_comments(
 
 @pytest.mark.parametrize(
     ("media_type", "kind"),
-    [("IMAGE", "photo"), ("VIDEO", "video"), ("CAROUSEL_ALBUM", "other")],
+    [("IMAGE", "photo"), ("VIDEO", "video")],
 )
 def test_media_become_public_posts(media_type: str, kind: str) -> None:
     item = media(M2, NOW - timedelta(days=1), "Caption", media_type, None, 0)
@@ -154,6 +161,48 @@ def test_media_become_public_posts(media_type: str, kind: str) -> None:
     )
     assert post.url == item["permalink"]
     assert [(m.external_id, m.kind, m.url) for m in post.media] == [(M2, kind, item["media_url"])]
+
+
+# --- carousels: every photo of a post ---------------------------------------------------------
+
+
+def test_the_media_request_asks_for_each_carousel_child() -> None:
+    _, sent = fetch(carousel_graph())
+    fields = dict(parse_qsl(urlsplit(sent[1].url).query))["fields"]
+    assert "children{id,media_type,media_url}" in fields
+    assert "permalink" not in fields.split("children{", 1)[1].split("}", 1)[0]
+
+
+def test_a_carousel_is_each_of_its_photos_and_videos() -> None:
+    # Given a carousel of two photos and a video (the IG Media Children reference's album)
+    snapshot, sent = fetch(carousel_graph())
+    # When polled, then each child is a Media with its own id: photos photos, videos videos
+    (post,) = snapshot.posts
+    assert post.external_id == CAROUSEL_ID and post.text == "Sports day!"
+    assert [(m.external_id, m.kind) for m in post.media] == [
+        (CHILD_PHOTO, "photo"),
+        (CHILD_PHOTO_2, "photo"),
+        (CHILD_VIDEO, "video"),
+    ]
+    assert post.media[0].url == child(CHILD_PHOTO, "IMAGE")["media_url"]
+    assert len(sent) == 2  # the children came with the media: no extra request
+
+
+def test_a_child_withheld_for_copyright_keeps_its_place_without_a_url() -> None:
+    # Given a child whose media_url Instagram omits (copyrighted material)
+    children = [child(CHILD_PHOTO, "IMAGE"), child(CHILD_PHOTO_2, "IMAGE", copyrighted=True)]
+    (post,) = fetch(carousel_graph(children))[0].posts
+    # Then it is still a photo of the post, with no URL to fetch
+    assert [(m.external_id, m.kind, m.url) for m in post.media][1] == (CHILD_PHOTO_2, "photo", "")
+
+
+def test_a_carousel_answer_without_children_is_the_album_itself() -> None:
+    # Given an answer where the carousel's children are missing (not asked for, or dropped)
+    item = carousel()
+    del item["children"]
+    (post,) = fetch(with_media(item))[0].posts
+    # Then the album stays one item of unknown kind, as before
+    assert [(m.external_id, m.kind) for m in post.media] == [(CAROUSEL_ID, "other")]
 
 
 def test_comments_carry_status_replies_and_review_by_the_account() -> None:

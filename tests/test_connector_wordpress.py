@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -43,6 +44,7 @@ from tests.connector_cases.wordpress import (
     FakeSite,
     comment,
     district_site,
+    edited,
     me,
     post,
 )
@@ -121,7 +123,7 @@ def test_first_poll_asks_for_posts_and_comments_oldest_first_with_no_date(
     poll()
     queries = sent(rsps)
     assert queries[3][1] == {
-        "orderby": "date",
+        "orderby": "modified",
         "order": "asc",
         "per_page": "100",
         "status": "publish,private",
@@ -237,13 +239,45 @@ def test_second_poll_asks_only_after_the_newest_item_seen(
     second = poll(first.cursor, at=LATER)
     # Then the queries start one second before the newest post and comment seen
     queries = sent(rsps, calls)
-    assert queries[1][1]["after"] == "2026-09-01T19:38:59Z"  # newest post: 19:39:00
+    assert queries[1][1]["modified_after"] == "2026-09-01T19:38:59Z"  # newest post: 19:39:00
     assert queries[2][1]["after"] == "2026-09-03T14:59:59Z"  # newest approved comment
     assert queries[3][1]["status"] == "hold" and "after" not in queries[3][1]
     # And only what is new comes back
     assert [p.external_id for p in second.posts] == ["40"]
     assert [c.external_id for c in second.comments] == ["520"]
     assert second.cursor["posts"] == {"after": "2026-09-15T17:55:00Z", "edge": ["40"]}
+
+
+def test_a_post_edited_after_its_first_read_is_read_again_with_its_new_text(
+    site: FakeSite, rsps: responses.RequestsMock
+) -> None:
+    # Given a first poll, then an old post edited (its first line now names a student)
+    first = poll()
+    edited(site.posts[0], LATER - timedelta(minutes=5), "<p>Congratulations Ava Lopez!</p>")
+    # When polled one interval later
+    second = poll(first.cursor, at=LATER)
+    # Then that post comes back, once, with its new text, and nothing else does
+    assert [(p.external_id, p.text) for p in second.posts] == [
+        ("10", "Welcome back\nCongratulations Ava Lopez!")
+    ]
+    assert second.posts[0].created_at == START  # still the post published then
+    assert second.cursor["posts"] == {"after": "2026-09-15T18:55:00Z", "edge": ["10"]}
+    # And the next poll, with nothing changed, returns nothing
+    calls = len(rsps.calls)
+    third = poll(second.cursor, at=LATER + timedelta(hours=1))
+    assert third.posts == () and sent(rsps, calls)[1][1]["modified_after"] == "2026-09-15T18:54:59Z"
+
+
+def test_a_site_that_ignores_modified_after_is_told_to_update(
+    site: FakeSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a site older than WordPress 5.7, which ignores modified_after
+    first = poll()
+    with patch("tests.connector_cases.wordpress._after", lambda item, query, column="date": True):
+        second = poll(first.cursor, at=LATER)
+    # Then nothing already seen comes back as new, and the log says what to do
+    assert second.posts == ()
+    assert "ignored modified_after" in caplog.text and "update WordPress" in caplog.text
 
 
 def test_an_item_in_the_same_second_as_the_last_one_seen_is_not_missed(site: FakeSite) -> None:
@@ -269,7 +303,7 @@ def test_paging_stops_at_the_page_bound_and_resumes_from_the_cursor(
     assert len(first.posts) == MAX_PAGES * 100
     assert first.cursor["posts"]["edge"] == ["1000"]
     assert [p.external_id for p in second.posts] == [str(i) for i in range(1001, 1051)]
-    assert sent(rsps, calls)[1][1]["after"] == "2026-09-02T07:39:59Z"
+    assert sent(rsps, calls)[1][1]["modified_after"] == "2026-09-02T07:39:59Z"
 
 
 def test_settings_are_read_again_only_after_the_refresh_interval(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -23,6 +24,7 @@ from connectors import (
     PermanentError,
     RateLimited,
     TransientError,
+    UsageCapped,
 )
 from connectors.http import SDK_LOGGERS, TIMEOUT
 from connectors.x import MAX_PAGES, XConnector
@@ -46,6 +48,8 @@ from tests.connector_cases.x import (
     TOO_MANY,
     UNAUTHORIZED,
     UNAVAILABLE,
+    USAGE,
+    USAGE_CAPPED,
     USER_ID,
     USERS,
     case,
@@ -368,6 +372,83 @@ def test_rate_limit_waits_until_the_reset(mock: responses.RequestsMock) -> None:
     with pytest.raises(RateLimited) as caught:
         connector().fetch(ACCOUNT)
     assert caught.value.retry_after == 900
+
+
+# --- the monthly usage cap ------------------------------------------------------------------
+
+
+def test_the_monthly_cap_is_usage_capped_until_the_reset_day(mock: responses.RequestsMock) -> None:
+    # Given X answers the usage-capped problem, and its usage endpoint says the cap resets
+    # on day 10 of the month
+    mock.get(PROFILE, json=USAGE_CAPPED, status=429, headers=RESET)
+    mock.get(f"{API}/usage/tweets", json=USAGE)
+    # When polled
+    with pytest.raises(UsageCapped) as caught:
+        connector().fetch(ACCOUNT)
+    # Then it is no rate limit to retry: the account waits until the cap resets
+    error = caught.value
+    assert not isinstance(error, RateLimited) and not error.retriable
+    assert isinstance(error, ConfigurationError) and error.code == "usage-capped"
+    assert (error.resets_at, error.exact) == (datetime(2026, 10, 10, tzinfo=UTC), True)
+    assert (error.period, error.scope) == ("Monthly", "Product")
+    assert error.detail == "Usage cap exceeded: Monthly product cap"
+    message = str(error)
+    assert "monthly product cap" in message and "2026-10-10" in message
+    assert "console.x.com" in message and SECRET not in message
+    # and the usage look-up went out with the app's bearer token
+    assert mock.calls[1].request.headers["Authorization"] == f"Bearer {SECRET}"
+
+
+@pytest.mark.parametrize(
+    ("credentials", "usage", "looked_up"),
+    [
+        (None, (403, {"title": "Forbidden", "type": "about:blank", "status": 403}), True),
+        (None, (200, {"data": {"project_cap": "5000000000"}}), True),
+        ({"access_token": OAUTH2_USER}, None, False),  # a user token cannot read usage
+        (OAUTH1, None, False),  # no bearer token beside the OAuth 1.0a keys
+    ],
+)
+def test_without_a_reset_day_the_cap_is_checked_again_a_day_later(
+    mock: responses.RequestsMock,
+    credentials: dict[str, str] | None,
+    usage: tuple[int, dict] | None,
+    looked_up: bool,
+) -> None:
+    mock.get(PROFILE, json=USAGE_CAPPED, status=429)
+    if usage is not None:
+        mock.get(f"{API}/usage/tweets", json=usage[1], status=usage[0])
+    with pytest.raises(UsageCapped) as caught:
+        connector(credentials).fetch(ACCOUNT)
+    assert (caught.value.resets_at, caught.value.exact) == (NOW + timedelta(days=1), False)
+    assert "tries again once a day" in str(caught.value)
+    assert len(mock.calls) == 1 + looked_up
+
+
+def test_a_daily_cap_waits_for_midnight_utc(mock: responses.RequestsMock) -> None:
+    mock.get(PROFILE, json={**USAGE_CAPPED, "period": "Daily"}, status=429)
+    with pytest.raises(UsageCapped) as caught:
+        connector().fetch(ACCOUNT)
+    assert caught.value.resets_at == datetime(2026, 9, 15, tzinfo=UTC)
+    assert caught.value.period == "Daily" and len(mock.calls) == 1
+
+
+def test_a_plain_429_is_still_a_rate_limit(mock: responses.RequestsMock) -> None:
+    mock.get(PROFILE, json=TOO_MANY, status=429, headers=RESET)
+    with pytest.raises(RateLimited) as caught:
+        connector().fetch(ACCOUNT)
+    assert not isinstance(caught.value, UsageCapped)
+
+
+# --- hidden replies ---------------------------------------------------------------------------
+
+
+def test_no_reply_is_claimed_shown_since_x_cannot_say(mock: responses.RequestsMock) -> None:
+    # Given a poll with replies (one of which Hallwatch may have hidden earlier)
+    script_full(mock)
+    snapshot = connector().fetch(ACCOUNT)
+    # Then no reply says "not hidden": their hidden state is unknown
+    assert snapshot.comments and {c.hidden for c in snapshot.comments} == {None}
+    assert XConnector.reports_hidden is False and XConnector.facts().can_hide_comments
 
 
 def test_client_not_enrolled_names_the_access_level(mock: responses.RequestsMock) -> None:

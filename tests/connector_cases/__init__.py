@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from connectors import AccountRef, Snapshot
 
 KINDS = ("full", "unchanged", "auth_revoked", "rate_limited", "server_error", "malformed")
+# kinds a case offers when its platform has the behaviour (see the attributes below)
+OPTIONAL_KINDS = ("photos", "permission_missing", "javascript_error", "usage_capped", "edited")
 
 
 class Case(Protocol):
@@ -26,6 +28,18 @@ class Case(Protocol):
         streams: how many streams can change; an unchanged poll makes at most this many
             requests.
         full_posts, full_comments: how many the "full" poll returns.
+
+    Optional attributes, each with the kind it enables:
+        photos, videos: "photos" polls an account whose first post holds a set of photos
+            (a Facebook album, an Instagram carousel, an X post with several photos, a
+            WordPress gallery): that many photos and videos.
+        needs: "permission_missing" answers with the platform's missing-permission error;
+            the ConfigurationError names at least these.
+        (no attribute) "javascript_error": a Graph auth error served as text/javascript.
+        usage_cap_resets: "usage_capped" answers with the plan's usage cap; the
+            UsageCapped error resets then.
+        edited: (post id, new text): "edited", given the "full" poll's cursor, answers
+            after that post was edited; the poll returns it with its new text.
     """
 
     platform: str
@@ -45,5 +59,6 @@ class Case(Protocol):
         - "auth_revoked", "rate_limited", "server_error": the platform's documented error
           payload for that case on the first request.
         - "malformed": a full poll where one post or comment lacks a required field.
+        - :data:`OPTIONAL_KINDS`: see the optional attributes.
         """
         ...

@@ -88,6 +88,15 @@ SERVER_ERROR = graph_error(
 )
 
 
+@dataclass(frozen=True)
+class Served:
+    """A JSON body served under another content type (older Graph API versions and batch
+    answers send JSON as ``text/javascript; charset=UTF-8``)."""
+
+    body: Any
+    content_type: str = "text/javascript; charset=UTF-8"
+
+
 @dataclass
 class FakeGraph:
     """Answers Graph API requests by (method, path, cursor) from canned bodies.
@@ -124,6 +133,10 @@ class FakeGraph:
         status, body, headers = self.routes[route]
         if isinstance(body, BaseException):
             raise body
+        if isinstance(body, Served):
+            return status, {"Content-Type": body.content_type, **headers}, json.dumps(body.body)
+        if isinstance(body, dict) and "fields" in params:
+            body = as_asked(body, params["fields"])
         if isinstance(body, str):
             return status, {"Content-Type": "text/html", **headers}, body
         return status, {"Content-Type": "application/json", **headers}, json.dumps(body)
@@ -136,6 +149,56 @@ class FakeGraph:
                 callback=self.answer,
                 content_type=None,
             )
+
+
+DEFAULT_SUBATTACHMENTS = 12  # Page Post Attachments reference, "Limitations"
+DEFAULT_ATTACHMENT_FIELDS = {"description", "description_tags", "media", "target", "title"}
+DEFAULT_ATTACHMENT_FIELDS |= {"type", "url", "subattachments"}  # Story Attachment reference
+
+
+def _expansion(fields: str, name: str) -> tuple[int | None, set[str] | None] | None:
+    """How ``fields`` expands ``name``: (its ``.limit(n)``, the fields named in its braces);
+    None when ``fields`` does not mention it."""
+    match = re.search(
+        rf"\b{name}(?:\.limit\((\d+)\))?(\{{([^{{}}]*(?:\{{[^{{}}]*\}}[^{{}}]*)*)\}})?", fields
+    )
+    if match is None:
+        return None
+    limit = int(match.group(1)) if match.group(1) else None
+    inner = match.group(3)
+    names = {re.split(r"[.{]", f)[0] for f in re.split(r",(?![^{]*\})", inner)} if inner else None
+    return limit, names
+
+
+def as_asked(body: dict[str, Any], fields: str) -> dict[str, Any]:
+    """What the Graph API sends for ``fields``: a StoryAttachment's ``media_type`` only when
+    named, 12 subattachments unless ``subattachments.limit(n)``, an IG media's ``children``
+    only when asked for. (Canned bodies hold everything; this takes away the rest.)"""
+    body = json.loads(json.dumps(body))
+    attachments = _expansion(fields, "attachments")
+    subs = _expansion(fields, "subattachments")
+    children = _expansion(fields, "children")
+    for item in body.get("data", [body]) if isinstance(body.get("data"), list) else [body]:
+        if not isinstance(item, dict):
+            continue
+        if children is None:
+            item.pop("children", None)
+        for attachment in (item.get("attachments") or {}).get("data", []):
+            named = attachments[1] if attachments else None
+            _keep(attachment, named)
+            inner = attachment.get("subattachments")
+            if isinstance(inner, dict):
+                limit = (subs[0] if subs else None) or DEFAULT_SUBATTACHMENTS
+                inner["data"] = inner.get("data", [])[:limit]
+                for sub in inner["data"]:
+                    _keep(sub, subs[1] if subs else None)
+    return body
+
+
+def _keep(attachment: dict[str, Any], named: set[str] | None) -> None:
+    keep = named if named is not None else DEFAULT_ATTACHMENT_FIELDS
+    for key in [k for k in attachment if k not in keep]:
+        del attachment[key]
 
 
 def run(
@@ -210,6 +273,122 @@ PHOTO = {
 }
 
 
+# --- albums: a post with several photos ------------------------------------------------------
+#
+# Shaped from the Graph API reference:
+# - Story Attachment, https://developers.facebook.com/docs/graph-api/reference/story-attachment/
+#   fields description, media (StoryAttachmentMedia), media_type ("Type of the media such as
+#   (photo, video, link etc)", not a default field), target (StoryAttachmentTarget: id, url),
+#   type ("album", "photo", "video_autoplay", ...), url; edge subattachments;
+# - Story Attachment Media, .../reference/story-attachment-media/: image {height, src, width};
+# - Page Post Attachments, .../reference/page-post/attachments/: "By default only 12
+#   attachments are returned", more with ``attachments{subattachments.limit(18)}``;
+# - Story Attachment Subattachments, .../reference/story-attachment/subattachments/ (the
+#   ``/{story-attachment-id}/subattachments`` edge a next page points at).
+# The values follow a recorded answer: the album's own target is the post's photo set
+# (``media/set/?set=pcb.<post>``), each photo's target its photo id (``photo.php?fbid=``).
+ALBUM_POST = f"{PAGE_ID}_122112233445570"
+ALBUM_ATTACHMENT = "122112233445570"
+
+
+def album_photo(number: int, *, named: bool = True, caption: str = "") -> dict[str, Any]:
+    """One photo of an album, as a subattachment; ``named``: its fields were asked for (so
+    ``media_type`` is there); without, the API gives ``type`` "photo" and no media_type."""
+    fbid = f"12211223344{number:04d}"
+    item: dict[str, Any] = {
+        "media": {
+            "image": {
+                "height": 720,
+                "src": f"https://scontent-sea1-1.xx.fbcdn.net/v/t39.30808-6/{fbid}_n.jpg",
+                "width": 960,
+            }
+        },
+        "target": {"id": fbid, "url": f"https://www.facebook.com/photo.php?fbid={fbid}"},
+        "type": "photo",
+        "url": f"https://www.facebook.com/photo.php?fbid={fbid}",
+    }
+    if named:
+        item["media_type"] = "photo"
+    if caption:
+        item["description"] = caption
+    return item
+
+
+def album(
+    photos: list[dict[str, Any]], *, named: bool = True, more: str | None = None
+) -> dict[str, Any]:
+    """A post's album attachment (``type`` "album") with its photos as subattachments."""
+    subattachments: dict[str, Any] = {"data": photos}
+    if more:
+        subattachments["paging"] = {
+            "cursors": {"before": "QVFIUkFsYnVt", "after": "QVFIUkFsYnVtMg"},
+            "next": more,
+        }
+    set_url = f"https://www.facebook.com/media/set/?set=pcb.{ALBUM_ATTACHMENT}&type=1"
+    body: dict[str, Any] = {
+        "media": photos[0]["media"] if photos else {},
+        "target": {"id": ALBUM_ATTACHMENT, "url": set_url},
+        "type": "album",
+        "url": set_url,
+        "subattachments": subattachments,
+    }
+    if named:
+        body["media_type"] = "album"
+    return {"data": [body]}
+
+
+def album_next(after: str = "QVFIUkFsYnVtMg") -> str:
+    """The next page of an album's photos (the subattachments edge, token included)."""
+    query = {"access_token": TOKEN, "limit": 100, "after": after}
+    return f"{GRAPH}/{ALBUM_ATTACHMENT}/subattachments?{urlencode(query)}"
+
+
+def album_graph(count: int = 30, *, named: bool = True) -> FakeGraph:
+    """A first poll whose only post is a ``count``-photo album ("Sports day!")."""
+    photos = [album_photo(n, named=named) for n in range(1, count + 1)]
+    shown = photos[:100]
+    more = album_next() if count > 100 else None
+    item = post(
+        ALBUM_POST,
+        NOW - timedelta(hours=1),
+        "Sports day!",
+        edge([]),
+        attachments=album(shown, named=named, more=more),
+    )
+    fake = FakeGraph().on(PAGE_ID, PAGE).on(f"{PAGE_ID}/posts", edge([item]))
+    if more:
+        rest = {"data": photos[100:], "paging": {"cursors": {"before": "QVFIUkFsYnVtMg"}}}
+        fake.on(f"{ALBUM_ATTACHMENT}/subattachments", rest, after="QVFIUkFsYnVtMg")
+    return fake
+
+
+# --- permission errors, as the Graph API words them ---------------------------------------
+
+# pdir/social-feed-bundle#184 and restfb/restfb#1190 (recorded Graph answers)
+PERMISSION_10 = graph_error(
+    10,
+    "(#10) This endpoint requires the 'pages_read_engagement' permission or the 'Page Public "
+    "Content Access' feature. Refer to https://developers.facebook.com/docs/apps/review/"
+    "login-permissions#manage-pages and https://developers.facebook.com/docs/apps/review/"
+    "feature#reference-PAGES_ACCESS for details.",
+)
+# facebookarchive/php-graph-sdk#1233
+PERMISSION_100 = graph_error(
+    100,
+    "(#100) Object does not exist, cannot be loaded due to missing permission or reviewable "
+    "feature, or does not support this operation. This endpoint requires the 'manage_pages' or "
+    "'pages_read_engagement' permission or the 'Page Public Content Access' feature or the "
+    "'Page Public Metadata Access' feature. Refer to https://developers.facebook.com/docs/apps/"
+    "review/login-permissions#manage-pages, https://developers.facebook.com/docs/apps/review/"
+    "feature#reference-PAGES_ACCESS and https://developers.facebook.com/docs/apps/review/"
+    "feature#page-public-metadata-access for details.",
+)
+# PipedreamHQ/pipedream#7581
+PERMISSION_283 = graph_error(
+    283, "(#283) Requires pages_read_engagement permission to manage the object"
+)
+
+
 def post(
     post_id: str, created: datetime | None, message: str, comments: dict, **extra: Any
 ) -> dict[str, Any]:
@@ -278,6 +457,9 @@ class FacebookCase:
     streams = 2
     full_posts = 3
     full_comments = 7  # C0 (answered by the Page, read from C6's parent) to C6
+    photos = 30  # "photos": a post whose album has 30 photos
+    videos = 0
+    needs = ("manage_pages", "pages_read_engagement")  # "permission_missing" names these
 
     def fetch(self, kind: str, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         graphs: dict[str, Callable[[], FakeGraph]] = {
@@ -289,6 +471,9 @@ class FacebookCase:
             ),
             "server_error": lambda: failing_graph(500, SERVER_ERROR),
             "malformed": lambda: full_graph(p2_created=None),
+            "photos": lambda: album_graph(self.photos),
+            "permission_missing": lambda: failing_graph(400, PERMISSION_100),
+            "javascript_error": lambda: failing_graph(400, Served(AUTH_REVOKED)),
         }
         clock = LATER if kind == "unchanged" else NOW
         snapshot, _ = run(graphs[kind](), lambda c: c.fetch(ACCOUNT, cursor), clock)

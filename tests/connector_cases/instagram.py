@@ -22,6 +22,7 @@ from tests.connector_cases.facebook import (
     SERVER_ERROR,
     TOKEN,
     FakeGraph,
+    Served,
     edge,
     fb_time,
     graph_error,
@@ -139,6 +140,62 @@ def media_first(m2_created: datetime | None = NOW - timedelta(days=2), more: boo
     return edge([m1, m2], after="TTJhZAfter", more=link)
 
 
+# --- carousels ----------------------------------------------------------------------------
+#
+# Shaped from the Instagram Platform reference:
+# - IG Media, https://developers.facebook.com/docs/instagram-platform/reference/instagram-media
+#   media_type "Can be CAROUSEL_ALBUM, IMAGE, or VIDEO"; media_url "omitted from responses
+#   if the media contains copyrighted material"; thumbnail_url only on VIDEO;
+# - IG Media Children, https://developers.facebook.com/docs/instagram-platform/
+#   instagram-graph-api/reference/ig-media/children: "a list of IG Media objects on an album
+#   IG Media"; its sample album 17896450804038745 with children 17880997618081620 and
+#   17871527143187462; "Some fields, such as permalink, cannot be used on photos within
+#   albums (children)".
+CAROUSEL_ID = "17896450804038745"
+CHILD_PHOTO, CHILD_PHOTO_2, CHILD_VIDEO = (
+    "17880997618081620",
+    "17871527143187462",
+    "17871527143187499",
+)
+
+
+def child(child_id: str, kind: str, *, copyrighted: bool = False) -> dict[str, Any]:
+    """One carousel child with the fields asked for (``children{id,media_type,media_url}``)."""
+    body = {"id": child_id, "media_type": kind}
+    if not copyrighted:
+        ext = "mp4" if kind == "VIDEO" else "jpg"
+        body["media_url"] = f"https://scontent.cdninstagram.com/v/t51.29350-15/{child_id}.{ext}"
+    return body
+
+
+def carousel(children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A CAROUSEL_ALBUM with its children nested (two photos and a video by default)."""
+    found = children or [
+        child(CHILD_PHOTO, "IMAGE"),
+        child(CHILD_PHOTO_2, "IMAGE"),
+        child(CHILD_VIDEO, "VIDEO"),
+    ]
+    body = media(CAROUSEL_ID, NOW - timedelta(hours=1), "Sports day!", "CAROUSEL_ALBUM", None, 0)
+    body["children"] = {"data": found}
+    return body
+
+
+def carousel_graph(children: list[dict[str, Any]] | None = None) -> FakeGraph:
+    """A first poll whose only media is a carousel."""
+    return FakeGraph().on(IG_USER_ID, user()).on(f"{IG_USER_ID}/media", edge([carousel(children)]))
+
+
+# Recorded answers: sns-sdks/python-facebook#102 (code 10), "(#200) Requires ..." as Graph
+# words a missing permission on an IG object.
+PERMISSION_10 = graph_error(
+    10,
+    "(#10) This endpoint requires the 'pages_read_engagement' permission or the 'Page Public "
+    "Content Access' feature. Refer to https://developers.facebook.com/docs/apps/review/"
+    "login-permissions#manage-pages and https://developers.facebook.com/docs/apps/review/"
+    "feature#reference-PAGES_ACCESS for details.",
+)
+
+
 MEDIA_SECOND = edge([media(M3, NOW - timedelta(days=12), "Fall fair", "CAROUSEL_ALBUM", None, 0)])
 COMMENTS_SECOND = edge([K3])
 
@@ -177,6 +234,9 @@ class InstagramCase:
     streams = 2
     full_posts = 3
     full_comments = 5
+    photos = 2  # "photos": a carousel of two photos and a video
+    videos = 1
+    needs = ("pages_read_engagement", "Page Public Content Access")
 
     def fetch(self, kind: str, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         graphs: dict[str, Callable[[], FakeGraph]] = {
@@ -188,6 +248,9 @@ class InstagramCase:
             ),
             "server_error": lambda: failing_graph(500, SERVER_ERROR),
             "malformed": lambda: full_graph(m2_created=None),
+            "photos": carousel_graph,
+            "permission_missing": lambda: failing_graph(403, PERMISSION_10),
+            "javascript_error": lambda: failing_graph(400, Served(AUTH_REVOKED)),
         }
         clock = LATER if kind == "unchanged" else NOW
         snapshot, _ = call(graphs[kind](), lambda c: c.fetch(ACCOUNT, cursor), clock)

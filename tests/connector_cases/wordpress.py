@@ -2,7 +2,9 @@
 
 ``FakeSite`` answers ``/wp-json`` requests (through ``responses``) as WordPress core does:
 the index with ``_fields``, ``users/me``, ``settings``, ``posts`` and ``comments`` with
-``after`` (exclusive, on the post or comment date), ``status``, ``include``, ``page`` /
+``after`` (exclusive, on the post or comment date), ``modified_after`` and
+``orderby=modified`` on posts (WordPress 5.7+; the REST handbook's posts arguments),
+``status``, ``include``, ``page`` /
 ``per_page`` and the ``X-WP-Total`` / ``X-WP-TotalPages`` headers, comment status updates,
 and WordPress error bodies (``{"code", "message", "data": {"status"}}``) for the
 permission checks core makes. Payloads carry the fields core returns.
@@ -314,7 +316,16 @@ class FakeSite:
             return _json(ERRORS["rest_forbidden_context"])
         if statuses != ["publish"] and not (signed and self.editor):
             return _json(ERRORS["rest_forbidden_status"])
-        found = [p for p in self.posts if p["status"] in statuses and _after(p, query)]
+        found = [
+            p
+            for p in self.posts
+            if p["status"] in statuses and _after(p, query) and _after(p, query, "modified")
+        ]
+        stamp = "modified_gmt" if query.get("orderby") == "modified" else "date_gmt"
+        found.sort(
+            key=lambda p: (str(p.get(stamp)), str(p.get("id"))),
+            reverse=query.get("order") == "desc",
+        )
         edit = query.get("context") == "edit"  # an editor reads protected content
         shown = [_shown(p, "_embed" in query, edit) for p in found]
         return _page(shown, query, "rest_post_invalid_page_number")
@@ -358,12 +369,21 @@ def _json(body: Any, status: int | None = None) -> Reply:
     return code, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(body)
 
 
-def _after(item: dict[str, Any], query: dict[str, str]) -> bool:
-    after = query.get("after")
+def _after(item: dict[str, Any], query: dict[str, str], column: str = "date") -> bool:
+    """WordPress's ``after`` / ``modified_after``: strictly later, on ``date_gmt`` /
+    ``modified_gmt``."""
+    after = query.get("after" if column == "date" else f"{column}_after")
     if not after:
         return True
     moment = datetime.fromisoformat(after.replace("Z", "+00:00"))
-    return datetime.fromisoformat(item.get("date_gmt", after[:19])).replace(tzinfo=UTC) > moment
+    stamp = item.get(f"{column}_gmt", after[:19])
+    return datetime.fromisoformat(stamp).replace(tzinfo=UTC) > moment
+
+
+def edited(item: dict[str, Any], at: datetime, content: str) -> None:
+    """Edit a post in place, as saving it in WordPress does: new content, new modified time."""
+    item["content"] = {**item["content"], "rendered": content}
+    item["modified"], item["modified_gmt"] = _stamp(at + LOCAL), _stamp(at)
 
 
 def _shown(item: dict[str, Any], embed: bool, edit: bool) -> dict[str, Any]:
@@ -418,6 +438,23 @@ def district_site() -> FakeSite:
     return FakeSite(posts=posts, comments=comments)
 
 
+def gallery_site() -> FakeSite:
+    """One post with a gallery block of three photos (core's gallery markup)."""
+    figures = "".join(
+        f'<figure class="wp-block-image size-large"><img src="{SITE}/wp-content/uploads/2026/09/'
+        f'sports-{n}.jpg" alt="Sports day {n}" class="wp-image-{90 + n}"/></figure>'
+        for n in range(1, 4)
+    )
+    content = (
+        '<p>Sports day!</p>\n<figure class="wp-block-gallery has-nested-images columns-default '
+        f'is-cropped wp-block-gallery-1 is-layout-flex">{figures}</figure>\n'
+    )
+    return FakeSite(posts=[post(60, START, "Sports day", content)])
+
+
+EDITED_TEXT = "Picture day moved to Friday"
+
+
 class WordPressCase:
     """The contract case: an authenticated Editor-or-better on a public class blog."""
 
@@ -427,6 +464,9 @@ class WordPressCase:
     streams = 4  # site, posts, approved comments, held comments
     full_posts = 103
     full_comments = 5
+    photos = 3  # "photos": a post with a three-photo gallery
+    videos = 0
+    edited = ("10", EDITED_TEXT)  # "edited": post 10 edited after the full poll
 
     def fetch(self, kind: str, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         site = district_site()
@@ -442,6 +482,10 @@ class WordPressCase:
             site.fail("/", 500, ERRORS["internal_server_error"])
         elif kind == "malformed":
             del site.comments[1]["date_gmt"]
+        elif kind == "photos":
+            site = gallery_site()
+        elif kind == "edited":
+            edited(site.posts[0], NOW - timedelta(minutes=10), f"<p>{EDITED_TEXT}.</p>")
         with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
             site.install(rsps)
             connector = WordPressConnector(CREDENTIALS, requests.Session(), clock=lambda: NOW)

@@ -54,6 +54,27 @@ UNAVAILABLE = {
     "type": "about:blank",
     "status": 503,
 }
+# The monthly cap, as X answers it: a 429 with the UsageCapExceededProblem. Fields from the
+# X API v2 OpenAPI document (UsageCapExceededProblem: Problem plus period Daily|Monthly and
+# scope Account|Product) and a recorded answer (xdevplatform/xdk#25).
+USAGE_CAPPED = {
+    "account_id": "1485930175262461952",
+    "product_name": "standard-basic",
+    "title": "UsageCapExceeded",
+    "period": "Monthly",
+    "scope": "Product",
+    "detail": "Usage cap exceeded: Monthly product cap",
+    "type": "https://api.twitter.com/2/problems/usage-capped",
+}
+# GET /2/usage/tweets with the app's bearer token (X API v2 docs, Usage: quick start).
+USAGE = {
+    "data": {
+        "cap_reset_day": 10,
+        "project_cap": "5000000000",
+        "project_id": "1369785403853424",
+        "project_usage": "43435",
+    }
+}
 NOT_ENROLLED = {
     "client_id": "28474912",
     "detail": (
@@ -186,6 +207,16 @@ PHOTO = {
 }
 
 
+def photos_page() -> dict[str, Any]:
+    """One post with three photos (``attachments.media_keys``, each in ``includes.media``)."""
+    keys = tuple(f"3_{T2}{n}" for n in range(3))
+    media = [
+        {"media_key": key, "type": "photo", "url": f"https://pbs.twimg.com/media/{key}.jpg"}
+        for key in keys
+    ]
+    return page([tweet(T2, "Sports day!", 60, media_keys=keys)], includes={"media": media})
+
+
 def tweets_pages(malformed: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """The account's posts: T3 (a reply to C1) and T2 on page 1, T1 on page 2."""
     second = tweet(T2, "Science fair photos", 60, media_keys=(f"3_{T2}",))
@@ -279,6 +310,9 @@ class XCase:
     streams = 3
     full_posts = 3
     full_comments = 3
+    photos = 3  # "photos": a post with three photos
+    videos = 0
+    usage_cap_resets = datetime(2026, 10, 10, tzinfo=UTC)  # "usage_capped": cap_reset_day 10
 
     def fetch(self, kind: str, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         connector = XConnector({"bearer_token": SECRET}, requests.Session(), clock=lambda: NOW)
@@ -286,6 +320,13 @@ class XCase:
             if kind in ERRORS:
                 status, body, headers = ERRORS[kind]
                 mock.get(f"{API}/users/{USER_ID}", json=body, status=status, headers=headers)
+            elif kind == "usage_capped":
+                mock.get(f"{API}/users/{USER_ID}", json=USAGE_CAPPED, status=429)
+                mock.get(f"{API}/usage/tweets", json=USAGE)
+            elif kind == "photos":
+                mock.get(f"{API}/users/{USER_ID}", json=user())
+                mock.get(f"{API}/users/{USER_ID}/tweets", json=photos_page())
+                mock.get(f"{API}/users/{USER_ID}/mentions", json=EMPTY)
             elif kind == "unchanged":
                 script_unchanged(mock)
             else:

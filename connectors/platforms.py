@@ -1,0 +1,87 @@
+"""Which platforms have a connector, and each platform's facts, read from its class.
+
+``CAPABILITIES`` is a read-only view: ``CAPABILITIES["facebook"]`` is
+``FacebookConnector.facts()``. Connector modules are imported when first asked for, so
+``import connectors`` stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from importlib import import_module
+
+from connectors.base import Capabilities, Connector
+
+# platform name -> "module:Class", in the order people list them
+_REGISTRY: dict[str, str] = {
+    "facebook": "connectors.facebook:FacebookConnector",
+    "instagram": "connectors.instagram:InstagramConnector",
+    "x": "connectors.x:XConnector",
+    "youtube": "connectors.youtube:YouTubeConnector",
+    "wordpress": "connectors.wordpress:WordPressConnector",
+    "blogger": "connectors.blogger:BloggerConnector",
+    "snapchat": "connectors.manual:SnapchatConnector",
+    "sandbox": "connectors.sandbox:SandboxConnector",
+}
+# what an unknown platform is assumed to allow: nothing is read, a person attests
+_UNKNOWN = Capabilities(
+    can_be_private=True, can_disable_comments=True, can_hold_comments=False, has_api=False
+)
+
+
+class UnknownPlatform(LookupError):
+    """No connector exists for the platform asked for."""
+
+
+def get_connector(name: str) -> type[Connector]:
+    """Return the connector class for platform ``name``.
+
+    Raises:
+        UnknownPlatform: with the list of platforms that do have a connector.
+    """
+    target = _REGISTRY.get(name)
+    if target is None:
+        known = ", ".join(sorted(_REGISTRY))
+        raise UnknownPlatform(
+            f"no connector for platform {name!r}; platforms with a connector: {known}"
+        )
+    module_name, _, class_name = target.partition(":")
+    cls: type[Connector] = getattr(import_module(module_name), class_name)
+    return cls
+
+
+def available_platforms() -> list[str]:
+    """Every platform name, sorted."""
+    return sorted(_REGISTRY)
+
+
+def platform_names() -> tuple[str, ...]:
+    """Every platform name, in the order people list them (the sandbox last)."""
+    return tuple(_REGISTRY)
+
+
+class _Facts(Mapping[str, Capabilities]):
+    """platform -> its connector class's :meth:`~connectors.base.Connector.facts`."""
+
+    def __getitem__(self, name: str) -> Capabilities:
+        try:
+            return get_connector(name).facts()
+        except UnknownPlatform:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_REGISTRY)
+
+    def __len__(self) -> int:
+        return len(_REGISTRY)
+
+    def __repr__(self) -> str:
+        return f"<platform facts of {', '.join(_REGISTRY)}>"
+
+
+CAPABILITIES: Mapping[str, Capabilities] = _Facts()
+
+
+def capabilities(platform: str) -> Capabilities:
+    """What ``platform`` allows; an unknown platform has no API (manual attestation)."""
+    return CAPABILITIES.get(platform, _UNKNOWN)
