@@ -137,7 +137,7 @@ def test_cli_reads_credentials_from_stdin_never_argv(world, tmp_path, settings):
     app, path = world
     env = {
         "HALLWATCH_DATABASE_URL": str(app.engine.url.render_as_string(hide_password=False)),
-        "HALLWATCH_SECRET_KEY": settings.secret_key,
+        "HALLWATCH_SECRET_KEY": settings.master_key,
         "HALLWATCH_VAR_DIR": str(tmp_path / "var"),
         "HALLWATCH_CONFIG": "",
     }

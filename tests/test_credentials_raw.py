@@ -87,7 +87,7 @@ def test_credentials_are_fernet_tokens_in_the_raw_database(engine, settings, tmp
     url = engine.url.render_as_string(hide_password=False)
     env = {
         "HALLWATCH_DATABASE_URL": url,
-        "HALLWATCH_SECRET_KEY": settings.secret_key,
+        "HALLWATCH_SECRET_KEY": settings.master_key,
         "HALLWATCH_VAR_DIR": str(tmp_path / "var"),
         "HALLWATCH_CONFIG": "",
         "HALLWATCH_SANDBOX_SCENARIO": str(scenario),
@@ -111,7 +111,7 @@ def test_credentials_are_fernet_tokens_in_the_raw_database(engine, settings, tmp
     # And what is stored is a Fernet token that the secret key opens
     [stored] = [t for t in _credentials_column(engine, url) if t]
     assert base64.urlsafe_b64decode(stored)[0] == 0x80, "not a Fernet token (version byte)"
-    opened = Fernet(fernet_key(settings.secret_key)).decrypt(stored.encode()).decode()
+    opened = Fernet(fernet_key(settings.master_key)).decrypt(stored.encode()).decode()
     assert all(secret in opened for secret in SECRETS.values())
 
 

@@ -189,7 +189,7 @@ def check_settings(toml: bytes | None, environ: dict[str, str]) -> None:
         else:
             assert isinstance(loaded, Settings)
             for key in KEYS:  # a number that loaded is one the code can use
-                value = loaded[key.name]
+                value = loaded.value(key.name)
                 if isinstance(value, float):
                     assert 0 <= value < 1e12
 

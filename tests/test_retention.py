@@ -258,10 +258,10 @@ def test_batches_cover_more_rows_than_one_batch(
 
 def test_days_from_settings(db: Session, settings: Settings) -> None:
     build(db)
-    days = settings.replace(retention__evidence_days=30)["retention.evidence_days"]
+    days = settings.replace(retention__evidence_days=30).retention.evidence_days
     assert purge(db, NOW, days, dry_run=True).posts == 1
-    assert settings["retention.evidence_days"] == 365
-    assert purge(db, NOW, settings["retention.evidence_days"], dry_run=True).total == 0
+    assert settings.retention.evidence_days == 365
+    assert purge(db, NOW, settings.retention.evidence_days, dry_run=True).total == 0
 
 
 def test_rejects_bad_days(db: Session) -> None:

@@ -153,7 +153,7 @@ def test_roster_keeps_working_through_a_secret_key_rotation(app):
 
     _import(app, SIS)
     old = app.settings
-    rotated = old.replace(secret_key="a-new-key", previous_secret_keys=[old.secret_key])
+    rotated = old.replace(secret_key="a-new-key", previous_secret_keys=[old.master_key])
     assert _names(app, old, "Emma Schmidt") == ["full"]
     # During the rotation: the previous key still recognises the names
     assert _names(app, rotated, "Emma Schmidt") == ["full"]
@@ -181,7 +181,7 @@ def test_secrets_rotate_says_to_import_the_roster_again(app, tmp_path):
         "HALLWATCH_DATABASE_URL": app.engine.url.render_as_string(hide_password=False),
         "HALLWATCH_VAR_DIR": str(tmp_path / "var"),
         "HALLWATCH_SECRET_KEY": "a-new-key",
-        "HALLWATCH_PREVIOUS_SECRET_KEYS": app.settings.secret_key,
+        "HALLWATCH_PREVIOUS_SECRET_KEYS": app.settings.master_key,
     }
     result = CliRunner().invoke(main, ["secrets", "rotate"], env=env)
     assert result.exit_code == 0, result.output

@@ -25,7 +25,7 @@ def test_toml_file_then_environment_overrides(tmp_path):
     assert s.broker_url == "redis://127.0.0.1:6379/0"
     assert s.district_domains == ("sd33.bc.ca", "students.sd33.bc.ca")
     assert s.review_window.total_seconds() == 6 * 3600  # environment beats the file
-    assert s["delivery.it_email"] == "it@sd33.bc.ca"
+    assert s.delivery.it_email == "it@sd33.bc.ca"
 
 
 def test_config_path_from_environment(tmp_path):
@@ -78,8 +78,8 @@ def test_missing_and_broken_files_say_what_to_do(tmp_path):
 
 def test_secret_key_generated_once_with_private_mode(tmp_path):
     s = load_settings(environ={"HALLWATCH_VAR_DIR": str(tmp_path)})
-    first = s.secret_key
-    assert first and first == s.secret_key
+    first = s.master_key
+    assert first and first == s.master_key
     assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
 
 
@@ -94,7 +94,7 @@ def test_repr_never_shows_secrets():
     shown = repr(s)
     for secret in ("s3cret-key-value", "mail-pass-123", "old-key-456"):
         assert secret not in shown
-    assert s.secret_key == "s3cret-key-value" and s["smtp.password"] == "mail-pass-123"
+    assert s.master_key == "s3cret-key-value" and s.smtp.password == "mail-pass-123"
 
 
 @pytest.mark.parametrize(
@@ -109,4 +109,4 @@ def test_delivery_channel_and_smtp_security_are_checked(variable, value):
 def test_the_production_example_settings_file_loads():
     example = Path(__file__).resolve().parent.parent / "deploy" / "hallwatch.example.toml"
     s = load_settings(example, environ={})
-    assert s["delivery.channel"] == "smtp" and s.broker_url.startswith("redis://")
+    assert s.delivery.channel == "smtp" and s.broker_url.startswith("redis://")

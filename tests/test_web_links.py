@@ -23,7 +23,7 @@ def _path(district, action, target, recipient=RECIPIENT, expires=None):
     url = action_url(
         district.app.settings, recipient, action, target, expires or NOW + timedelta(days=7)
     )
-    return url.removeprefix(district.app.settings["web.base_url"])
+    return url.removeprefix(district.app.settings.web.base_url)
 
 
 def _status(district):
@@ -140,7 +140,7 @@ def test_alert_links_are_stable_per_recipient_and_carried_by_the_email(district)
 def test_a_link_sent_before_a_key_rotation_still_opens_until_the_old_key_is_dropped(district):
     path = _path(district, "ack", district.ids["riv_flag"])
     old = district.app.settings
-    district.app.settings = old.replace(secret_key="rotated", previous_secret_keys=[old.secret_key])
+    district.app.settings = old.replace(secret_key="rotated", previous_secret_keys=[old.master_key])
     page = district.client().get(path)
     assert page.status_code == 200 and "Confirm: acknowledge flag" in page.text
     fresh = _path(district, "ack", district.ids["riv_flag"])

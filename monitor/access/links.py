@@ -72,14 +72,14 @@ def make_token(
 
 def link_expiry(settings: Settings, raised: datetime) -> datetime:
     """Links for a flag expire ``web.link_days`` after it was raised (stable per flag)."""
-    return raised + timedelta(days=float(settings["web.link_days"]))
+    return raised + timedelta(days=settings.web.link_days)
 
 
 def action_url(
     settings: Settings, recipient: str, action: str, target: int, expires: datetime
 ) -> str:
     token = make_token(settings, recipient, action, target, expires)
-    return f"{settings['web.base_url']}/a/{token}"
+    return f"{settings.web.base_url}/a/{token}"
 
 
 def read_token(settings: Settings, token: str, now: datetime) -> Action:
@@ -144,7 +144,7 @@ def alert_links(settings: Settings, session: Session, flag: Any, recipient: str)
     from monitor.storage.models import Comment
 
     expires = link_expiry(settings, flag.first_seen_at)
-    base = settings["web.base_url"]
+    base = settings.web.base_url
     links = [Link("Open in the console", f"{base}/flags/{flag.id}")]
     if flag.status == "open":
         links.append(

@@ -76,7 +76,7 @@ def _demo_console(ctx: Ctx, district: Path) -> None:
     app = open_app(demo_settings(ctx.settings, district))
     app.clock = demo_clock(district)  # the demo world's time: its links and ages read right
     demo_users(app)
-    host, port = ctx.settings["web.host"], int(ctx.settings["web.port"])
+    host, port = ctx.settings.web.host, ctx.settings.web.port
     (admin, password, _, _), (supervisor, _, _, _) = DEMO_USERS[0], DEMO_USERS[1]
     click.echo(
         f"Console: http://{host}:{port}  login: {admin} / {password}  "

@@ -42,7 +42,7 @@ def describe(result: PurgeResult, days: float, cutoff: str, dry_run: bool) -> st
 @pass_ctx
 def purge_command(ctx: Ctx, dry_run: bool, days: int | None) -> None:
     """Blank post and comment text older than the retention period (rows and flags stay)."""
-    period: float = days if days is not None else float(ctx.settings["retention.evidence_days"])
+    period: float = days if days is not None else ctx.settings.retention.evidence_days
     app = ctx.app(migrate=True)
     now = app.now()
     with app.sessions() as session, session.begin():

@@ -61,7 +61,7 @@ def scan(ctx: Ctx, file: Any, roster_file: str | None, out: Any) -> None:
         settings_suite(ctx.settings),
         roster,
         consents,
-        ctx.settings["detection.region"],
+        ctx.settings.detection.region,
     )
     if result.bad:
         click.echo(f"{result.bad} of {result.lines} line(s) were malformed (see above).", err=True)

@@ -58,9 +58,9 @@ def run(ctx: Ctx, threads: int, period: float) -> None:
     tasks = Tasks(app, make_broker(ctx.settings))
     worker = in_process_worker(tasks.broker, threads)
     console = None
-    if ctx.settings["web.serve_in_run"]:
+    if ctx.settings.web.serve_in_run:
         console, _ = serve_in_thread(app)
-        click.echo(f"Console: http://{ctx.settings['web.host']}:{int(ctx.settings['web.port'])}")
+        click.echo(f"Console: http://{ctx.settings.web.host}:{ctx.settings.web.port}")
     click.echo(f"Hallwatch running (broker: {ctx.settings.broker_url}); Ctrl-C stops it.")
     until_interrupted(lambda stop: run_forever(app, tasks, stop, period))
     if console is not None:

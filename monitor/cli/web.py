@@ -25,8 +25,8 @@ def serve_in_thread(app: App) -> tuple[Any, threading.Thread]:
     settings = app.settings
     config = uvicorn.Config(
         create_app(app),
-        host=settings["web.host"],
-        port=int(settings["web.port"]),
+        host=settings.web.host,
+        port=settings.web.port,
         log_level="warning",
         access_log=False,
     )
@@ -58,8 +58,8 @@ def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None
                 param_hint="--as-of",
             ) from None
         app.clock = lambda: stopped
-    host = host or ctx.settings["web.host"]
-    port = port or int(ctx.settings["web.port"])
+    host = host or ctx.settings.web.host
+    port = port or ctx.settings.web.port
     click.echo(f"Console: http://{host}:{port}  (Ctrl-C stops it)")
     serve(app, host, port)
 

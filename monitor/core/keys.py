@@ -32,13 +32,13 @@ def fernet_key(secret: str) -> bytes:
 
 def derived_key(settings: Settings, info: bytes) -> bytes:
     """A 32-byte key for one purpose (``info``), derived from the secret key with HKDF."""
-    return _derive(settings.secret_key, info)
+    return _derive(settings.master_key, info)
 
 
 def derived_keys(settings: Settings, info: bytes) -> list[bytes]:
     """:func:`derived_key` of the current secret key, then of each previous one."""
     return [
-        _derive(secret, info) for secret in (settings.secret_key, *settings.previous_secret_keys)
+        _derive(secret, info) for secret in (settings.master_key, *settings.previous_secret_keys)
     ]
 
 
@@ -49,5 +49,5 @@ def _derive(secret: str, info: bytes) -> bytes:
 
 def cipher(settings: Settings) -> MultiFernet:
     """The current key first (it encrypts), then the previous ones (they still decrypt)."""
-    keys = [settings.secret_key, *settings.previous_secret_keys]
+    keys = [settings.master_key, *settings.previous_secret_keys]
     return MultiFernet([Fernet(fernet_key(k)) for k in keys])

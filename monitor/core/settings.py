@@ -5,6 +5,11 @@ apply (SQLite under ``./var``, the in-memory broker). A key ``delivery.outbox_di
 file is ``[delivery] outbox_dir = ...`` and ``HALLWATCH_DELIVERY_OUTBOX_DIR`` in the
 environment. Any invalid setting stops start-up with one :class:`SettingsError` that names
 the key and says how to fix it.
+
+Settings are typed: each section is a frozen dataclass whose fields declare their default,
+parser and help (:func:`setting`), and code reads them as attributes
+(``settings.delivery.it_email``, ``settings.web.oidc.client_id``). The list of keys, their
+environment names and the error messages all come from those declarations.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import os
 import re
 import secrets
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -135,6 +140,26 @@ def _security(value: Any) -> str:
     return _text(value)
 
 
+def _positive_int(value: Any) -> int:
+    wanted = f"must be a whole number greater than 0 (at most {MAX_NUMBER:g})"
+    number = _number(value, 0, True, wanted)
+    if number != int(number):
+        raise ValueError(wanted)
+    return int(number)
+
+
+def _path(value: Any) -> Path:
+    if isinstance(value, Path):
+        return value
+    return Path(_text(value))
+
+
+def _zone(value: Any) -> ZoneInfo:
+    if isinstance(value, ZoneInfo):
+        return value
+    return ZoneInfo(_timezone(value))
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -158,114 +183,278 @@ def _email(value: Any) -> str:
     return text
 
 
+def setting(default: Any, parse: Callable[[Any], Any], help: str, secret: bool = False) -> Any:
+    """A settings key: its default, the parser that validates it, and what it is for."""
+    meta = {"parse": parse, "help": help, "secret": secret, "raw": default}
+    parsed = parse(default)
+    if isinstance(parsed, (tuple, str, int, float, bool, Path, ZoneInfo)):
+        return field(default=parsed, metadata=meta)
+    raise TypeError(f"setting default {default!r} is not an immutable value")
+
+
+def section(kind: type) -> Any:
+    """A ``[section]`` of the file: a nested settings dataclass."""
+    return field(default_factory=kind, metadata={"section": True})
+
+
 @dataclass(frozen=True)
-class _Key:
-    name: str
-    default: Any
-    parse: Callable[[Any], Any]
-    help: str
+class SandboxSettings:
+    """``[sandbox]``: the demo's and the tests' simulated platforms."""
+
+    scenario: str = setting("", _text, "serve every account from this sandbox scenario file")
+    latency_seconds: float = setting(
+        0.0,
+        _not_negative,
+        "seconds each sandbox poll takes (fault-injection tests make a poll slow to kill it)",
+    )
 
 
-KEYS: tuple[_Key, ...] = (
-    _Key("database_url", "sqlite:///var/hallwatch.db", _database, "where Hallwatch keeps its data"),
-    _Key("broker_url", "memory", _broker, "'memory' (one process), a redis:// or an amqp:// URL"),
-    _Key(
-        "rate_limit_url",
+@dataclass(frozen=True)
+class BrokerSettings:
+    """``[broker]``: the Redis broker's dead-worker recovery."""
+
+    heartbeat_timeout_seconds: float = setting(
+        60.0,
+        _positive_number,
+        "Redis broker: a worker silent this long is dead and its unacked messages are requeued",
+    )
+    maintenance_chance: float = setting(
+        1000.0,
+        _positive_number,
+        "Redis broker: broker commands per million that also requeue dead workers' messages",
+    )
+
+
+@dataclass(frozen=True)
+class LimitsSettings:
+    """``[limits]``: API budgets and poll locks."""
+
+    polls_per_minute: float = setting(60.0, _positive_number, "polls per platform per minute")
+    poll_lock_seconds: float = setting(
+        900.0,
+        _positive_number,
+        "longest one poll holds its account (a worker killed mid-poll blocks it this long)",
+    )
+    youtube_daily_quota: int = setting(10000, _positive_int, "YouTube API units per day")
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    """``[detection]``: word lists, phone region and photos."""
+
+    lexicon_dir: str = setting("", _text, "folder of the district's own word lists")
+    region: str = setting("CA", _text, "country for phone numbers, e.g. CA or US")
+    max_images_per_poll: int = setting(10, _positive_int, "photos analysed per poll")
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """``[retention]``: how long evidence text is kept."""
+
+    evidence_days: float = setting(365.0, _positive_number, "days before evidence text is purged")
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """``[delivery]``: where alerts and digests go."""
+
+    outbox_dir: str = setting("", _text, "folder for .eml files (default: <var_dir>/outbox)")
+    from_address: str = setting("hallwatch@localhost", _email, "the From: of every e-mail")
+    communications_email: str = setting("", _email, "receives media inquiries")
+    it_email: str = setting("", _email, "receives broken credentials and operational problems")
+    fallback_email: str = setting("", _email, "receives flags with no one else to go to")
+    channel: str = setting("file", _channel, "'file' (.eml files in the outbox folder) or 'smtp'")
+    group_minutes: float = setting(
+        60.0,
+        _not_negative,
+        "minutes over which non-urgent alerts are grouped into one message (0: no grouping)",
+    )
+    # Webhook URLs carry their own tokens: secret.
+    webhook_url: str = setting(
+        "", _webhook, "also post every alert to this JSON webhook", secret=True
+    )
+    slack_webhook_url: str = setting("", _webhook, "also post every alert to Slack", secret=True)
+    teams_webhook_url: str = setting(
+        "", _webhook, "also post every alert to Microsoft Teams", secret=True
+    )
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """``[smtp]``: the district's mail server."""
+
+    host: str = setting("localhost", _text, "the district's mail server")
+    port: int = setting(587, _positive_int, "its port (587 STARTTLS, 465 SSL, 25 none)")
+    security: str = setting("starttls", _security, "'starttls', 'ssl' or 'none'")
+    username: str = setting("", _text, "login for the mail server, if it needs one")
+    password: str = setting(
+        "", _text, "its password: set HALLWATCH_SMTP_PASSWORD, not the file", secret=True
+    )
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """``[web.oidc]``: single sign-on (optional)."""
+
+    metadata_url: str = setting("", _metadata_url, "the SSO provider's discovery URL (optional)")
+    client_id: str = setting("", _text, "the console's client id at the SSO provider")
+    client_secret: str = setting(
+        "", _text, "its client secret: set the variable, not the file", secret=True
+    )
+    allowed_domains: tuple[str, ...] = setting(
+        (), _domains, "e-mail domains allowed to sign in by SSO"
+    )
+    label: str = setting("district account", _text, "the SSO button says 'Sign in with ...'")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: the supervisor console."""
+
+    host: str = setting("127.0.0.1", _text, "address the console listens on")
+    port: int = setting(8080, _positive_int, "port the console listens on")
+    base_url: str = setting("http://127.0.0.1:8080", _base_url, "the console's address in e-mails")
+    serve_in_run: bool = setting(True, _flag, "`hallwatch run` also serves the console")
+    idle_minutes: float = setting(60.0, _positive_number, "minutes before an idle sign-in expires")
+    link_days: float = setting(7.0, _positive_number, "days an e-mail action link stays valid")
+    oidc: OidcSettings = section(OidcSettings)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated, typed settings. Build with :func:`load_settings`; read as attributes."""
+
+    database_url: str = setting(
+        "sqlite:///var/hallwatch.db", _database, "where Hallwatch keeps its data"
+    )
+    broker_url: str = setting(
+        "memory", _broker, "'memory' (one process), a redis:// or an amqp:// URL"
+    )
+    rate_limit_url: str = setting(
         "",
         _redis,
         "Redis for the API budgets all workers share (default: the broker's Redis; required "
         "with a RabbitMQ broker)",
-    ),
-    _Key("timezone", "America/Vancouver", _timezone, "the district's time zone"),
-    _Key("district_domains", (), _domains, "the district's e-mail domains, e.g. ['sd33.ca']"),
-    _Key("review_window_hours", 24.0, _positive_number, "hours before a comment is overdue"),
-    _Key("poll_interval_minutes", 15.0, _positive_number, "how often each account is polled"),
-    _Key("stale_after_hours", 72.0, _positive_number, "an account not polled this long is flagged"),
-    _Key("secret_key", "", _text, "key for signing and encryption; generated under var/ if empty"),
-    _Key("var_dir", "var", _text, "folder for the SQLite file, the outbox and the digests"),
-    _Key(
-        "previous_secret_keys",
+    )
+    timezone: ZoneInfo = setting("America/Vancouver", _zone, "the district's time zone")
+    district_domains: tuple[str, ...] = setting(
+        (), _domains, "the district's e-mail domains, e.g. ['sd33.ca']"
+    )
+    review_window_hours: float = setting(
+        24.0, _positive_number, "hours before a comment is overdue"
+    )
+    poll_interval_minutes: float = setting(
+        15.0, _positive_number, "how often each account is polled"
+    )
+    stale_after_hours: float = setting(
+        72.0, _positive_number, "an account not polled this long is flagged"
+    )
+    secret_key: str = setting(
+        "",
+        _text,
+        "key for signing and encryption; generated under var/ if empty",
+        secret=True,
+    )
+    var_dir: Path = setting("var", _path, "folder for the SQLite file, the outbox and the digests")
+    previous_secret_keys: tuple[str, ...] = setting(
         (),
         _key_list,
         "old secret keys still accepted for decryption during a key rotation",
-    ),
-    _Key("sandbox.scenario", "", _text, "serve every account from this sandbox scenario file"),
-    _Key(
-        "sandbox.latency_seconds",
-        0.0,
-        _not_negative,
-        "seconds each sandbox poll takes (fault-injection tests make a poll slow to kill it)",
-    ),
-    _Key(
-        "broker.heartbeat_timeout_seconds",
-        60.0,
-        _positive_number,
-        "Redis broker: a worker silent this long is dead and its unacked messages are requeued",
-    ),
-    _Key(
-        "broker.maintenance_chance",
-        1000.0,
-        _positive_number,
-        "Redis broker: broker commands per million that also requeue dead workers' messages",
-    ),
-    _Key("limits.polls_per_minute", 60.0, _positive_number, "polls per platform per minute"),
-    _Key(
-        "limits.poll_lock_seconds",
-        900.0,
-        _positive_number,
-        "longest one poll holds its account (a worker killed mid-poll blocks it this long)",
-    ),
-    _Key("detection.lexicon_dir", "", _text, "folder of the district's own word lists"),
-    _Key("retention.evidence_days", 365.0, _positive_number, "days before evidence text is purged"),
-    _Key("detection.region", "CA", _text, "country for phone numbers, e.g. CA or US"),
-    _Key("detection.max_images_per_poll", 10.0, _positive_number, "photos analysed per poll"),
-    _Key("limits.youtube_daily_quota", 10000.0, _positive_number, "YouTube API units per day"),
-    _Key("delivery.outbox_dir", "", _text, "folder for .eml files (default: <var_dir>/outbox)"),
-    _Key("delivery.from_address", "hallwatch@localhost", _email, "the From: of every e-mail"),
-    _Key("delivery.communications_email", "", _email, "receives media inquiries"),
-    _Key("delivery.it_email", "", _email, "receives broken credentials and operational problems"),
-    _Key("delivery.fallback_email", "", _email, "receives flags with no one else to go to"),
-    _Key(
-        "delivery.channel", "file", _channel, "'file' (.eml files in the outbox folder) or 'smtp'"
-    ),
-    _Key(
-        "delivery.group_minutes",
-        60.0,
-        _not_negative,
-        "minutes over which non-urgent alerts are grouped into one message (0: no grouping)",
-    ),
-    _Key("delivery.webhook_url", "", _webhook, "also post every alert to this JSON webhook"),
-    _Key("delivery.slack_webhook_url", "", _webhook, "also post every alert to Slack"),
-    _Key("delivery.teams_webhook_url", "", _webhook, "also post every alert to Microsoft Teams"),
-    _Key("smtp.host", "localhost", _text, "the district's mail server"),
-    _Key("smtp.port", 587.0, _positive_number, "its port (587 STARTTLS, 465 SSL, 25 none)"),
-    _Key("smtp.security", "starttls", _security, "'starttls', 'ssl' or 'none'"),
-    _Key("smtp.username", "", _text, "login for the mail server, if it needs one"),
-    _Key("smtp.password", "", _text, "its password: set HALLWATCH_SMTP_PASSWORD, not the file"),
-    _Key("web.host", "127.0.0.1", _text, "address the console listens on"),
-    _Key("web.port", 8080.0, _positive_number, "port the console listens on"),
-    _Key("web.base_url", "http://127.0.0.1:8080", _base_url, "the console's address in e-mails"),
-    _Key("web.serve_in_run", True, _flag, "`hallwatch run` also serves the console"),
-    _Key("web.idle_minutes", 60.0, _positive_number, "minutes before an idle sign-in expires"),
-    _Key("web.link_days", 7.0, _positive_number, "days an e-mail action link stays valid"),
-    _Key("web.oidc.metadata_url", "", _metadata_url, "the SSO provider's discovery URL (optional)"),
-    _Key("web.oidc.client_id", "", _text, "the console's client id at the SSO provider"),
-    _Key("web.oidc.client_secret", "", _text, "its client secret: set the variable, not the file"),
-    _Key("web.oidc.allowed_domains", (), _domains, "e-mail domains allowed to sign in by SSO"),
-    _Key("web.oidc.label", "district account", _text, "the SSO button says 'Sign in with ...'"),
-)
+        secret=True,
+    )
+    sandbox: SandboxSettings = section(SandboxSettings)
+    broker: BrokerSettings = section(BrokerSettings)
+    limits: LimitsSettings = section(LimitsSettings)
+    detection: DetectionSettings = section(DetectionSettings)
+    retention: RetentionSettings = section(RetentionSettings)
+    delivery: DeliverySettings = section(DeliverySettings)
+    smtp: SmtpSettings = section(SmtpSettings)
+    web: WebSettings = section(WebSettings)
+    source: str = field(default="embedded defaults", compare=False)
+
+    def __repr__(self) -> str:  # secrets never reach a log line or a traceback
+        shown = {
+            k.name: ("***" if k.secret and self.value(k.name) else _without_password(v))
+            for k in KEYS
+            for v in [self.value(k.name)]
+        }
+        return f"Settings({shown!r}, source={self.source!r})"
+
+    def value(self, key: str) -> Any:
+        """The value of ``key`` by its dotted name (for tools that walk every key)."""
+        node: Any = self
+        for part in key.split("."):
+            node = getattr(node, part)
+        return node
+
+    @property
+    def review_window(self) -> timedelta:
+        return timedelta(hours=self.review_window_hours)
+
+    @property
+    def poll_interval(self) -> timedelta:
+        return timedelta(minutes=self.poll_interval_minutes)
+
+    @property
+    def group_window(self) -> timedelta:
+        return timedelta(minutes=self.delivery.group_minutes)
+
+    @property
+    def stale_after(self) -> timedelta:
+        return timedelta(hours=self.stale_after_hours)
+
+    @property
+    def outbox_dir(self) -> Path:
+        configured = self.delivery.outbox_dir
+        return Path(configured) if configured else self.var_dir / "outbox"
+
+    @property
+    def digest_dir(self) -> Path:
+        return self.var_dir / "digests"
+
+    @property
+    def master_key(self) -> str:
+        """``secret_key``, or one generated once into ``<var_dir>/secret.key`` (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` (keys as in the file, dots as ``__``) validated."""
+        raw = {k.name: self.value(k.name) for k in KEYS}
+        raw.update({k.replace("__", "."): v for k, v in changes.items()})
+        return _validate(raw, self.source)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of the file, as :func:`setting` declared it."""
+
+    name: str
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+    secret: bool
+
+
+def _keys(kind: type, prefix: str = "") -> Iterator[Key]:
+    for f in fields(kind):
+        if f.metadata.get("section"):
+            yield from _keys(f.default_factory, f"{prefix}{f.name}.")  # type: ignore[arg-type]
+        elif "parse" in f.metadata:
+            meta = f.metadata
+            yield Key(f"{prefix}{f.name}", meta["raw"], meta["parse"], meta["help"], meta["secret"])
+
+
+KEYS: tuple[Key, ...] = tuple(_keys(Settings))
 KNOWN = {k.name: k for k in KEYS}
-SECRET_KEYS = frozenset(
-    {
-        "secret_key",
-        "previous_secret_keys",
-        "smtp.password",
-        "web.oidc.client_secret",
-        "delivery.webhook_url",  # webhook URLs carry their own tokens
-        "delivery.slack_webhook_url",
-        "delivery.teams_webhook_url",
-    }
-)
+SECRET_KEYS = frozenset(k.name for k in KEYS if k.secret)
 
 
 def _without_password(value: Any) -> Any:
@@ -280,90 +469,15 @@ def env_name(key: str) -> str:
     return ENV_PREFIX + key.replace(".", "_").upper()
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Validated settings. Build with :func:`load_settings`."""
-
-    values: Mapping[str, Any] = field(default_factory=dict)
-    source: str = "embedded defaults"
-
-    def __getitem__(self, key: str) -> Any:
-        return self.values[key]
-
-    def __repr__(self) -> str:  # secrets never reach a log line or a traceback
-        shown = {
-            k: ("***" if k in SECRET_KEYS and v else _without_password(v))
-            for k, v in self.values.items()
-        }
-        return f"Settings({shown!r}, source={self.source!r})"
-
-    @property
-    def database_url(self) -> str:
-        return str(self.values["database_url"])
-
-    @property
-    def broker_url(self) -> str:
-        return str(self.values["broker_url"])
-
-    @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.values["timezone"])
-
-    @property
-    def district_domains(self) -> tuple[str, ...]:
-        return tuple(self.values["district_domains"])
-
-    @property
-    def review_window(self) -> timedelta:
-        return timedelta(hours=self.values["review_window_hours"])
-
-    @property
-    def poll_interval(self) -> timedelta:
-        return timedelta(minutes=self.values["poll_interval_minutes"])
-
-    @property
-    def group_window(self) -> timedelta:
-        return timedelta(minutes=self.values["delivery.group_minutes"])
-
-    @property
-    def stale_after(self) -> timedelta:
-        return timedelta(hours=self.values["stale_after_hours"])
-
-    @property
-    def var_dir(self) -> Path:
-        return Path(self.values["var_dir"])
-
-    @property
-    def outbox_dir(self) -> Path:
-        configured = self.values["delivery.outbox_dir"]
-        return Path(configured) if configured else self.var_dir / "outbox"
-
-    @property
-    def digest_dir(self) -> Path:
-        return self.var_dir / "digests"
-
-    @property
-    def secret_key(self) -> str:
-        """The configured key, or one generated once into ``<var_dir>/secret.key`` (mode 0600)."""
-        if self.values["secret_key"]:
-            return str(self.values["secret_key"])
-        path = self.var_dir / "secret.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(32))
-        return path.read_text().strip()
-
-    @property
-    def previous_secret_keys(self) -> tuple[str, ...]:
-        return tuple(self.values["previous_secret_keys"])
-
-    def replace(self, **changes: Any) -> Settings:
-        """Return a copy with ``changes`` (keys as in the file, dots as ``__``) validated."""
-        raw = dict(self.values)
-        raw.update({k.replace("__", "."): v for k, v in changes.items()})
-        return _validate(raw, self.source)
+def _build(kind: type, values: Mapping[str, Any], prefix: str = "") -> Any:
+    """The ``kind`` dataclass filled from validated ``values`` (dotted names)."""
+    kwargs: dict[str, Any] = {}
+    for f in fields(kind):
+        if f.metadata.get("section"):
+            kwargs[f.name] = _build(f.default_factory, values, f"{prefix}{f.name}.")  # type: ignore[arg-type]
+        elif "parse" in f.metadata:
+            kwargs[f.name] = values[f"{prefix}{f.name}"]
+    return kind(**kwargs)
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -412,7 +526,7 @@ def _validate(raw: Mapping[str, Any], source: str) -> Settings:
         try:
             values[key.name] = key.parse(value)
         except (ValueError, TypeError) as exc:
-            shown = "(hidden)" if key.name in SECRET_KEYS else repr(_without_password(value))
+            shown = "(hidden)" if key.secret else repr(_without_password(value))
             raise SettingsError(
                 f"setting {key.name!r} ({env_name(key.name)}) = {shown} {exc}; "
                 f"it is {key.help}. Fix it in {source} or unset it to use the default "
@@ -424,7 +538,7 @@ def _validate(raw: Mapping[str, Any], source: str) -> Settings:
             "name the Redis that holds the API budgets all workers share, e.g. "
             f"redis://127.0.0.1:6379/1. Set it in {source}."
         )
-    return Settings(values=values, source=source)
+    return replace(_build(Settings, values), source=source)
 
 
 def load_settings(

@@ -54,7 +54,7 @@ def suite(lexicon_dir: str = "") -> tuple[detectors.Detector, ...]:
 
 
 def settings_suite(settings: Settings) -> tuple[detectors.Detector, ...]:
-    return suite(settings["detection.lexicon_dir"])
+    return suite(settings.detection.lexicon_dir)
 
 
 class RosterCache:

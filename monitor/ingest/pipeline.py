@@ -238,7 +238,7 @@ def detect_and_flag(
         enabled=enabled,
         roster=roster,
         consents=consents,
-        region=app.settings["detection.region"],
+        region=app.settings.detection.region,
     )
     found = detectors.run([*items, *images], context, settings_suite(app.settings))
     findings = group(found, {item.id: item.text for item in items})
@@ -264,8 +264,7 @@ def new_photos(
     return [
         item
         for item in (
-            _photo(connector, p, m)
-            for p, m in fresh[: int(app.settings["detection.max_images_per_poll"])]
+            _photo(connector, p, m) for p, m in fresh[: app.settings.detection.max_images_per_poll]
         )
         if item
     ]

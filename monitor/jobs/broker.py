@@ -25,8 +25,8 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     # another worker requeues them once the dead one's heartbeat is older than the timeout.
     return RedisBroker(
         url=url,
-        heartbeat_timeout=int(settings["broker.heartbeat_timeout_seconds"] * 1000),
-        maintenance_chance=int(settings["broker.maintenance_chance"]),
+        heartbeat_timeout=int(settings.broker.heartbeat_timeout_seconds * 1000),
+        maintenance_chance=int(settings.broker.maintenance_chance),
     )
 
 

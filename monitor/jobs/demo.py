@@ -60,7 +60,11 @@ def demo_settings(settings: Settings, district: Path) -> Settings:
         overlay = tomllib.load(handle)
     flat = {k: v for section, values in overlay.items() for k, v in _flat(section, values)}
     flat["sandbox.scenario"] = str(district / "scenario.json")
-    changes = {k.replace(".", "__"): v for k, v in flat.items() if settings[k] == KNOWN[k].default}
+    changes = {
+        k.replace(".", "__"): v
+        for k, v in flat.items()
+        if settings.value(k) == KNOWN[k].parse(KNOWN[k].default)
+    }
     return settings.replace(**changes)
 
 

@@ -38,7 +38,7 @@ class Tasks:
     def __init__(self, app: App, broker: dramatiq.Broker, **options: Any) -> None:
         self.app = app
         self.broker = broker
-        backend = usage.backend_for(broker, app.settings["rate_limit_url"])
+        backend = usage.backend_for(broker, app.settings.rate_limit_url)
         self.budgets = usage.Budgets(app, backend)
         opts = {**RETRY_OPTIONS, **options}
         # A worker runs the messages it has fetched lowest priority first: alerts, sweeps

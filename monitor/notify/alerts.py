@@ -53,7 +53,7 @@ def alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> Email
         f"[Hallwatch] {flag.severity.upper()} {flag.rule_id}: {account.handle} ({account.platform})"
     )
     return email(
-        app.settings["delivery.from_address"],
+        app.settings.delivery.from_address,
         recipient,
         subject,
         text,

@@ -377,7 +377,7 @@ class DigestJob:
             f"{context['total_open']} open flag(s)"
         )
         message = email(
-            self.app.settings["delivery.from_address"],
+            self.app.settings.delivery.from_address,
             supervisor.email,
             subject,
             text,

@@ -120,7 +120,7 @@ def _message(app: App, recipient: str, flags: list[Flag], rows: list[Delivery]) 
     subject = f"[Hallwatch] {len(flags)} alert(s) for your accounts"
     ident = hashlib.sha256(",".join(str(r.outbox_id) for r in rows).encode()).hexdigest()[:16]
     return email(
-        app.settings["delivery.from_address"],
+        app.settings.delivery.from_address,
         recipient,
         subject,
         text,

@@ -38,17 +38,17 @@ def route(session: Session, app: App, flag: Flag) -> Route:
     people: list[str] = []
     if flag.rule_id == "media.inquiry":
         people += [
-            settings["delivery.communications_email"],
+            settings.delivery.communications_email,
             *_role_emails(session, "communications"),
         ]
     elif flag.rule_id == "account.unapproved" and _operational(flag.dedup_key):
-        people += [settings["delivery.it_email"], *_role_emails(session, "it")]
+        people += [settings.delivery.it_email, *_role_emails(session, "it")]
     if account.supervisor is not None and flag.rule_id != "media.inquiry":
         people += [account.supervisor.email, account.supervisor.backup_email]
     unique = tuple(dict.fromkeys(p.lower() for p in people if p))
     if unique:
         return Route(unique, "routed")
-    fallback = settings["delivery.fallback_email"] or settings["delivery.from_address"]
+    fallback = settings.delivery.fallback_email or settings.delivery.from_address
     return Route((fallback.lower(),), "fallback")
 
 
@@ -57,31 +57,28 @@ def _operational(dedup_key: str) -> bool:
     return dedup_key.endswith(":credentials") or ":poll-problem:" in dedup_key
 
 
-CHAT_CHANNELS = (
-    ("webhook", "delivery.webhook_url", WebhookNotifier),
-    ("slack", "delivery.slack_webhook_url", SlackNotifier),
-    ("teams", "delivery.teams_webhook_url", TeamsNotifier),
-)
-
-
 def chat_targets(app: App) -> list[tuple[str, Notifier]]:
     """The configured chat webhooks, each a recipient that gets a copy of every alert."""
+    delivery, transport = app.settings.delivery, app.transports.get("webhooks")
     targets: list[tuple[str, Notifier]] = []
-    for name, key, notifier_class in CHAT_CHANNELS:
-        if url := app.settings[key]:
-            targets.append((name, notifier_class(url, app.transports.get("webhooks"))))
+    if delivery.webhook_url:
+        targets.append(("webhook", WebhookNotifier(delivery.webhook_url, transport)))
+    if delivery.slack_webhook_url:
+        targets.append(("slack", SlackNotifier(delivery.slack_webhook_url, transport)))
+    if delivery.teams_webhook_url:
+        targets.append(("teams", TeamsNotifier(delivery.teams_webhook_url, transport)))
     return targets
 
 
 def notifier_for(app: App) -> Notifier:
     """The configured channel: SMTP, or .eml files in the outbox folder (the default)."""
     settings = app.settings
-    if settings["delivery.channel"] == "smtp":
+    if settings.delivery.channel == "smtp":
         return SmtpNotifier(
-            settings["smtp.host"],
-            int(settings["smtp.port"]),
-            settings["smtp.security"],
-            settings["smtp.username"],
-            settings["smtp.password"],
+            settings.smtp.host,
+            settings.smtp.port,
+            settings.smtp.security,
+            settings.smtp.username,
+            settings.smtp.password,
         )
     return FileNotifier(settings.outbox_dir)

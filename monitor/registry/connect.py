@@ -29,7 +29,7 @@ def account_ref(account: Account) -> connectors.AccountRef:
 
 def serving_connector(app: App, platform: str) -> str:
     """The connector that serves a platform's accounts: "sandbox" in sandbox mode."""
-    return "sandbox" if app.settings["sandbox.scenario"] else platform
+    return "sandbox" if app.settings.sandbox.scenario else platform
 
 
 def connector_for(app: App, account: Account, now: datetime) -> connectors.Connector:
@@ -43,8 +43,8 @@ def connector_for(app: App, account: Account, now: datetime) -> connectors.Conne
     cls = connectors.get_connector(name)
     if name == "sandbox":
         credentials = {
-            "scenario": app.settings["sandbox.scenario"],
-            "latency_seconds": app.settings["sandbox.latency_seconds"],
+            "scenario": app.settings.sandbox.scenario,
+            "latency_seconds": app.settings.sandbox.latency_seconds,
         }
     else:
         credentials = secrets.decrypt(app.settings, account.credentials)

@@ -2,13 +2,14 @@
 
 Rates use Dramatiq's own rate limiters: on Redis when the broker is Redis (so every worker
 on every machine shares one budget), in memory otherwise. Quota units and requests are
-counted per platform per day in ``api_usage``; YouTube's day ends at midnight Pacific time.
+counted per platform per day in ``api_usage``; a platform's quota day is the one its
+connector class declares (YouTube's ends at midnight Pacific time).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
@@ -21,12 +22,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+import connectors
+from connectors.base import Quota
 from monitor.core.app import App
+from monitor.core.settings import Settings
 from monitor.storage.models import ApiUsage
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
-QUOTA_PLATFORMS = {"youtube": "limits.youtube_daily_quota"}
 POLL_RESERVE_UNITS = 20  # leave room for a poll's own list calls
+RESET_MARGIN = timedelta(minutes=5)  # wait a little past the platform's midnight
+# A district's own allowance, where a setting overrides the platform's default (its facts).
+ALLOWANCE: dict[str, Callable[[Settings], int]] = {
+    "youtube": lambda settings: settings.limits.youtube_daily_quota,
+}
 
 
 class BudgetError(Exception):
@@ -58,8 +65,8 @@ class Budgets:
 
     def __init__(self, app: App, backend: RateLimiterBackend) -> None:
         self.backend = backend
-        self.per_minute = int(app.settings["limits.polls_per_minute"])
-        self.lock_ms = int(app.settings["limits.poll_lock_seconds"] * 1000)
+        self.per_minute = int(app.settings.limits.polls_per_minute)
+        self.lock_ms = int(app.settings.limits.poll_lock_seconds * 1000)
         self._platforms: dict[str, RateLimiter] = {}
 
     def platform(self, name: str) -> RateLimiter:
@@ -77,9 +84,19 @@ class Budgets:
         )
 
 
+def daily_quota(platform: str) -> Quota | None:
+    """The platform's daily unit quota, as its connector class declares it (or None)."""
+    try:
+        quota = connectors.capabilities(platform).quota
+    except connectors.UnknownPlatform:
+        return None
+    return quota if quota is not None and quota.period == "day" else None
+
+
 def usage_day(platform: str, now: datetime) -> date:
-    """The quota day: Pacific time for YouTube (its quota resets at midnight there)."""
-    return now.astimezone(PACIFIC).date() if platform in QUOTA_PLATFORMS else now.date()
+    """The quota day: in the quota's own zone (YouTube: Pacific), else the UTC date."""
+    quota = daily_quota(platform)
+    return quota.clock.day(now) if quota else now.date()
 
 
 def record(session: Session, platform: str, now: datetime, requests: int, units: int) -> None:
@@ -102,17 +119,16 @@ def record(session: Session, platform: str, now: datetime, requests: int, units:
 
 def seconds_until_quota_resets(app: App, platform: str, now: datetime) -> float | None:
     """None while ``platform`` has quota left today; else seconds until the next quota day."""
-    key = QUOTA_PLATFORMS.get(platform)
-    if key is None:
+    quota = daily_quota(platform)
+    if quota is None or quota.units is None:
         return None
+    allowance = ALLOWANCE[platform](app.settings) if platform in ALLOWANCE else quota.units
     with app.sessions() as session:
         used = session.scalar(
             select(ApiUsage.units).where(
                 ApiUsage.platform == platform, ApiUsage.day == usage_day(platform, now)
             )
         )
-    if (used or 0) + POLL_RESERVE_UNITS < app.settings[key]:
+    if (used or 0) + POLL_RESERVE_UNITS < allowance:
         return None
-    local = now.astimezone(PACIFIC)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0, 5), tzinfo=PACIFIC)
-    return (midnight - local).total_seconds()
+    return quota.clock.seconds_to_midnight(now) + RESET_MARGIN.total_seconds()

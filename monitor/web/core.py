@@ -67,9 +67,9 @@ class Console:
             csrf=derived_key(settings, b"hallwatch console csrf v1"),
             links=derived_key(settings, b"hallwatch action links v1"),
         )
-        self.idle = timedelta(minutes=float(settings["web.idle_minutes"]))
-        self.oidc_label = str(settings["web.oidc.label"])
-        self.sso = bool(settings["web.oidc.metadata_url"] and settings["web.oidc.client_id"])
+        self.idle = timedelta(minutes=settings.web.idle_minutes)
+        self.oidc_label = str(settings.web.oidc.label)
+        self.sso = bool(settings.web.oidc.metadata_url and settings.web.oidc.client_id)
         self.oidc_metadata: dict[str, Any] = {}
 
 

@@ -35,20 +35,13 @@ class SsoError(Exception):
     """Sign-in through the provider failed; the message is shown on the sign-in page."""
 
 
-def _settings(ctx: Ctx) -> dict[str, Any]:
-    s = ctx.app.settings
-    return {
-        "metadata_url": s["web.oidc.metadata_url"],
-        "client_id": s["web.oidc.client_id"],
-        "client_secret": s["web.oidc.client_secret"],
-        "domains": tuple(s["web.oidc.allowed_domains"]),
-        "redirect_uri": f"{s['web.base_url']}/login/sso/callback",
-    }
+def _redirect_uri(ctx: Ctx) -> str:
+    return f"{ctx.app.settings.web.base_url}/login/sso/callback"
 
 
 def _metadata(ctx: Ctx) -> dict[str, Any]:
     cache = ctx.console.oidc_metadata
-    url = ctx.app.settings["web.oidc.metadata_url"]
+    url = ctx.app.settings.web.oidc.metadata_url
     if url not in cache:
         response = requests.get(url, timeout=TIMEOUT)
         response.raise_for_status()
@@ -64,12 +57,12 @@ def start(ctx: Ctx) -> Response:
     """Send the browser to the provider."""
     if not ctx.console.sso:
         return ctx.message("Single sign-on is off", "Sign in with your e-mail and password.", 404)
-    conf, meta = _settings(ctx), _metadata(ctx)
+    oidc, meta = ctx.app.settings.web.oidc, _metadata(ctx)
     state, nonce, verifier = (secrets.token_urlsafe(24) for _ in range(3))
     params = {
         "response_type": "code",
-        "client_id": conf["client_id"],
-        "redirect_uri": conf["redirect_uri"],
+        "client_id": oidc.client_id,
+        "redirect_uri": _redirect_uri(ctx),
         "scope": "openid email profile",
         "state": state,
         "nonce": nonce,
@@ -82,10 +75,8 @@ def start(ctx: Ctx) -> Response:
 
 
 def _claims(ctx: Ctx, code: str, nonce: str, verifier: str) -> dict[str, Any]:
-    conf, meta = _settings(ctx), _metadata(ctx)
-    client = OAuth2Session(
-        conf["client_id"], conf["client_secret"], redirect_uri=conf["redirect_uri"]
-    )
+    oidc, meta = ctx.app.settings.web.oidc, _metadata(ctx)
+    client = OAuth2Session(oidc.client_id, oidc.client_secret, redirect_uri=_redirect_uri(ctx))
     try:
         token = client.fetch_token(
             meta["token_endpoint"], code=code, code_verifier=verifier, timeout=TIMEOUT
@@ -95,7 +86,7 @@ def _claims(ctx: Ctx, code: str, nonce: str, verifier: str) -> dict[str, Any]:
         registry = jwt.JWTClaimsRegistry(
             leeway=60,
             iss={"essential": True, "value": meta["issuer"]},
-            aud={"essential": True, "value": conf["client_id"]},
+            aud={"essential": True, "value": oidc.client_id},
             exp={"essential": True},
             nonce={"essential": True, "value": nonce},
         )
@@ -131,7 +122,7 @@ def _callback(ctx: Ctx) -> Response:
     email = str(claims.get("email", "")).strip().lower()
     if not email or claims.get("email_verified") is False:
         raise SsoError("the provider did not give a verified e-mail address")
-    domains = _settings(ctx)["domains"]
+    domains = ctx.app.settings.web.oidc.allowed_domains
     if domains and email.rpartition("@")[2] not in domains:
         raise SsoError("that account is not on one of the district's domains")
     user = find(ctx.db, email)
