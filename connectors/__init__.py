@@ -20,6 +20,7 @@ from connectors.errors import (
 from connectors.http import quiet_sdk_loggers
 from connectors.platforms import (
     CAPABILITIES,
+    Platform,
     UnknownPlatform,
     available_platforms,
     capabilities,
@@ -47,6 +48,7 @@ __all__ = [
     "RateLimited",
     "Snapshot",
     "TransientError",
+    "Platform",
     "UnknownPlatform",
     "UsageCapped",
     "available_platforms",

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import requests
 
 from connectors.errors import PermanentError
+from connectors.http import fetch_media_bytes, session_with_timeout
 from connectors.kit import UTC_CLOCK, QuotaClock
 from connectors.records import AccountRef, Media, Snapshot
 
@@ -145,8 +146,6 @@ class Connector:
                 private address, redirects elsewhere, or is too large.
             TransientError: a network error or a server error.
         """
-        from connectors.http import fetch_media_bytes, session_with_timeout
-
         session = self.transport if isinstance(self.transport, requests.Session) else None
         return fetch_media_bytes(
             session_with_timeout(session), media.url, self.media_hosts, platform=self.platform

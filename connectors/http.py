@@ -8,11 +8,15 @@ string or a header, since either may carry a token.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
+import socket
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -135,8 +139,6 @@ MEDIA_DEADLINE = 60.0  # seconds for a whole download, redirects included (a slo
 def public_address(address: str) -> bool:
     """True for a globally routable address; private, loopback, link-local (cloud metadata
     at 169.254.169.254), reserved and IPv4-mapped private IPv6 addresses are not."""
-    import ipaddress
-
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -148,8 +150,6 @@ def public_address(address: str) -> bool:
 
 def _public_host(host: str) -> bool:
     """True when every address ``host`` resolves to is public (no SSRF to the LAN)."""
-    import socket
-
     try:
         infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
@@ -197,9 +197,6 @@ def fetch_media_bytes(
         PermanentError: the URL or its answer breaks one of those limits.
         TransientError: a network error or a 5xx.
     """
-    import time
-    from urllib.parse import urljoin, urlsplit
-
     now = clock or time.monotonic
     ends = now() + deadline
     for _ in range(4):  # the request and up to three redirects

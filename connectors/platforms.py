@@ -8,20 +8,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from enum import StrEnum
 from importlib import import_module
 
 from connectors.base import Capabilities, Connector
 
-# platform name -> "module:Class", in the order people list them
+
+class Platform(StrEnum):
+    """Every platform Hallwatch knows, as accounts store it, in the order people list them."""
+
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    X = "x"
+    YOUTUBE = "youtube"
+    WORDPRESS = "wordpress"
+    BLOGGER = "blogger"
+    SNAPCHAT = "snapchat"
+    SANDBOX = "sandbox"
+
+
+# platform -> "module:Class" of its connector, whose class attributes are the platform's facts
 _REGISTRY: dict[str, str] = {
-    "facebook": "connectors.facebook:FacebookConnector",
-    "instagram": "connectors.instagram:InstagramConnector",
-    "x": "connectors.x:XConnector",
-    "youtube": "connectors.youtube:YouTubeConnector",
-    "wordpress": "connectors.wordpress:WordPressConnector",
-    "blogger": "connectors.blogger:BloggerConnector",
-    "snapchat": "connectors.manual:SnapchatConnector",
-    "sandbox": "connectors.sandbox:SandboxConnector",
+    Platform.FACEBOOK: "connectors.facebook:FacebookConnector",
+    Platform.INSTAGRAM: "connectors.instagram:InstagramConnector",
+    Platform.X: "connectors.x:XConnector",
+    Platform.YOUTUBE: "connectors.youtube:YouTubeConnector",
+    Platform.WORDPRESS: "connectors.wordpress:WordPressConnector",
+    Platform.BLOGGER: "connectors.blogger:BloggerConnector",
+    Platform.SNAPCHAT: "connectors.manual:SnapchatConnector",
+    Platform.SANDBOX: "connectors.sandbox:SandboxConnector",
 }
 # what an unknown platform is assumed to allow: nothing is read, a person attests
 _UNKNOWN = Capabilities(
@@ -57,7 +72,7 @@ def available_platforms() -> list[str]:
 
 def platform_names() -> tuple[str, ...]:
     """Every platform name, in the order people list them (the sandbox last)."""
-    return tuple(_REGISTRY)
+    return tuple(str(p) for p in Platform)
 
 
 class _Facts(Mapping[str, Capabilities]):

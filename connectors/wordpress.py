@@ -44,7 +44,12 @@ from connectors.errors import (
     PermanentError,
     TransientError,
 )
-from connectors.http import error_for_status, network_error, session_with_timeout
+from connectors.http import (
+    error_for_status,
+    fetch_media_bytes,
+    network_error,
+    session_with_timeout,
+)
 from connectors.kit import Collector, Malformed
 from connectors.records import (
     AccountRef,
@@ -728,8 +733,6 @@ class WordPressConnector(Connector):
 
     def fetch_media(self, media: Media) -> bytes:
         """A photo from the site itself or WordPress.com's image CDN (see the base class)."""
-        from connectors.http import fetch_media_bytes, session_with_timeout
-
         site = urlsplit(str(self.credentials.get("base_url", ""))).hostname or ""
         hosts = (*self.media_hosts, site) if site else self.media_hosts
         session = self.transport if isinstance(self.transport, requests.Session) else None

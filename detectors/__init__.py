@@ -32,6 +32,8 @@ DEFAULT_STRUCTURAL: tuple[Detector, ...] = STRUCTURAL_DETECTORS
 @lru_cache(maxsize=1)
 def default_detectors() -> tuple[Detector, ...]:
     """Every detector with the bundled word lists, built once (the model loads here)."""
+    # Deferred: these modules bring OpenCV, NumPy and scikit-learn, which `import detectors`
+    # (the structural rules, the CLI's --help) does not need.
     from detectors.images import ImageDetector
     from detectors.language import LanguageDetector
     from detectors.media import MediaInquiryDetector

@@ -85,6 +85,7 @@ class AccountState:
     handle: str
     can_be_private: bool
     has_api: bool = True
+    platform_name: str = ""  # how people write the platform ("YouTube"); the connector's fact
     owner_email: str = ""
     approval_status: str = "approved"  # approved | pending | rejected
     audience: str = "private"  # private | public

@@ -22,12 +22,6 @@ from detectors.base import (
     ProfileState,
 )
 
-_PLATFORM_NAMES = {
-    "x": "X",
-    "youtube": "YouTube",
-    "wordpress": "WordPress",
-}
-
 # A bare or schemed host name not preceded by "@" or part of a word (so e-mails are not links).
 _HOST = re.compile(
     r"(?<![\w@.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?![\w@-])",
@@ -36,7 +30,7 @@ _HOST = re.compile(
 
 
 def _label(account: AccountState) -> str:
-    platform = _PLATFORM_NAMES.get(account.platform, account.platform.capitalize())
+    platform = account.platform_name or account.platform.capitalize()
     return f"{account.handle} on {platform}"
 
 

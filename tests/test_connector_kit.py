@@ -213,3 +213,9 @@ def test_hidden_follows_the_status_or_stays_unknown(
 def test_a_comment_cannot_be_hidden_and_published_at_once() -> None:
     with pytest.raises(ValueError, match="hidden"):
         Comment("c1", "p1", WHEN, status="published", hidden=True)
+
+
+def test_every_platform_is_one_enum_member_with_a_connector():
+    assert [str(p) for p in connectors.Platform] == list(connectors.platform_names())
+    for platform in connectors.Platform:
+        assert connectors.get_connector(platform).platform == platform

@@ -175,6 +175,19 @@ def test_each_roles_pages_and_flags(district, role):
         assert status == (200 if key in FLAGS_SEEN[role] else 404), (role, key)
 
 
+def test_accounts_needing_attention_are_those_with_open_account_flags(district):
+    # riv-yt has an open account.unapproved flag (broken credentials); mtn-yt is pending
+    # approval but no rule flagged it yet: the dashboard shows what the rules found.
+    page = _client(district, "admin").get("/").text
+    section = page[page.index('id="attn-h"') :]
+    assert "riv-yt" in section and "Account not approved or not working" in section
+    assert "mtn-yt" not in section
+    with district.app.sessions() as s, s.begin():
+        s.get_one(Flag, district.ids["it_flag"]).status = "resolved"
+    section = _client(district, "admin").get("/").text.split('id="attn-h"')[1]
+    assert "riv-yt" not in section and "None." in section
+
+
 def test_the_auditor_reads_but_cannot_change_anything(district):
     client = _client(district, "auditor")
     flag_id = district.ids["riv_flag"]

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.core.domain import FlagStatus
 from monitor.core.keys import derived_keys
 from monitor.core.settings import Settings
-from monitor.storage.models import UsedActionToken
+from monitor.storage.models import Comment, UsedActionToken
 
 ACTIONS = {"ack": "acknowledge flag", "review": "mark comment reviewed"}
 
@@ -141,12 +142,10 @@ MAX_COMMENT_LINKS = 10
 def alert_links(settings: Settings, session: Session, flag: Any, recipient: str) -> list[Link]:
     """The links an alert about ``flag`` carries for ``recipient``: open it in the console,
     acknowledge it, and mark each comment it is about reviewed."""
-    from monitor.storage.models import Comment
-
     expires = link_expiry(settings, flag.first_seen_at)
     base = settings.web.base_url
     links = [Link("Open in the console", f"{base}/flags/{flag.id}")]
-    if flag.status == "open":
+    if flag.status == FlagStatus.OPEN:
         links.append(
             Link("Acknowledge this flag", action_url(settings, recipient, "ack", flag.id, expires))
         )

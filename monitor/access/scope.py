@@ -9,23 +9,25 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, String, and_, exists, false, literal, or_, true
 
 from monitor.access.users import Person
+from monitor.core.domain import Role
 from monitor.storage.models import Account, Comment, Flag
 
+EVERYONE = frozenset(Role)
 PAGES: dict[str, frozenset[str]] = {
-    "dashboard": frozenset({"admin", "supervisor", "communications", "it", "auditor"}),
-    "flags": frozenset({"admin", "supervisor", "communications", "it", "auditor"}),
-    "comments": frozenset({"admin", "supervisor", "communications", "auditor"}),
-    "accounts": frozenset({"admin", "supervisor", "it", "auditor"}),
-    "audit": frozenset({"admin", "auditor"}),
-    "report": frozenset({"admin", "auditor"}),
+    "dashboard": EVERYONE,
+    "flags": EVERYONE,
+    "comments": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS, Role.AUDITOR}),
+    "accounts": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.IT, Role.AUDITOR}),
+    "audit": frozenset({Role.ADMIN, Role.AUDITOR}),
+    "report": frozenset({Role.ADMIN, Role.AUDITOR}),
 }
 # State changes; the auditor reads only (revealing evidence is a logged read).
 ACTIONS: dict[str, frozenset[str]] = {
-    "flag.change": frozenset({"admin", "supervisor", "communications", "it"}),
-    "evidence.reveal": frozenset({"admin", "supervisor", "communications", "it", "auditor"}),
-    "comment.review": frozenset({"admin", "supervisor", "communications"}),
-    "comment.hide": frozenset({"admin", "supervisor", "communications"}),
-    "account.approve": frozenset({"admin", "supervisor", "it"}),
+    "flag.change": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS, Role.IT}),
+    "evidence.reveal": EVERYONE,
+    "comment.review": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS}),
+    "comment.hide": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS}),
+    "account.approve": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.IT}),
 }
 OPERATIONAL = or_(Flag.dedup_key.like("%:credentials"), Flag.dedup_key.like("%:poll-problem:%"))
 
@@ -36,32 +38,32 @@ def can(person: Person, what: str) -> bool:
 
 def flags_seen(person: Person) -> ColumnElement[bool]:
     """Rows of ``Flag`` joined with ``Account`` that ``person`` may see."""
-    if person.role in ("admin", "auditor"):
+    if person.role in (Role.ADMIN, Role.AUDITOR):
         return true()
-    if person.role == "supervisor":
+    if person.role == Role.SUPERVISOR:
         return Account.org_unit_id.in_(sorted(person.units))
-    if person.role == "communications":
+    if person.role == Role.COMMUNICATIONS:
         return Flag.rule_id == "media.inquiry"
-    if person.role == "it":
+    if person.role == Role.IT:
         return and_(Flag.rule_id == "account.unapproved", OPERATIONAL)
     return false()
 
 
 def accounts_seen(person: Person) -> ColumnElement[bool]:
-    if person.role in ("admin", "auditor", "it"):
+    if person.role in (Role.ADMIN, Role.AUDITOR, Role.IT):
         return true()
-    if person.role == "supervisor":
+    if person.role == Role.SUPERVISOR:
         return Account.org_unit_id.in_(sorted(person.units))
     return false()
 
 
 def comments_seen(person: Person) -> ColumnElement[bool]:
     """Rows of ``Comment`` joined with ``Account``; communications sees media inquiries."""
-    if person.role in ("admin", "auditor"):
+    if person.role in (Role.ADMIN, Role.AUDITOR):
         return true()
-    if person.role == "supervisor":
+    if person.role == Role.SUPERVISOR:
         return Account.org_unit_id.in_(sorted(person.units))
-    if person.role == "communications":
+    if person.role == Role.COMMUNICATIONS:
         return exists().where(
             Flag.account_id == Comment.account_id,
             Flag.rule_id == "media.inquiry",

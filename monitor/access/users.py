@@ -15,10 +15,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.core.domain import Role
 from monitor.storage import audit
-from monitor.storage.models import OrgUnit, Supervisor, User
+from monitor.storage.models import OrgUnit, Supervisor, User, WebSession
 
-ROLES = ("admin", "supervisor", "communications", "it", "auditor")
+ROLES = tuple(Role)
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()  # argon2id with the library's current (RFC 9106) parameters
 # Verified against when the e-mail is unknown, so timing does not tell who has an account.
@@ -72,7 +73,7 @@ def units_below(session: Session, roots: list[int]) -> frozenset[int]:
 
 def person(session: Session, user: User) -> Person:
     roots = [unit.id for unit in user.org_units]
-    units = units_below(session, roots) if user.role == "supervisor" else frozenset()
+    units = units_below(session, roots) if user.role == Role.SUPERVISOR else frozenset()
     return Person(user.id, user.email, user.name, user.role, units)
 
 
@@ -120,7 +121,7 @@ def add_user(
         raise UserError(f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise UserError(f"role must be one of: {', '.join(ROLES)}")
-    units = _units(session, email, list(orgs or [])) if role == "supervisor" else []
+    units = _units(session, email, list(orgs or [])) if role == Role.SUPERVISOR else []
     digest = hash_password(password) if password else ""
     user = find(session, email)
     created = user is None
@@ -147,8 +148,6 @@ def add_user(
 
 def disable_user(session: Session, email: str, actor: str, now: datetime) -> bool:
     """Disable a user and end its sessions; False when it already was disabled."""
-    from monitor.storage.models import WebSession
-
     user = find(session, email)
     if user is None:
         raise UserError(f"no user {email!r}; see `hallwatch users list`")

@@ -13,6 +13,7 @@ import click
 from sqlalchemy import select
 
 from monitor.cli.base import Ctx, main, pass_ctx, print_rows
+from monitor.core.domain import FlagStatus
 from monitor.records.record import (
     RecordError,
     change_flag,
@@ -33,7 +34,7 @@ def flags() -> None:
 
 @flags.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("--status", type=click.Choice(["open", "acknowledged", "resolved", "dismissed"]))
+@click.option("--status", type=click.Choice(list(FlagStatus)))
 @click.option("--rule", help="Only this rule id, e.g. comments.unreviewed.")
 @pass_ctx
 def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None:
@@ -107,9 +108,9 @@ def _flag_change(verb: str, status: str, needs_note: bool) -> click.Command:
 
 
 for _verb, _status, _needs_note in (
-    ("ack", "acknowledged", False),
-    ("resolve", "resolved", True),
-    ("dismiss", "dismissed", True),
+    ("ack", FlagStatus.ACKNOWLEDGED, False),
+    ("resolve", FlagStatus.RESOLVED, True),
+    ("dismiss", FlagStatus.DISMISSED, True),
 ):
     flags.add_command(_flag_change(_verb, _status, _needs_note))
 

@@ -12,6 +12,7 @@ import uvicorn
 from monitor.access.users import UserError, add_user, disable_user, list_users
 from monitor.cli.base import Ctx, main, pass_ctx, print_rows
 from monitor.core.app import App
+from monitor.core.domain import Role
 from monitor.web.app import create_app
 
 
@@ -74,7 +75,7 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "supervisor", "communications", "it", "auditor"]),
+    type=click.Choice(list(Role)),
 )
 @click.option(
     "--org",

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=4)
 def suite(lexicon_dir: str = "") -> tuple[detectors.Detector, ...]:
     """Every detector, built once per process (the district's word lists if configured)."""
-    import cv2
+    import cv2  # deferred: OpenCV is heavy, and only a worker that analyses photos needs it
 
     cv2.setNumThreads(1)  # Dramatiq's worker threads are the parallelism; no oversubscription
     lexicon = load_lexicon(Path(lexicon_dir)) if lexicon_dir else None

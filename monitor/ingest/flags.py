@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from detectors import Finding
 from monitor.core.display import display_text
+from monitor.core.domain import FlagStatus
 from monitor.storage import audit
 from monitor.storage.models import Account, Flag, OutboxItem
 
 EXCERPT_LIMIT = 280
-STATUSES = ("open", "acknowledged", "resolved", "dismissed")
 
 
 def dedup_key(account: Account, finding: Finding) -> str:
@@ -113,7 +113,7 @@ def _new_flag(account: Account, finding: Finding, key: str, now: datetime, url: 
         details=finding.details,
         detector=finding.detector,
         detector_version=finding.version,
-        status="open",
+        status=FlagStatus.OPEN,
         first_seen_at=now,
         last_seen_at=now,
     )

@@ -38,7 +38,7 @@ from monitor.storage.models import (
     Post,
     ProfileSnapshot,
 )
-from monitor.storage.queries import UNREVIEWED
+from monitor.storage.queries import unreviewed
 
 log = logging.getLogger(__name__)
 POLLABLE = ("active",)
@@ -99,12 +99,7 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
             Comment.status,
             Comment.reviewed_at,
             Comment.by_account,
-        ).where(
-            Comment.account_id == account.id,
-            Comment.reviewed_at.is_(None),
-            Comment.by_account.is_(False),
-            Comment.status.in_(UNREVIEWED),
-        )
+        ).where(Comment.account_id == account.id, unreviewed())
     )
     # Only public posts can break a visibility rule; never load an account's whole history.
     posts = session.execute(
@@ -120,6 +115,7 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
         handle=account.handle,
         can_be_private=caps.can_be_private,
         has_api=caps.has_api,
+        platform_name=caps.display_name,
         owner_email=account.owner_email,
         approval_status=account.approval_status,
         audience=account.audience,

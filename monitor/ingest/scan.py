@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import detectors
 from detectors.roster import RosterIndex
+from monitor.registry.roster import read_rows
 
 BATCH = 500
 MAX_TEXT = 100_000  # characters of one text that are scanned; the rest is ignored
@@ -62,8 +63,6 @@ def parse_line(number: int, line: str) -> tuple[Any, detectors.TextItem] | str:
 
 def roster_from_csv(key: bytes, stream: TextIO) -> RosterIndex:
     """An in-memory roster index from a raw roster CSV (hashed at once, never stored)."""
-    from monitor.registry.roster import read_rows
-
     return RosterIndex.from_rows(key, [row for _, row in read_rows(stream)])
 
 

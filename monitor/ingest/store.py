@@ -19,13 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import records
+from monitor.core.domain import REVIEWED_BY_STATUS, CommentStatus
 from monitor.storage.models import Account, Comment, MediaItem, Post, ProfileSnapshot
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 20_000  # platform text is hostile: bound what we keep
 MAX_ID = 200  # the external id columns' width; a longer id is skipped, never cut (cut ids collide)
-REVIEWED_STATUSES = {"hidden", "rejected", "deleted"}
+REVIEWED_STATUSES = frozenset(REVIEWED_BY_STATUS)
 
 
 # PostgreSQL text holds no NUL, and no UTF-8 encodes a lone surrogate ("\ud800" in JSON).
@@ -138,7 +139,7 @@ def _review_source(comment: records.Comment, previous_status: str | None) -> str
         return "platform:reply"
     if comment.status in REVIEWED_STATUSES:
         return f"platform:{comment.status}"
-    if previous_status == "held" and comment.status == "published":
+    if previous_status == CommentStatus.HELD and comment.status == CommentStatus.PUBLISHED:
         return "platform:approved"
     return ""
 

@@ -20,9 +20,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from monitor.access.users import add_user, find
 from monitor.core.app import App
+from monitor.core.domain import Role
 from monitor.core.settings import KNOWN, Settings
-from monitor.jobs.broker import in_process_worker
+from monitor.jobs.broker import in_process_worker, make_broker
 from monitor.jobs.tasks import Tasks
 from monitor.registry import accounts as registry
 from monitor.registry.roster import import_consents, import_roster
@@ -117,8 +119,6 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     report = DemoReport(imported=import_registry(app, district))
     before = _count(app, Flag.id)
     start = datetime.fromisoformat(json.loads((district / "scenario.json").read_text())["start"])
-    from monitor.jobs.broker import make_broker
-
     # A scripted run: a failing message is reported at the end, not retried for minutes.
     tasks = Tasks(app, make_broker(settings.replace(broker_url="memory")), max_retries=0)
     worker = in_process_worker(tasks.broker)
@@ -185,15 +185,13 @@ def pending_alerts(app: App) -> int:
 # Demo sign-ins for the console (a fictional district on the local machine only).
 DEMO_PASSWORD = "hallwatch-demo"
 DEMO_USERS = (
-    ("admin@fvsd.example.ca", DEMO_PASSWORD, "admin", ()),
-    ("principal.riverside@fvsd.example.ca", DEMO_PASSWORD, "supervisor", ("RIV",)),
+    ("admin@fvsd.example.ca", DEMO_PASSWORD, Role.ADMIN, ()),
+    ("principal.riverside@fvsd.example.ca", DEMO_PASSWORD, Role.SUPERVISOR, ("RIV",)),
 )
 
 
 def demo_users(app: App) -> int:
     """Create the demo's console users if missing; returns how many were created."""
-    from monitor.access.users import add_user, find
-
     created = 0
     with app.sessions() as session, session.begin():
         for email, password, role, orgs in DEMO_USERS:

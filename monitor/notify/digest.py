@@ -24,15 +24,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.core.app import App
+from monitor.core.domain import ACTIVE_FLAG, Role
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.outbox import send_once
 from monitor.notify.render import email, render
 from monitor.storage import audit
 from monitor.storage.models import Account, Comment, DigestSent, Flag, OutboxItem, Supervisor
-from monitor.storage.queries import UNREVIEWED
+from monitor.storage.queries import unreviewed
 
-DISTRICT_ROLES = ("communications", "it")
-OPEN = ("open", "acknowledged")
+DISTRICT_ROLES = (Role.COMMUNICATIONS, Role.IT)
+OPEN = ACTIVE_FLAG
 INCIDENT_RULES = ("pii.student", "language.prohibited")
 TREND_WEEKS = 6
 PENDING_LIMIT = 100
@@ -152,13 +153,7 @@ def _review_times(
 def _count_overdue(session: Session, lines: dict[int, AccountLine], before: datetime) -> None:
     rows = session.execute(
         select(Comment.account_id, func.count())
-        .where(
-            Comment.account_id.in_(list(lines)),
-            Comment.by_account.is_(False),
-            Comment.reviewed_at.is_(None),
-            Comment.status.in_(UNREVIEWED),
-            Comment.first_seen_at < before,
-        )
+        .where(Comment.account_id.in_(list(lines)), unreviewed(seen_before=before))
         .group_by(Comment.account_id)
     )
     for account_id, n in rows:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.core.app import App
+from monitor.core.domain import Role
 from monitor.notify.base import FileNotifier, Notifier
 from monitor.notify.channels import SlackNotifier, SmtpNotifier, TeamsNotifier, WebhookNotifier
 from monitor.storage.models import Account, Flag, Supervisor
@@ -39,10 +40,10 @@ def route(session: Session, app: App, flag: Flag) -> Route:
     if flag.rule_id == "media.inquiry":
         people += [
             settings.delivery.communications_email,
-            *_role_emails(session, "communications"),
+            *_role_emails(session, Role.COMMUNICATIONS),
         ]
     elif flag.rule_id == "account.unapproved" and _operational(flag.dedup_key):
-        people += [settings.delivery.it_email, *_role_emails(session, "it")]
+        people += [settings.delivery.it_email, *_role_emails(session, Role.IT)]
     if account.supervisor is not None and flag.rule_id != "media.inquiry":
         people += [account.supervisor.email, account.supervisor.backup_email]
     unique = tuple(dict.fromkeys(p.lower() for p in people if p))

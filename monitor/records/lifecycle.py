@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from monitor.core.domain import FlagStatus
 from monitor.storage import audit
 from monitor.storage.models import Flag
 
-STATUSES = ("open", "acknowledged", "resolved", "dismissed")
+STATUSES = tuple(FlagStatus)
 
 
 def set_status(

@@ -14,12 +14,17 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.core.domain import CLOSED_FLAG, FlagStatus
 from monitor.records.lifecycle import set_status
 from monitor.storage import audit
 from monitor.storage.models import Account, AuditEntry, Comment, Flag, OutboxItem
 
-VERBS = {"ack": "acknowledged", "resolve": "resolved", "dismiss": "dismissed"}
-NOTE_REQUIRED = ("resolved", "dismissed")
+VERBS = {
+    "ack": FlagStatus.ACKNOWLEDGED,
+    "resolve": FlagStatus.RESOLVED,
+    "dismiss": FlagStatus.DISMISSED,
+}
+NOTE_REQUIRED = CLOSED_FLAG
 REPORT_COLUMNS = [
     "id",
     "account",

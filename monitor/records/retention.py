@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.core.domain import ACTIVE_FLAG
 from monitor.storage import audit
 from monitor.storage.models import Comment, Flag, MediaItem, Post
 
 BATCH = 1000
-HOLDING_STATUSES = ("open", "acknowledged")
+HOLDING_STATUSES = ACTIVE_FLAG
 
 
 @dataclass(frozen=True)

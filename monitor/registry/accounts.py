@@ -20,14 +20,18 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import connectors
+from monitor.core.domain import Role
 from monitor.storage import audit
 from monitor.storage.models import Account, Base, OrgUnit, Supervisor
 
 KINDS = ("orgs", "supervisors", "accounts")
-PLATFORMS = ("facebook", "instagram", "x", "youtube", "wordpress", "blogger", "snapchat", "sandbox")
+PLATFORMS = connectors.platform_names()
 STATUSES = ("active", "manual", "retired", "credentials_broken")
-# Platforms with no API: their accounts can only be attested by hand.
-MANUAL_ONLY = {"snapchat": ("manual", "retired")}
+# Platforms with no API (their connector says so): their accounts can only be attested by hand.
+MANUAL_ONLY = {
+    p: ("manual", "retired") for p in PLATFORMS if connectors.capabilities(p).manual_only
+}
 FOOTER = "Nothing was imported; fix these rows and import the file again."
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -228,7 +232,7 @@ def _platform_ids_unique(rows: list[_Row], loaded: Loaded) -> Iterator[RowError]
 
 
 ORG_KINDS = ("district", "school", "department")
-ROLES = ("supervisor", "communications", "it")
+ROLES = (Role.SUPERVISOR, Role.COMMUNICATIONS, Role.IT)
 APPROVALS = ("approved", "pending", "rejected")
 AUDIENCES = ("private", "public")
 POLICIES = ("off", "moderated", "on")
@@ -255,7 +259,7 @@ SPECS: dict[str, Spec] = {
             Column("name", "name", text(200), required=True),
             Column("org_unit", "org_unit", text(40), required=True, ref="orgs", hint=ORG_HINT),
             Column("backup_email", "backup_email", email),
-            Column("role", "role", choice(*ROLES), default="supervisor"),
+            Column("role", "role", choice(*ROLES), default=Role.SUPERVISOR),
         ),
     ),
     "accounts": Spec(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 import connectors
 from detectors.rules import HIDE_REASONS
 from monitor.core.app import App
+from monitor.core.domain import CommentStatus
 from monitor.registry import secrets, usage
 from monitor.storage import audit
 from monitor.storage.models import Account, Comment
@@ -131,7 +132,7 @@ def moderate(
     with app.sessions() as session, session.begin():
         usage.record(session, connector.platform, now, 1, int(getattr(connector, "quota_used", 0)))
         row = session.get_one(Comment, comment_id)
-        row.status = "hidden" if hide else "published"
+        row.status = CommentStatus.HIDDEN if hide else CommentStatus.PUBLISHED
         if hide and row.reviewed_at is None:
             row.reviewed_at, row.reviewed_by = now, actor
         audit.record(

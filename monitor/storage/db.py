@@ -13,6 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,8 +74,6 @@ def insert_missing(session: Session, model: type[Any], **values: Any) -> None:
     """``INSERT ... ON CONFLICT DO NOTHING``: a row that another transaction adds at the same
     moment (two workers handling overlapping work) is not an error. On PostgreSQL the
     insert waits for that transaction and then does nothing; select the row afterwards."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     if session.get_bind().dialect.name == "postgresql":
         session.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
     else:

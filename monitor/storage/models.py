@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from monitor.core.domain import CommentStatus, FlagStatus
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -185,7 +187,7 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     author_name: Mapped[str] = mapped_column(String(300), default="")
     url: Mapped[str] = mapped_column(String(1000), default="")
-    status: Mapped[str] = mapped_column(String(20), default="published")
+    status: Mapped[str] = mapped_column(String(20), default=CommentStatus.PUBLISHED)
     by_account: Mapped[bool] = mapped_column(Boolean, default=False)
     replied_by_account: Mapped[bool] = mapped_column(Boolean, default=False)
     reviewed_at: Mapped[datetime | None]
@@ -224,7 +226,7 @@ class Flag(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     detector: Mapped[str] = mapped_column(String(60))
     detector_version: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=FlagStatus.OPEN)
     notes: Mapped[str] = mapped_column(Text, default="")
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]

@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from monitor.access.users import check_password, find
 from monitor.storage import audit
+from monitor.storage.models import User
 from monitor.web import auth
 from monitor.web.core import Ctx
 
@@ -58,8 +59,6 @@ def login(ctx: Ctx) -> Response:
 
 def signed_in(ctx: Ctx, user: object, target: str, method: str) -> Response:
     """Start a fresh session (new token, new CSRF cookie) and record the sign-in."""
-    from monitor.storage.models import User
-
     assert isinstance(user, User)
     auth.end_session(ctx.db, ctx.console.keys.unsign(ctx.request.cookies.get(auth.SESSION_COOKIE)))
     token = auth.start_session(ctx.db, user, ctx.now)

@@ -12,6 +12,7 @@ from monitor.access.users import Person
 from monitor.records.record import RecordError, review_comment
 from monitor.registry.connect import ConnectError, moderate
 from monitor.storage.models import Account, Comment, Flag
+from monitor.storage.queries import unreviewed
 from monitor.web.core import Ctx, not_found, short_session
 from monitor.web.views_auth import safe_next
 
@@ -43,9 +44,7 @@ def queue(ctx: Ctx, notice: str = "", error: str = "") -> Response:
         .order_by(Comment.first_seen_at)
     )
     if show != "all":
-        query = query.where(
-            Comment.reviewed_at.is_(None), Comment.status.in_(("published", "held"))
-        )
+        query = query.where(unreviewed())
     found = [(c, a) for c, a in ctx.db.execute(query.limit(QUEUE_LIMIT))]
     shown = _shown(ctx.db, [c for c, _ in found])
     rows = [(c, a, text) for (c, a), text in zip(found, shown, strict=True)]

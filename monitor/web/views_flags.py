@@ -7,17 +7,21 @@ from typing import Any
 from sqlalchemy import func, select
 from starlette.responses import Response
 
-from detectors.rules import advice
+from detectors.rules import RULES, advice, rule_name
 from monitor.access.scope import accounts_seen, can, comments_seen, flags_seen
+from monitor.core.domain import ACTIVE_FLAG, FlagStatus
 from monitor.records.lifecycle import STATUSES
 from monitor.records.record import RecordError, change_flag, show_flag
 from monitor.storage import audit
 from monitor.storage.models import Account, Comment, Flag, Post
+from monitor.storage.queries import unreviewed
 from monitor.web.core import Ctx, not_found
 
 SEVERITIES = ("critical", "high", "medium", "low")
-OPEN = ("open", "acknowledged")
+OPEN = ACTIVE_FLAG
 PAGE_SIZE = 200
+# Rules about the account itself, as opposed to what is posted on it.
+ACCOUNT_RULES = (*(r for r in RULES if r.startswith("account.")), "visibility.public")
 
 
 def overdue_comments(ctx: Ctx) -> Any:
@@ -26,45 +30,38 @@ def overdue_comments(ctx: Ctx) -> Any:
     return (
         select(Comment, Account)
         .join(Account, Comment.account_id == Account.id)
-        .where(
-            comments_seen(ctx.user),
-            Comment.reviewed_at.is_(None),
-            Comment.by_account.is_(False),
-            Comment.status.in_(("published", "held")),
-            Comment.first_seen_at <= cutoff,
-        )
+        .where(comments_seen(ctx.user), unreviewed(seen_before=cutoff))
     )
 
 
 def attention(ctx: Ctx) -> list[tuple[Account, list[str]]]:
-    """Accounts that need someone: not approved, broken, not polled, expired exception."""
-    found = []
-    stale = ctx.now - ctx.app.settings.stale_after
-    for account in ctx.db.scalars(
-        select(Account).where(accounts_seen(ctx.user)).order_by(Account.key)
-    ):
-        why = []
-        if account.approval_status != "approved":
-            why.append(f"approval {account.approval_status}")
-        if account.status != "active":
-            why.append(account.status.replace("_", " "))
-        if account.last_polled_at is None or account.last_polled_at < stale:
-            why.append("not checked recently")
-        if account.audience == "public" and not account.educational_need:
-            why.append("public without a recorded need")
-        exp = account.audience_expires
-        if account.audience == "public" and exp is not None and exp < ctx.now.date():
-            why.append(f"public exception expired {exp}")
-        if why:
-            found.append((account, why))
-    return found
+    """Accounts in the person's scope with an open or acknowledged account-level flag
+    (not approved, broken credentials, not polled, public without a need, ...), and the
+    flags' plain rule names. The rules decide; this only reads their flags."""
+    found: dict[int, tuple[Account, list[str]]] = {}
+    query = (
+        select(Account, Flag.rule_id)
+        .join(Flag, Flag.account_id == Account.id)
+        .where(
+            accounts_seen(ctx.user),
+            Flag.subject_type == "account",
+            Flag.rule_id.in_(ACCOUNT_RULES),
+            Flag.status.in_(ACTIVE_FLAG),
+        )
+        .order_by(Account.key, Flag.rule_id)
+    )
+    for account, rule_id in ctx.db.execute(query):
+        why = found.setdefault(account.id, (account, []))[1]
+        if rule_name(rule_id) not in why:
+            why.append(rule_name(rule_id))
+    return list(found.values())
 
 
 def dashboard(ctx: Ctx) -> Response:
     query = (
         select(Flag.severity, func.count(Flag.id))
         .join(Account, Flag.account_id == Account.id)
-        .where(flags_seen(ctx.user), Flag.status == "open")
+        .where(flags_seen(ctx.user), Flag.status == FlagStatus.OPEN)
         .group_by(Flag.severity)
     )
     counts = {severity: int(n) for severity, n in ctx.db.execute(query)}
@@ -82,7 +79,7 @@ def dashboard(ctx: Ctx) -> Response:
 
 
 def flag_list(ctx: Ctx) -> Response:
-    status = ctx.request.query_params.get("status", "open")
+    status = ctx.request.query_params.get("status", FlagStatus.OPEN)
     severity = ctx.request.query_params.get("severity", "")
     query = (
         select(Flag, Account)
