@@ -1,7 +1,7 @@
 """API requests per poll, per platform: an unchanged account and a changed one.
 
 Each connector runs against its platform's scripted, documented responses (the contract
-cases in tests/connector_cases), so the counts are the real connectors' requests:
+cases in tests/support/connector_cases), so the counts are the real connectors' requests:
 
     .venv/bin/python benchmarks/requests_per_poll.py
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import connector_cases  # noqa: E402
+from tests.support import connector_cases  # noqa: E402
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
         f"{'unchanged: requests':>20} {'units':>6}"
     )
     for info in sorted(pkgutil.iter_modules(connector_cases.__path__), key=lambda m: m.name):
-        case = importlib.import_module(f"tests.connector_cases.{info.name}").case()
+        case = importlib.import_module(f"tests.support.connector_cases.{info.name}").case()
         full = case.fetch("full")
         again = case.fetch("unchanged", full.cursor)
         print(

@@ -1,7 +1,7 @@
 """A synthetic district served through the real connectors: fake platform APIs in-process.
 
 Four platforms answer here, each in the shape of its documented responses (the same
-shapes as ``tests/connector_cases``): the Graph API for Facebook Pages and Instagram, X API
+shapes as ``tests/support/connector_cases``): the Graph API for Facebook Pages and Instagram, X API
 v2 and the YouTube Data API v3. Account ``i`` of a platform has an external id that encodes
 ``i`` (:func:`external_id`), so any process can answer for any account without shared state.
 

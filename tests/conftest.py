@@ -23,7 +23,7 @@ from monitor.core.settings import Settings, load_settings
 from monitor.storage.db import make_engine, upgrade
 from monitor.storage.models import Base
 
-pytest_plugins = ["tests.logscan"]  # every log of the run is kept and searched for secrets
+pytest_plugins = ["tests.support.logscan"]  # every log of the run is kept and searched for secrets
 
 CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get(
@@ -32,7 +32,7 @@ PG_URL = os.environ.get(
 REDIS_URL = os.environ.get("HALLWATCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
 _PG, _REDIS = make_url(PG_URL), urlparse(REDIS_URL)
 
-# Fuzzing (tests/test_fuzz_*.py): modest example counts, no deadline on a shared 2-core box,
+# Fuzzing (tests/hostile/test_fuzz_*.py): modest example counts, no deadline on a shared 2-core box,
 # and under CI a fixed seed and no example database, so a run is repeatable.
 hypothesis_settings.register_profile(
     "hallwatch",
@@ -129,7 +129,7 @@ def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
             "HALLWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'hallwatch.db'}",
             "HALLWATCH_DISTRICT_DOMAINS": "fvsd.example.ca",
             "HALLWATCH_SECRET_KEY": "test-secret-key",
-            # Alerts at once unless a test is about grouping (tests/test_grouping.py).
+            # Alerts at once unless a test is about grouping (notify/test_grouping.py).
             "HALLWATCH_DELIVERY_GROUP_MINUTES": "0",
         }
     )
