@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from monitor.core.display import display_text
 from monitor.notify.base import DeliveryError
-from monitor.notify.render import display_text
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -14,6 +14,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.core.display import display_text
 from monitor.core.domain import CLOSED_FLAG, FlagStatus
 from monitor.records.lifecycle import set_status
 from monitor.storage import audit
@@ -262,7 +263,9 @@ def _actions_text(actions: list[dict[str, Any]]) -> str:
 
 
 def _csv_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in hostile platform text."""
+    """Hostile platform text made safe for a spreadsheet: the display filter, then any
+    formula neutralised."""
+    value = display_text(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
@@ -278,8 +281,12 @@ def report_csv(rows: list[dict[str, Any]], stream: IO[str]) -> None:
 
 
 def report_html(rows: list[dict[str, Any]], title: str = "Noncompliance report") -> str:
-    """A self-contained HTML page; every value is escaped (platform text is hostile)."""
-    e = html.escape
+    """A self-contained HTML page; every value goes through the display filter and is escaped
+    (platform text is hostile)."""
+
+    def e(value: str) -> str:
+        return html.escape(display_text(value))
+
     head = "".join(f"<th>{e(c.replace('_', ' '))}</th>" for c in REPORT_COLUMNS)
     body = []
     for row in rows:

@@ -27,8 +27,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from monitor.access.scope import can
 from monitor.access.users import Person
 from monitor.core.app import App
+from monitor.core.display import display_text, safe_url
 from monitor.core.keys import derived_key
-from monitor.notify.render import safe_url
 from monitor.web import auth
 
 View = Callable[["Ctx"], Response]
@@ -50,6 +50,7 @@ def templates() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=display_text,  # the one display filter, as in e-mails and chat
     )
     env.filters["safe_url"] = safe_url
     env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else ""
