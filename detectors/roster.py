@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from detectors.folding import LOOKALIKES
 
-FORMS: tuple[str, ...] = ("full", "tag", "initial", "first")  # strongest first
+FORMS: tuple[str, ...] = ("full", "tag", "initial_last", "initial", "first")  # strongest first
 MAX_CHARS = 20_000  # only this much of a text is matched: platform text is hostile
 _LONGEST_FORM = 5  # words in the longest form tried when an index has no prefix markers
 _CACHE_LIMIT = 200_000  # per-index word caches are cleared past this many entries
@@ -48,6 +48,14 @@ _TAG_DROP = str.maketrans("", "", "'-_.")
 _OPENERS = frozenset('.!?:;"\u201c(\u2022*')  # ends a sentence before, or opens a quote
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 _POSSESSIVES = ("'s", "\u2019s", "'S", "\u2019S")
+# A written student number: digits and letters, maybe hyphenated, maybe after a short letter
+# prefix and a space ("RSD 04518"); at least four digits. Group 2 is the part without the
+# prefix, tried as well.
+_NUMBER = re.compile(
+    r"(?<![\w-])((?:[A-Za-z]{1,6}[ ])?((?=[A-Za-z-]{0,7}\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,3}))"
+    r"(?![\w-])"
+)
+_MIN_NUMBER = 4  # characters of a normalised student number
 Token = tuple[int, int, str]  # start, end, word as written
 Hits = tuple[tuple[str, str], ...]  # (student_key, form), strongest form first
 
@@ -131,7 +139,7 @@ def name_forms(
 
     Forms: ``full`` (first or preferred + last, every last-name variant, and the "last,
     first" order of class lists: ``"schmidt, emma"``), ``initial`` (first + last initial:
-    ``"emma s"``), ``first`` (legal and preferred first names alone) and ``tag``
+    ``"emma s"``), ``initial_last`` (first initial + last name: ``"e schmidt"``), ``first`` (legal and preferred first names alone) and ``tag``
     (hashtag/handle spelling, either order: ``"emmaschmidt"``, ``"schmidtemma"``).
 
     Args:
@@ -155,6 +163,8 @@ def name_forms(
             forms.append(("tag", tag_text(f"{last}{first}".replace(" ", ""))))
         if initial:
             forms.append(("initial", f"{first} {initial}"))
+        if first[:1].isalpha():
+            forms.extend(("initial_last", f"{first[0]} {last}") for last in lasts)
     return list(dict.fromkeys(forms))
 
 
@@ -254,6 +264,8 @@ class RosterIndex:
         self._entries = freeze_entries(entries)
         self._students = len({s for hits in self._entries.values() for s, f in hits if f in FORMS})
         self._markers = any(f.startswith("prefix:") for h in self._entries.values() for _, f in h)
+        self._keys = frozenset(s for hits in self._entries.values() for s, f in hits if f in FORMS)
+        self._numbers: dict[str, str] = {}  # normalised number -> student key or "" (cache)
         # Caches (results never depend on them): words and whitespace-separated chunks known
         # to hold a roster word or the first word of a form ("hot"), or neither ("cold").
         self._words: dict[str, _Word] = {}
@@ -292,6 +304,35 @@ class RosterIndex:
             for sid, form in hits
         ]
 
+    def match_numbers(self, text: str) -> list[tuple[int, int, str]]:
+        """Roster student numbers written in ``text``: ``(start, end, student_key)``.
+
+        A number is the student's when its keyed hash is a student key of the index, so any
+        format the roster used matches ("RSD-04518" also as "rsd 04518" or "RSD04518"),
+        whatever check digit a format expects, and no number is stored in the clear.
+        """
+        found = []
+        for m in _NUMBER.finditer(text, 0, MAX_CHARS):
+            for group in (1, 2) if m.group(1) != m.group(2) else (2,):
+                sid = self._number(m.group(group))
+                if sid:
+                    found.append((m.start(group), m.end(group), sid))
+                    break
+        return found
+
+    def _number(self, written: str) -> str:
+        norm = normalise_number(written)
+        sid = self._numbers.get(norm)
+        if sid is None:
+            if len(norm) < _MIN_NUMBER or sum(c.isdigit() for c in norm) < _MIN_NUMBER:
+                return ""
+            sid = digest(self._key, norm)
+            sid = sid if sid in self._keys else ""
+            if len(self._numbers) >= _CACHE_LIMIT:
+                self._numbers.clear()
+            self._numbers[norm] = sid
+        return sid
+
     def match_spans(
         self, text: str, quiet: frozenset[str] = frozenset()
     ) -> list[tuple[int, int, Hits]]:
@@ -304,8 +345,8 @@ class RosterIndex:
         Args:
             text: The text to search.
             quiet: Normalised everyday words ("will", "hope") reported as a first name alone
-                only when capitalised mid-sentence ("Thanks, Will!", not "we will" or "Will
-                you..."); they still start full names in any case.
+                only when not written in lower case ("Thanks, Will!", not "we will"); the
+                caller decides on the rest. They still start full names in any case.
         """
         text = text[:MAX_CHARS]
         parts = text.split()
@@ -345,7 +386,7 @@ class RosterIndex:
                     continue
                 multi = info.longest > 1 and word[0] not in "#@" and t == len(toks) - 1
                 runs = self._runs_at(where, k, t, info.longest) if multi else ()
-                lone = info.norm not in quiet or not (word.islower() or where.opens_sentence(k, t))
+                lone = info.norm not in quiet or not word.islower()
                 span, done = self._longest(where, (k, t), runs, info.hits if lone else ())
                 if span is not None:
                     found.append(span)
@@ -398,6 +439,8 @@ class RosterIndex:
                 hits = self._phrase(where.phrase(seq[:size], words))
                 if hits and len(words[-1]) == 1 and not where.initial_ok(*seq[size - 1]):
                     hits = tuple(h for h in hits if h[1] != "initial")
+                if hits and len(words[0]) == 1 and not where.initial_ok(*seq[0]):
+                    hits = tuple(h for h in hits if h[1] != "initial_last")
                 if hits:
                     found.append((size, hits))
             if len(self._runs) >= _CACHE_LIMIT:
@@ -435,6 +478,11 @@ def _positions(parts: list[str], chunks: set[str]) -> list[int]:
     return sorted(found)
 
 
+def _initial(token: Token) -> bool:
+    """A single upper-case letter: the "J" of "J. Rivera"."""
+    return len(token[2]) == 1 and token[2].isupper()
+
+
 @lru_cache(maxsize=65536)
 def _tokenise(chunk: str) -> tuple[Token, ...]:
     return tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(chunk))
@@ -464,7 +512,8 @@ class _Where:
         seq = [(k, t)]
         toks = _tokenise(self.parts[k])
         while len(seq) < size and t == len(toks) - 1 and k + 1 < len(self.parts):
-            if self.parts[k][toks[t][1] :] not in ("", ","):
+            after = self.parts[k][toks[t][1] :]
+            if after not in ("", ",") and not (after == "." and len(seq) == 1 and _initial(toks[t])):
                 break  # other punctuation after the word: "Emma. Schmidt" is not one name
             k, t = k + 1, 0
             toks = _tokenise(self.parts[k])
