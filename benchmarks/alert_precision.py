@@ -328,7 +328,9 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         figures = {rule: alert_figures(result["comments"], ids, rule) for rule in RULES}
         for rule in ("language.prohibited", "media.inquiry"):
             if half == "dev":
-                verdicts = [judged[(i, rule)] for i in figures[rule]["flagged"] if (i, rule) in judged]
+                verdicts = [
+                    judged[(i, rule)] for i in figures[rule]["flagged"] if (i, rule) in judged
+                ]
                 figures[rule]["judged"] = (sum(verdicts), len(verdicts))
         out["halves"][half] = figures
     for source, ids in sorted(by_source.items()):
@@ -365,9 +367,13 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
         rows = [("alerts (flags)", lambda f: f["per_1000"])]
         rows += [(f"  {s}", lambda f, s=s: f["by_severity"][s]) for s in SEVERITIES]
         for label, get in rows:
-            cells = "".join(f"{_fmt(get(r['halves'][half]['pii.student'])):>22}" for r in runs.values())
+            cells = "".join(
+                f"{_fmt(get(r['halves'][half]['pii.student'])):>22}" for r in runs.values()
+            )
             print(f"{label:34}{cells}")
-        kinds = sorted({k for r in runs.values() for k in r["halves"][half]["pii.student"]["findings_by_kind"]})
+        kinds = sorted(
+            {k for r in runs.values() for k in r["halves"][half]["pii.student"]["findings_by_kind"]}
+        )
         print("  findings by kind / 1,000:")
         for kind in kinds:
             cells = "".join(
@@ -376,15 +382,20 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
             )
             print(f"    {kind:30}{cells}")
         for rule in ("language.prohibited", "media.inquiry"):
-            cells = "".join(f"{_fmt(r['halves'][half][rule]['per_1000']):>22}" for r in runs.values())
+            cells = "".join(
+                f"{_fmt(r['halves'][half][rule]['per_1000']):>22}" for r in runs.values()
+            )
             print(f"{rule + ' alerts / 1,000':34}{cells}")
             if half == "dev":
-                cells = "".join(f"{_ratio(r['halves'][half][rule]['judged']):>22}" for r in runs.values())
+                cells = "".join(
+                    f"{_ratio(r['halves'][half][rule]['judged']):>22}" for r in runs.values()
+                )
                 print(f"{'  judged right (of judged alerts)':34}{cells}")
     print("\n== pii.student false alerts / 1,000 by source (both halves)")
     for source in first["sources"]:
         cells = "".join(
-            f"{_fmt(r['sources'][source]['per_1000'])} ({_fmt(r['sources'][source]['critical_per_1000']).strip()} crit)".rjust(22)
+            f"{_fmt(r['sources'][source]['per_1000'])} "
+            f"({r['sources'][source]['critical_per_1000']:.2f} crit)".rjust(22)
             for r in runs.values()
         )
         print(f"  {source:32}{cells}")
@@ -392,20 +403,25 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
     print(f"{'':34}{header}")
     kinds = sorted({k for r in runs.values() for k in r["posts"]["recall"]})
     for kind in kinds:
-        cells = "".join(f"{_ratio(r['posts']['recall'].get(kind, (0, 0))):>22}" for r in runs.values())
+        cells = "".join(
+            f"{_ratio(r['posts']['recall'].get(kind, (0, 0))):>22}" for r in runs.values()
+        )
         print(f"  {kind:32}{cells}")
     cells = "".join(f"{_ratio(r['posts']['identifying_recall']):>22}" for r in runs.values())
     print(f"  {'named/numbered/photographed':32}{cells}")
     print("  at the expected severity:")
     for kind in kinds:
         cells = "".join(
-            f"{_ratio(r['posts']['recall_at_severity'].get(kind, (0, 0))):>22}" for r in runs.values()
+            f"{_ratio(r['posts']['recall_at_severity'].get(kind, (0, 0))):>22}"
+            for r in runs.values()
         )
         print(f"    {kind:30}{cells}")
     print("  negatives alerted (spans that must stay quiet):")
     negs = sorted({k for r in runs.values() for k in r["posts"]["negatives"]})
     for kind in negs:
-        cells = "".join(f"{_ratio(r['posts']['negatives'].get(kind, (0, 0))):>22}" for r in runs.values())
+        cells = "".join(
+            f"{_ratio(r['posts']['negatives'].get(kind, (0, 0))):>22}" for r in runs.values()
+        )
         print(f"    {kind:30}{cells}")
     print("\n== Targets (held-out half; the dev half beside it)")
     for name, run in runs.items():

@@ -63,7 +63,9 @@ def sha256(path: Path) -> str:
     """The sha256 of a file, or of a folder's listing of its files' sha256 (see above)."""
     if path.is_dir():
         lines = sorted(
-            f"{p.relative_to(path).as_posix()} {sha256(p)}\n" for p in path.rglob("*") if p.is_file()
+            f"{p.relative_to(path).as_posix()} {sha256(p)}\n"
+            for p in path.rglob("*")
+            if p.is_file()
         )
         return hashlib.sha256("".join(lines).encode()).hexdigest()
     digest = hashlib.sha256()

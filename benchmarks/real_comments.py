@@ -80,4 +80,3 @@ def split(comments: list[Comment]) -> tuple[list[Comment], list[Comment]]:
     dev = [c for c in comments if is_dev(c.id)]
     held = [c for c in comments if not is_dev(c.id)]
     return dev, held
-

@@ -5,29 +5,39 @@ them) and are never flagged for a student with consent on file (``context.consen
 Patterns (:mod:`detectors.pii_patterns`) need no roster. Word lists are data:
 ``detectors/data/pii_context.txt`` (a district's copy via :func:`load_pii_context`).
 
-Severity policy (Procedure 417: no personally identifiable student information):
+Severity policy (Procedure 417: no personally identifiable student information; DESIGN.md,
+"Review, severity and floods"). Critical is delivered at once, so it is kept for an
+unambiguous identification:
 
-- critical: a student's full name (also "Schmidt, Emma"), preferred + last name, name
-  hashtag/handle, first name + last initial ("Emma S."); a student number (a bare nine
-  digits that only pass the PEN check digit, with no student word near, are high); a birth
-  date tied to a child (a child in the text, or a year that makes the person 18 or under); a
-  phone number, e-mail or street address in a text about a student or child (a
-  ``[child_context]`` word, or any roster name in the text).
-- high: a student's first name alone, counted only with school or child words near it (same
-  sentence or within 8 words) or when the same student is named in full in the text; a phone
-  number, e-mail or street address with no student or child near: contact details on a
-  school account are someone's (often a parent's) and are flagged for review.
+- critical: a roster student number, whatever its format (matched by its keyed hash), or a
+  number after "Student #", "student ID", "PEN"; a full name (also "Schmidt, Emma"),
+  preferred + last name or name hashtag/handle in the account's own post, alt text or
+  profile, or in a comment that speaks of school or a child (``[school_context]``,
+  ``[child_context]``); a first initial + surname ("J. Rivera") with school words near; a
+  phone number, e-mail, street address or birth date tied to a child: a named student in the
+  text, a child word in the same sentence or within 12 words, or a child's date right after
+  "DOB" / "born on".
+- high: a full name or tag in a comment with no school or child word (a singer, a player, a
+  signature: reviewed, not paged); a first name + last initial ("Emma S.") with school words
+  near.
+- medium: a first name alone, only with school evidence tied to it (a grade, class or room
+  right after it, a grade or student noun right before it, a possessive naming school work:
+  see :mod:`detectors.pii_names`), or when the same student is named in full in the text.
 
 Not flagged: a name right after a staff title ("Ms. Patel"; "Mrs. Emma Schmidt" is staff); a
-first name read as part of another proper noun ("Valley Christian", "Michael Jordan"), a place
-("a trip to Victoria", "Austin, Texas"), a month ("on May 14", "Jun. 13"), after an article
-("a Hope garden"); everyday words that are names ("our class will", "Will you...") unless
-capitalised mid-sentence; the district's own contact details: e-mails on
-``context.district_domains`` / ``context.extra["district_domains"]`` (unless the address is a
-student's own account, its local part a roster name), ``extra["allow_phones"]``,
-``extra["allow_addresses"]``; organisations' e-mails ("riversidepac@..."); a venue's street
-address ("Heritage Park, 44140 Luckakuck Way") unless a home word is near; birth dates of
-people over 25.
+first name read as part of another proper noun ("Valley Christian", "Autumn Reading Club"), a
+place ("a trip to Victoria", "Austin, Texas"), a month ("on May 14"), after an article ("a
+Hope garden", "a Samuel Adams"), before a chapter and verse ("John 3:16"), written in lower
+case in a text that is not; a middle initial ("Richard P. Feynman"); contact details and
+dates tied to no child (a shop's address, a spam phone number, an adult's birthday); a year
+of birth or a registration cohort ("children born in 2021", "born between Jan 1 and ...",
+"turn 5 on or before September 1"); a bare number that merely passes a check digit; the
+organisations' own contact details: ``context.org_contacts`` (addresses, phones, e-mails,
+websites' hosts) and the older ``context.district_domains``, ``extra["district_domains"]``,
+``extra["allow_phones"]``, ``extra["allow_addresses"]`` (a district-domain e-mail whose local
+part is a student's full name is still the student's); organisations' e-mails
+("riversidepac@...", "admissions@..."); a venue's street address ("Heritage Park, 44140
+Luckakuck Way") unless a home word is near; birth dates of people over 25.
 
 Zero-width and bidirectional control characters inside a name are ignored: "Em\\u200bma
 Schmidt" matches, and the span covers the characters as written. Only the first 20,000
@@ -43,6 +53,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, ImageItem, Item, Severity, TextItem
+from detectors.pii_names import (
+    NameFilter,
+    PiiWords,
+    _chunk_words,
+    _word,
+    load_pii_context,
+    parse_pii_context,
+)
 from detectors.pii_patterns import (
     AddressRecognizer,
     BirthDateRecognizer,
@@ -52,14 +70,6 @@ from detectors.pii_patterns import (
     StudentNumberFormat,
     address_key,
     load_student_number_formats,
-)
-from detectors.pii_names import (
-    NameFilter,
-    PiiWords,
-    _chunk_words,
-    _word,
-    load_pii_context,
-    parse_pii_context,
 )
 from detectors.roster import Hits, RosterMatch
 
@@ -169,11 +179,13 @@ class PiiDetector(Detector):
         emails = tuple(e for o in orgs for e in o.emails)
         key = (raw, phones, addresses, emails, context.region)
         if self._allowed_for[0] != key:  # parsing phone numbers costs ~4 ms: once per context
-            self._allowed_for = (key, self._parse_allowed(key))
+            self._allowed_for = (key, self._parse_allowed(*key))
         return self._allowed_for[1]
 
-    def _parse_allowed(self, key: tuple[tuple[str, ...], ...] | tuple) -> _Allowed:
-        raw, allow_phones, allow_addresses, emails, region = key
+    def _parse_allowed(
+        self, raw: tuple[str, ...], allow_phones: tuple[str, ...], allow_addresses: tuple[str, ...],
+        emails: tuple[str, ...], region: str,
+    ) -> _Allowed:  # fmt: skip
         domains = tuple(d.strip().lstrip("@").rstrip(".").lower() for d in raw if d.strip())
         phones = (PhoneRecognizer.e164(p, region) for p in allow_phones)
         addresses: set[str] = set()
@@ -213,8 +225,8 @@ class PiiDetector(Detector):
     def _tied(self, text: str, hit: PatternHit) -> bool:
         """Contact details or a date tied to a child: a child or student word in the same
         sentence or within 12 words, or (a date) a child's year right after "DOB", "born on"."""
-        if hit.label == "birth date" and ("tight", "yes") in hit.evidence:
-            return True
+        if ("tight", "yes") in hit.evidence or ("student", "yes") in hit.evidence:
+            return True  # "DOB: 14/05/2016"; a district e-mail named after a student
         before = text[max(0, hit.start - 160) : hit.start]
         after = text[hit.end : hit.end + 160]
         cuts = [m.end() for m in _SENTENCE.finditer(before)]
@@ -247,7 +259,7 @@ class PiiDetector(Detector):
                 for h in self._email.analyze(text, allowed.domains)
                 if text[h.start : h.end].lower() not in allowed.emails
             )
-        return _without_overlaps([h for h in hits if self._keep(h, text, context)])
+        return _without_overlaps([self._marked(h) for h in hits if self._keep(h, text, context)])
 
     def _keep(self, hit: PatternHit, text: str, context: Context) -> bool:
         """Drop a venue's street address and a district e-mail that is not a student's."""
@@ -262,6 +274,12 @@ class PiiDetector(Detector):
             )
             return any(hits[0][1] in ("full", "tag") for _, _, hits in spans)  # "emma.schmidt@"
         return True
+
+    def _marked(self, hit: PatternHit) -> PatternHit:
+        """A kept district e-mail is a student's own account: tied to that student."""
+        if hit.label == "e-mail address" and ("district", "yes") in hit.evidence:
+            return hit._replace(evidence=(*hit.evidence, ("student", "yes")))
+        return hit
 
     def _venue(self, text: str, hit: PatternHit) -> bool:
         """A capitalised venue word ("Heritage Park, ...") just before the address, in the

@@ -49,8 +49,9 @@ _PARTICLES = frozenset("de la del van der von da di le du dos das bin al el ter 
 _TIMESTAMP = re.compile(r"\d{1,2}:\d\d\W{0,3}$")  # "6:10 Mia Martinez": a track or scene list
 _TITLE = "(?:mr|mrs|ms|mx|miss|madame|mme|mlle|dr|coach)\\.?"
 _GRADE = r"(?:grade|gr\.?|year)\s*\d{1,2}\b|\d{1,2}(?:st|nd|rd|th)\s+grade\b|k-?\d{1,2}\b"
-# Right after a first name: a grade, room or class designation.
+# Right after a first name (or after "and" another name): a grade, room or class.
 _ANCHOR_AFTER = re.compile(
+    r"(?:,?\s+(?:and|&)\s+[A-Z][\w'\u2019-]*)?"  # "Maple and Jaden from grade 2"
     rf"(?:\s*[,(\-\u2013\u2014:]\s*|\s+(?:from|in|of)\s+(?:the\s+|our\s+|my\s+|her\s+|his\s+)?)"
     rf"(?:{_GRADE}|(?:div(?:ision)?\.?|room|rm\.?)\s*\d{{1,3}}\b|kindergarten\b|kinder\b"
     rf"|pre-?k\b|{_TITLE}\s+[A-Z][\w'\u2019-]*['\u2019]s\s+(?:class|room|homeroom)\b)"
@@ -59,7 +60,9 @@ _ANCHOR_AFTER = re.compile(
     re.IGNORECASE,
 )
 # Right before a first name: a grade or a student noun ("grade 4 student", "classmate").
-_STUDENT_NOUN = r"(?:\s+(?:student|pupil|classmate|helper|buddy|reader|artist|winner|champion|rep))?s?"
+_STUDENT_NOUN = (
+    r"(?:\s+(?:student|pupil|classmate|helper|buddy|reader|artist|winner|champion|rep))?s?"
+)
 _ANCHOR_BEFORE = re.compile(
     rf"(?:\b(?:{_GRADE})|\b\d{{1,2}}(?:st|nd|rd|th)[\s-]+grader|\bkindergarten(?:er)?|\bkinder"
     rf"|\bof\s+the\s+(?:month|week)){_STUDENT_NOUN}[ \t]*[:,\-\u2013\u2014]?[ \t]*$",

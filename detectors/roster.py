@@ -139,8 +139,9 @@ def name_forms(
 
     Forms: ``full`` (first or preferred + last, every last-name variant, and the "last,
     first" order of class lists: ``"schmidt, emma"``), ``initial`` (first + last initial:
-    ``"emma s"``), ``initial_last`` (first initial + last name: ``"e schmidt"``), ``first`` (legal and preferred first names alone) and ``tag``
-    (hashtag/handle spelling, either order: ``"emmaschmidt"``, ``"schmidtemma"``).
+    ``"emma s"``), ``initial_last`` (first initial + last name: ``"e schmidt"``), ``first``
+    (legal and preferred first names alone) and ``tag`` (hashtag/handle spelling, either
+    order: ``"emmaschmidt"``, ``"schmidtemma"``).
 
     Args:
         legal_first: Legal first (given) name, possibly several words.
@@ -513,7 +514,9 @@ class _Where:
         toks = _tokenise(self.parts[k])
         while len(seq) < size and t == len(toks) - 1 and k + 1 < len(self.parts):
             after = self.parts[k][toks[t][1] :]
-            if after not in ("", ",") and not (after == "." and len(seq) == 1 and _initial(toks[t])):
+            if after not in ("", ",") and not (
+                after == "." and len(seq) == 1 and _initial(toks[t])
+            ):
                 break  # other punctuation after the word: "Emma. Schmidt" is not one name
             k, t = k + 1, 0
             toks = _tokenise(self.parts[k])

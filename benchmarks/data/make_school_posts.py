@@ -15,6 +15,7 @@ Markup, one post a line (blank lines and ``#`` lines are skipped):
     .venv/bin/python benchmarks/data/make_school_posts.py
 """
 
+# ruff: noqa: E501 (the posts are written one a line, as they would be posted)
 from __future__ import annotations
 
 import json
