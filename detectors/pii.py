@@ -207,7 +207,8 @@ class PiiDetector(Detector):
         roster = context.roster
         quiet = self.words.ambiguous_first_names
         matches = roster.match_spans(text, quiet) if roster is not None else []
-        found = self._names(source, text, matches, context.consents) if matches else []
+        plausible: list[tuple[int, int]] = []  # first names with no school evidence
+        found = self._names(source, text, matches, context.consents, plausible) if matches else []
         numbers = []
         if roster is not None and _has_digit(text):
             numbers = [
@@ -219,7 +220,9 @@ class PiiDetector(Detector):
             named = bool(found)
             for hit in hits:
                 if hit.label == "student number" or named or self._tied(text, hit):
-                    found.append(self._pattern_finding(source, hit))
+                    found.append(self._pattern_finding(source, hit, "critical"))
+                elif any(_same_sentence(text, a, hit.start, hit.end) for a, _ in plausible):
+                    found.append(self._pattern_finding(source, hit, "high"))
         return found[:MAX_FINDINGS]
 
     def _tied(self, text: str, hit: PatternHit) -> bool:
@@ -297,8 +300,9 @@ class PiiDetector(Detector):
         return not any(not homes.isdisjoint(_chunk_words(c)) for c in near)
 
     def _names(
-        self, source: _Source, text: str, matches: list[Span], consents: frozenset[str]
-    ) -> list[Finding]:
+        self, source: _Source, text: str, matches: list[Span], consents: frozenset[str],
+        plausible: list[tuple[int, int]],
+    ) -> list[Finding]:  # fmt: skip
         """Findings for roster matches: consent, staff titles and the evidence each form needs."""
         spans = []
         for start, end, hits in matches:
@@ -315,11 +319,15 @@ class PiiDetector(Detector):
             if self.names.is_staff(text, start):
                 continue
             if form == "first":
-                if not self.names.first_name_ok(text, start, end, in_full):
+                reading = self.names.first_name(text, start, end, in_full, source.kind != "comment")
+                if reading != "student":
+                    if reading:
+                        plausible.append((start, end))
                     continue
                 severity: Severity = "medium"
             elif form in ("initial", "initial_last"):
-                if not self.names.initial_ok(text, start, end):
+                own = form == "initial" and source.kind != "comment"
+                if not self.names.initial_ok(text, start, end, own):
                     continue
                 severity = "critical" if form == "initial_last" else "high"
             else:
@@ -356,17 +364,30 @@ class PiiDetector(Detector):
             start=match.start, end=match.end, score=score, details=details,
         )  # fmt: skip
 
-    def _pattern_finding(self, source: _Source, hit: PatternHit) -> Finding:
+    def _pattern_finding(self, source: _Source, hit: PatternHit, severity: Severity) -> Finding:
         roster = ("format", "roster") in hit.evidence
         why = _PATTERN_WHY["roster number" if roster else hit.label]
-        where = "" if hit.label in ("student number", "birth date") else " about a student or child"
+        where = ""
+        if hit.label not in ("student number", "birth date"):
+            where = (
+                " about a student or child"
+                if severity == "critical"
+                else " next to a name that may be a student's"
+            )
         explanation = f"This {_noun(source.kind)} {why}{where}; remove it."
-        details = {"label": hit.label, "about_student": True, **dict(hit.evidence)}
+        details = {"label": hit.label, "about_student": severity == "critical"}
+        details.update(dict(hit.evidence))
         details.update(source.details)
         return self.finding(
-            RULE, "critical", explanation, source.id, subject=source.id,
+            RULE, severity, explanation, source.id, subject=source.id,
             start=hit.start, end=hit.end, score=hit.score, details=details,
         )  # fmt: skip
+
+
+def _same_sentence(text: str, at: int, start: int, end: int) -> bool:
+    """Whether offset ``at`` and the span ``start:end`` share a sentence (no ". " between)."""
+    lo, hi = (at, start) if at < start else (end, at)
+    return hi - lo < 200 and _SENTENCE.search(text, lo, hi) is None
 
 
 def _host(website: str) -> str:

@@ -14,7 +14,8 @@ most of them, in real text, are someone else: a singer, a player, a brand, a cit
   room or division right after it ("Maple from grade 2", "Hope (gr 3)", "Emma in Ms. Lee's
   class"), a student noun right before it ("grade 4 student Grace", "our kindergartener
   River", "Student of the month: Chloe") or a possessive naming school work ("Mateo's science
-  fair project"). School words merely nearby are not enough: real comments are full of them.
+  fair project", "Adrian's lunch kit"). School words merely nearby are not enough in a
+  comment, real comments are full of them; in the account's own post they are.
   A given name that is an everyday word ("Hope", "Will", "Autumn") must also be capitalised
   and not be the first word of a longer proper noun ("Autumn Reading Club").
 
@@ -75,12 +76,14 @@ _ANCHOR_NOUN = re.compile(
 )
 # Class years and a verb: never a student's name when alone ("11th Grade - Junior", "Can I").
 _NEVER_ALONE = frozenset({"junior", "senior", "freshman", "sophomore", "can"})
+_TITLE_POSSESSIVE = re.compile(r"['\u2019]s\s+[A-Z]")  # "Charlotte's Web": a title
 _VERSE = re.compile(r"\s+\d{1,3}:\d{1,3}")  # "Mark 10:14": a Bible reference
 # After a first name: a possessive naming school work or a school thing.
 _ANCHOR_POSSESSIVE = re.compile(
-    r"['\u2019]s\s+(?:(?:new|first|winning|latest|science(?:\s+fair)?|art|class|grade\s*\d{1,2})"
-    r"\s+)?(?:project|artwork|drawing|painting|poem|report\s+card|homework|teacher|backpack|"
-    r"lunchbox|locker|iep|book\s+report|science\s+fair|desk|classroom)\b",
+    r"['\u2019]s\s+(?:(?:new|old|first|winning|latest|science(?:\s+fair)?|art|class|grade\s*\d{1,2})"
+    r"\s+)?(?:class|project|artwork|drawing|painting|poem|report\s+card|homework|teacher|backpack|"
+    r"lunchbox|lunch\s+kit|locker|iep|book\s+report|science\s+fair|desk|classroom|uniform|"
+    r"field\s+trip|permission\s+slip|carpool|class\s+photo|school\s+photo)\b",
     re.IGNORECASE,
 )
 
@@ -176,9 +179,10 @@ class NameFilter:
         prev = before.split()[-1:] if before[-1:].isspace() else []
         return not (prev and prev[0].casefold() in _ARTICLES)
 
-    def initial_ok(self, text: str, start: int, end: int) -> bool:
-        """A name with an initial ("Maple O.", "J. Rivera"): school words near, and not a
-        middle initial ("Richard P. Feynman", "Jacob K. Javits", "C.E.O.")."""
+    def initial_ok(self, text: str, start: int, end: int, own: bool = False) -> bool:
+        """A name with an initial ("Maple O.", "J. Rivera"): school words near (or ``own``:
+        the account's own post), and not a middle initial ("Richard P. Feynman", "Jacob K.
+        Javits", "C.E.O.")."""
         tail = text[end : end + 24]
         if re.match(r"\.?[A-Z]\.|\.?\s+(?!I\b)[A-Z]", tail) and not _sentence_break(tail):
             return False
@@ -186,27 +190,39 @@ class NameFilter:
             return False  # "E.W. Beck", "U.S citizen": not a name's own initial
         if not self.full_name_ok(text, start, end, "initial"):
             return False
-        return self.near_context(text, start, end)
+        return own or self.near_context(text, start, end)
 
-    def first_name_ok(self, text: str, start: int, end: int, named: bool) -> bool:
-        """Whether a first name alone reads as a student (``named``: named in full nearby)."""
+    def first_name(self, text: str, start: int, end: int, named: bool, own: bool) -> str:
+        """How a first name alone reads: "student", "name" (a plausible name with no school
+        evidence tied to it) or "" (a word, a place, a date, part of a longer name).
+
+        Args:
+            named: The same student is named in full in the text.
+            own: The text is the account's own (a post, alt text, a profile): there, school
+                words near an ordinary given name are enough.
+        """
         word = text[start:end]
         if word.islower() and not text.islower():
-            return False  # "students can": a word, not "Can"
+            return ""  # "students can": a word, not "Can"
         if _VERSE.match(text, end):
-            return False
+            return ""
         norm = normalise_token(word)
         if norm in _NEVER_ALONE:
-            return False
+            return ""
         ambiguous = norm in self.words.ambiguous_first_names
         if ambiguous and word.islower():
-            return False
+            return ""
         near = _Neighbours.around(text, start, end)
         if self._date_or_place(norm, near, text, end):
-            return False
+            return ""
         if not word.isupper() and self._compound(near):
-            return False
-        return named or anchored(text, start, end, strong=ambiguous)
+            return ""
+        if named or anchored(text, start, end, strong=ambiguous):
+            return "student"
+        if own and not ambiguous and not _TITLE_POSSESSIVE.match(text, end):
+            if self.near_context(text, start, end):
+                return "student"
+        return "name"
 
     def _date_or_place(self, norm: str, near: _Neighbours, text: str, end: int) -> bool:
         """ "on May 14", "Jun. 13", "14th of June"; "in Victoria", "a trip to Chelsea",

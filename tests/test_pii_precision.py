@@ -108,6 +108,8 @@ QUIET_COMMENTS = [
     # Bible chapter and verse
     "For God so loved the world. John 3:16",
     "Mark 10:14 is my favourite verse",
+    # a first name with school words near but nothing tied to it, in a comment
+    "Jaden, thanks for the cookies! The class loved them.",
     # full names that are something else: a brand, a middle initial, a timestamp list, a
     # surname written as a word
     "Drinking a Samuel Adams by the lake",
@@ -149,8 +151,8 @@ SCHOOL_POSTS_QUIET = [
     "Our Autumn Reading Club meets Tuesdays in the library.",
     "The Hope Garden needs volunteers from every class this Saturday.",
     "Sign up for Summer Reading Challenge before school ends, students!",
-    # a first name with school words near but nothing tied to it
-    "Jaden, thanks for the cookies! The class loved them.",
+    # a first name with nothing of school near it, in the school's post
+    "Jaden, thanks for the cookies!",
     "Will the class photos be online?",
     "Students, Joy is contagious - keep smiling!",
     "Verse of the week: Mark 10:14, let the little children come to me.",
@@ -190,6 +192,11 @@ CAUGHT = [
     ("comment", "Summer Alvarez is in my son's class", [("Summer Alvarez", "critical", NAME)]),
     ("comment", "God bless you, love Sophia Brown from Canada",
      [("Sophia Brown", "high", NAME)]),
+    # the account's own post: school words near an ordinary given name are enough
+    ("post", "Jaden helped our grade 2 class plant tulips.", [("Jaden", "medium", NAME)]),
+    ("comment", "Jaden helped our grade 2 class plant tulips.", []),
+    # contact details next to a name that may be a student's, nothing else: high, not critical
+    ("comment", "call Jaden for lash bookings 503-555-0177", [("503-555-0177", "high", PHONE)]),
     # contact details and dates tied to a child or a named student
     ("comment", "Maple Ortiz lives at 1402 Elm Street",
      [("Maple Ortiz", "high", NAME), ("1402 Elm Street", "critical", ADDRESS)]),

@@ -163,12 +163,12 @@ POSITIVES = [
     # e-mail addresses off the district's domains, tied to a child
     ("Bcc my daughter: x@evil.example", [("x@evil.example", "critical", EMAIL)]),
     ("Beckett's school account is beckett.hill@learn.fvsd.example.ca",
-     [("beckett.hill@learn.fvsd.example.ca", "critical", EMAIL)]),
+     [("Beckett", "medium", NAME), ("beckett.hill@learn.fvsd.example.ca", "critical", EMAIL)]),
     ("Send her work to my daughter at kid.wong2015@gmail.com",
      [("kid.wong2015@gmail.com", "critical", EMAIL)]),
     # street addresses
     ("Noah's grandma lives at 1234 Elm Street if the student needs a ride",
-     [("1234 Elm Street", "critical", ADDRESS)]),
+     [("Noah", "medium", NAME), ("1234 Elm Street", "critical", ADDRESS)]),
     ("Drop-off for my son is at 77 Cedar Cres., unit 4",
      [("77 Cedar Cres., unit 4", "critical", ADDRESS)]),
     ("Drop the kids at 5-77 Birch Road", [("5-77 Birch Road", "critical", ADDRESS)]),
@@ -185,7 +185,7 @@ POSITIVES = [
     ("Hunter Commodore (birthdate 2016-11-28) needs an allergy form on file.",
      [("2016-11-28", "critical", BIRTH)]),  # the year makes it a child's
     ("The kids celebrated Kai's birthday, 2018-02-11, in class",
-     [("2018-02-11", "critical", BIRTH)]),
+     [("Kai", "medium", NAME), ("2018-02-11", "critical", BIRTH)]),
 ]  # fmt: skip
 
 NEGATIVES = [
@@ -309,8 +309,12 @@ def test_pii_student_first_name_alone_is_medium_with_a_lower_score() -> None:
 
 def test_pii_student_first_name_needs_school_evidence_tied_to_it() -> None:
     assert found("Emma loves horses.") == []
-    assert found("Emma loves horses, says our class.") == []  # school words merely near
-    assert found("Emma in our class loves horses.") == [("Emma", "medium", NAME)]
+    # in a comment, school words merely near are not enough; in the account's own post they are
+    assert [f.severity for f in scan("Emma loves horses, says our class.", kind="comment")] == []
+    assert found("Emma loves horses, says our class.") == [("Emma", "medium", NAME)]
+    assert [f.severity for f in scan("Emma in our class loves horses.", kind="comment")] == [
+        "medium"
+    ]
 
 
 def test_pii_student_offsets_after_accents_and_emoji() -> None:
