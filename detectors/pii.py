@@ -95,6 +95,7 @@ _PATTERN_WHY = {
 }
 _DIGIT_RUN = re.compile(r"(\d(?:[\s().\-]{0,3}\d)*)((?:[A-Za-z]|st|nd|rd|th)?\s+[A-Z])?")
 _LOCAL_SEPARATORS = re.compile(r"[._+\-\d]+")
+_ROSTER_NUMBER = (("format", "roster"), ("context", "yes"))
 _SENTENCE = re.compile(r"[.!?]\s|\n")
 _TIE_REACH = 12  # words either side of contact details or a date searched for a child
 _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
@@ -209,13 +210,7 @@ class PiiDetector(Detector):
         matches = roster.match_spans(text, quiet) if roster is not None else []
         plausible: list[tuple[int, int]] = []  # first names with no school evidence
         found = self._names(source, text, matches, context.consents, plausible) if matches else []
-        numbers = []
-        if roster is not None and _has_digit(text):
-            numbers = [
-                PatternHit(a, b, "student number", 0.99, (("format", "roster"), ("context", "yes")))
-                for a, b, _ in roster.match_numbers(text)
-            ]
-        hits = self._patterns(text, context, allowed, numbers)
+        hits = self._patterns(text, context, allowed) if _has_digit(text) or "@" in text else []
         if hits:
             named = bool(found)
             for hit in hits:
@@ -239,14 +234,18 @@ class PiiDetector(Detector):
         child = self._child
         return any(not child.isdisjoint(_chunk_words(c)) for c in left + right)
 
-    def _patterns(
-        self, text: str, context: Context, allowed: _Allowed, numbers: list[PatternHit]
-    ) -> list[PatternHit]:
+    def _patterns(self, text: str, context: Context, allowed: _Allowed) -> list[PatternHit]:
         """Every recognizer behind a cheap gate: most texts have no long digit run."""
-        hits: list[PatternHit] = list(numbers)
+        hits: list[PatternHit] = []
         if _has_digit(text):
             lower = text.lower()
             digits, address = _number_facts(text)
+            roster = context.roster
+            if roster is not None and digits >= roster.fewest_digits:
+                hits.extend(
+                    PatternHit(a, b, "student number", 0.99, _ROSTER_NUMBER)
+                    for a, b, _ in roster.match_numbers(text)
+                )
             for fmt in self.formats:
                 if fmt.gate(digits, lower):
                     hits.extend(h for h in fmt.analyze(text) if ("context", "yes") in h.evidence)

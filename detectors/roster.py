@@ -26,6 +26,7 @@ from typing import NamedTuple
 from detectors.folding import LOOKALIKES
 
 FORMS: tuple[str, ...] = ("full", "tag", "initial_last", "initial", "first")  # strongest first
+NUMBER_MARKER = "number-digits"
 MAX_CHARS = 20_000  # only this much of a text is matched: platform text is hostile
 _LONGEST_FORM = 5  # words in the longest form tried when an index has no prefix markers
 _CACHE_LIMIT = 200_000  # per-index word caches are cleared past this many entries
@@ -48,13 +49,14 @@ _TAG_DROP = str.maketrans("", "", "'-_.")
 _OPENERS = frozenset('.!?:;"\u201c(\u2022*')  # ends a sentence before, or opens a quote
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 _POSSESSIVES = ("'s", "\u2019s", "'S", "\u2019S")
-# A written student number: digits and letters, maybe hyphenated, maybe after a short letter
-# prefix and a space ("RSD 04518"); at least four digits. Group 2 is the part without the
-# prefix, tried as well.
+# A written student number: four or more digits (maybe hyphenated), maybe letters glued or
+# hyphenated before or after ("RSD-04518", "2045-1877", "S12345A"), maybe a short word and a
+# space before ("RSD 04518": group 1, tried with the number first). Bounded repeats: linear.
 _NUMBER = re.compile(
-    r"(?<![\w-])((?:[A-Za-z]{1,6}[ ])?((?=[A-Za-z-]{0,7}\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,3}))"
-    r"(?![\w-])"
+    r"(?<![\w-])(?:([A-Za-z]{1,6}) )?((?:[A-Za-z]{1,6}-?)?\d(?:-?\d){3,19}[A-Za-z]{0,4}"
+    r"(?:-[A-Za-z0-9]{1,8}){0,3})(?![\w-])"
 )
+_GLUE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
 _MIN_NUMBER = 4  # characters of a normalised student number
 Token = tuple[int, int, str]  # start, end, word as written
 Hits = tuple[tuple[str, str], ...]  # (student_key, form), strongest form first
@@ -212,7 +214,20 @@ def entries_from_rows(
             bucket = entries.setdefault(digest(key, text), [])
             if (sid, form) not in bucket:
                 bucket.append((sid, form))
+        for form, text in number_forms(str(row.get("student_number", ""))):
+            entries.setdefault(digest(key, text), [("", form)])
     return entries
+
+
+def number_forms(student_number: str) -> list[tuple[str, str]]:
+    """The ``("number-digits", "number-digits:N")`` marker of a student number's digit count.
+
+    Store its digest with student key "" (one row per distinct count, not per student): an
+    index that finds these markers hashes only numbers with that many digits or more
+    (faster); without them it tries every number of four digits or more.
+    """
+    digits = sum(c.isdigit() for c in normalise_number(student_number))
+    return [(NUMBER_MARKER, f"{NUMBER_MARKER}:{digits}")] if digits else []
 
 
 def _strongest_first(hits: Iterable[tuple[str, str]]) -> Hits:
@@ -266,7 +281,11 @@ class RosterIndex:
         self._students = len({s for hits in self._entries.values() for s, f in hits if f in FORMS})
         self._markers = any(f.startswith("prefix:") for h in self._entries.values() for _, f in h)
         self._keys = frozenset(s for hits in self._entries.values() for s, f in hits if f in FORMS)
-        self._numbers: dict[str, str] = {}  # normalised number -> student key or "" (cache)
+        self._numbers: dict[str, str] = {}  # written number -> student key or "" (cache)
+        counts = [n for n in range(1, 33) if digest(key, f"{NUMBER_MARKER}:{n}") in self._entries]
+        fewest = max(_MIN_NUMBER, min(counts, default=_MIN_NUMBER))
+        self.fewest_digits = fewest  # a text with no longer digit run holds no roster number
+        self._number_scan = re.compile(rf"\d(?:-?\d){{{fewest - 1}}}")  # where numbers may be
         # Caches (results never depend on them): words and whitespace-separated chunks known
         # to hold a roster word or the first word of a form ("hot"), or neither ("cold").
         self._words: dict[str, _Word] = {}
@@ -312,26 +331,41 @@ class RosterIndex:
         format the roster used matches ("RSD-04518" also as "rsd 04518" or "RSD04518"),
         whatever check digit a format expects, and no number is stored in the clear.
         """
-        found = []
-        for m in _NUMBER.finditer(text, 0, MAX_CHARS):
-            for group in (1, 2) if m.group(1) != m.group(2) else (2,):
-                sid = self._number(m.group(group))
+        found: list[tuple[int, int, str]] = []
+        done = 0
+        for hit in self._number_scan.finditer(text, 0, MAX_CHARS):
+            if hit.start() < done:
+                continue
+            m = _NUMBER.match(text, _token_start(text, hit.start()), MAX_CHARS)
+            if m is None:
+                done = hit.end()
+                continue
+            done = m.end()
+            if m.group(1):
+                sid = self._number(m.group())
                 if sid:
-                    found.append((m.start(group), m.end(group), sid))
-                    break
+                    found.append((m.start(), m.end(), sid))
+                    continue
+            sid = self._number(m.group(2))
+            if sid:
+                found.append((m.start(2), m.end(), sid))
         return found
 
     def _number(self, written: str) -> str:
-        norm = normalise_number(written)
-        sid = self._numbers.get(norm)
+        sid = self._numbers.get(written)
         if sid is None:
-            if len(norm) < _MIN_NUMBER or sum(c.isdigit() for c in norm) < _MIN_NUMBER:
-                return ""
-            sid = digest(self._key, norm)
-            sid = sid if sid in self._keys else ""
+            if written.isascii() and written.isalnum():
+                norm = written.lower()  # the common case, without NFKC
+            else:
+                norm = normalise_number(written)
+            digits = len(norm) if norm.isdigit() else sum(c.isdigit() for c in norm)
+            sid = ""
+            if digits >= _MIN_NUMBER:
+                found = digest(self._key, norm)
+                sid = found if found in self._keys else ""
             if len(self._numbers) >= _CACHE_LIMIT:
                 self._numbers.clear()
-            self._numbers[norm] = sid
+            self._numbers[written] = sid
         return sid
 
     def match_spans(
@@ -368,8 +402,11 @@ class RosterIndex:
         """File a new chunk in ``caches`` (known, hot, cold) as hot or cold."""
         known, hot_chunks, cold = caches
         # No letter, no name: "(42)", "3-2", "9:00" are cold without hashing anything.
-        hot = _HAS_LETTER(chunk) is not None and any(
-            [self._word(t[2]) is not None for t in _tokenise(chunk)]
+        # A lone "I" or "A" is a word; "A." may be the initial of "A. Nakamura".
+        hot = (
+            _HAS_LETTER(chunk) is not None
+            and chunk not in ("I", "A")
+            and any([self._word(t[2]) is not None for t in _tokenise(chunk)])
         )
         (hot_chunks if hot else cold).add(chunk)
         known.add(chunk)
@@ -400,6 +437,9 @@ class RosterIndex:
         known = self._words.get(word)
         if known is not None or word in self._cold_words:
             return known
+        if len(word) == 1 and not word.isupper():
+            _remember(self._cold_words, word)  # only a capital starts "J. Rivera"
+            return None
         norm = normalise_token(word)
         hits = self._hits(norm) if norm else ()
         tag = tag_text(word)
@@ -460,6 +500,21 @@ class RosterIndex:
             if span is not None:
                 return span, last
         return (where.span(first, first, lone) if lone else None), first
+
+
+def _token_start(text: str, at: int) -> int:
+    """Where a student number holding the digits at ``at`` may start: back over glued letters
+    and hyphens (at most 7), then over one short word and a space ("RSD 04518")."""
+    lo = at
+    while lo > max(0, at - 7) and text[lo - 1] in _GLUE:
+        lo -= 1
+    if lo > 1 and text[lo - 1] == " " and text[lo - 2].isascii() and text[lo - 2].isalpha():
+        word = lo - 1
+        while word > max(0, lo - 8) and text[word - 1].isascii() and text[word - 1].isalpha():
+            word -= 1
+        if lo - 1 - word <= 6 and (word == 0 or not (text[word - 1].isalnum() or text[word - 1] in "_-")):
+            return word
+    return lo
 
 
 def _remember(cache: set[str], item: str) -> None:
