@@ -453,15 +453,41 @@ def show(name: str, result: dict[str, Any], summary: dict[str, Any], count: int)
         print(f"  FALSE {post_id} {what}: {excerpt!r}")
 
 
+def print_sample(result: dict[str, Any], rule: str, size: int = 120, seed: int = 417) -> None:
+    """The development-half comments to judge for ``rule`` (never held-out ones)."""
+    import random
+
+    dev = {c.id: c for c in real_comments.load_all() if real_comments.is_dev(c.id)}
+    spans: dict[str, list[str]] = defaultdict(list)
+    for row in result["comments"]:
+        if row["rule"] == rule and row["item"] in dev:
+            text = dev[row["item"]].text
+            spans[row["item"]].append(
+                text[row["start"] : row["end"]] if row["start"] is not None else ""
+            )
+    ids = sorted(spans)
+    for i in sorted(random.Random(seed).sample(ids, min(size, len(ids)))):
+        print(json.dumps({"id": i, "rule": rule, "spans": spans[i], "text": dev[i].text}))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", metavar="REF", help="also run detectors/ at this git ref")
     parser.add_argument("--show", type=int, default=0, help="print N dev-half alerts and misses")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
+    parser.add_argument(
+        "--sample",
+        metavar="RULE",
+        help="print a fixed sample (120, seed 417) of dev-half comments alerted by RULE, "
+        "as JSON lines, for judging into real_comment_judgements.jsonl",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         args.worker.write_text(json.dumps(run_detectors()), "utf-8")
+        return 0
+    if args.sample:
+        print_sample(run_detectors(), args.sample)
         return 0
     raw: dict[str, dict[str, Any]] = {}
     if args.baseline:
