@@ -512,7 +512,8 @@ def _token_start(text: str, at: int) -> int:
         word = lo - 1
         while word > max(0, lo - 8) and text[word - 1].isascii() and text[word - 1].isalpha():
             word -= 1
-        if lo - 1 - word <= 6 and (word == 0 or not (text[word - 1].isalnum() or text[word - 1] in "_-")):
+        glued = word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-")
+        if lo - 1 - word <= 6 and not glued:
             return word
     return lo
 

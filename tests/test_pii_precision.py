@@ -257,3 +257,13 @@ def test_pii_precision_roster_numbers_are_matched_by_hash_only() -> None:
     # a media release covers names and photos, never a student number
     assert found("Maple Ortiz won, well done", kind="post", context=consented) == []
     assert found("Student 123456789 see the office", context=consented)[0][2] == NUMBER
+
+
+def test_pii_precision_numbers_match_with_or_without_digit_markers() -> None:
+    entries = ROSTER.entries()
+    markers = {d for d, hits in entries.items() if hits == [("", "number-digits")]}
+    assert len(markers) == 3  # digit counts of the roster's numbers: 9, 8 and 5 ("RSD-04518")
+    bare = RosterIndex(KEY, {d: h for d, h in entries.items() if d not in markers})
+    for index in (ROSTER, bare):
+        assert [t for t, _, _ in index.match_numbers("ID 2045-1877 and RSD-04518")] == [3, 16]
+    assert (ROSTER.fewest_digits, bare.fewest_digits) == (5, 4)
