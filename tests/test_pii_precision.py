@@ -265,5 +265,5 @@ def test_pii_precision_numbers_match_with_or_without_digit_markers() -> None:
     assert len(markers) == 3  # digit counts of the roster's numbers: 9, 8 and 5 ("RSD-04518")
     bare = RosterIndex(KEY, {d: h for d, h in entries.items() if d not in markers})
     for index in (ROSTER, bare):
-        assert [t for t, _, _ in index.match_numbers("ID 2045-1877 and RSD-04518")] == [3, 16]
+        assert [t for t, _, _ in index.match_numbers("ID 2045-1877 and RSD-04518")] == [3, 17]
     assert (ROSTER.fewest_digits, bare.fewest_digits) == (5, 4)
