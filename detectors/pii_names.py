@@ -26,7 +26,6 @@ Word lists are data: ``detectors/data/pii_context.txt`` (a district's copy via
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
@@ -46,6 +45,7 @@ _MONTHS = frozenset(
 _DAY_AFTER = re.compile(r"\.?,?\s+\d{1,2}(?:st|nd|rd|th)?\b")  # "May 14", "Jun. 13"
 _ARTICLES = frozenset({"a", "an", "the"})
 _CONTEXT_REACH = 8  # words either side of a name searched for school context
+MAX_READ = 20_000  # characters of a text read for school words (as the detector reads)
 _PARTICLES = frozenset("de la del van der von da di le du dos das bin al el ter ten".split())
 _TIMESTAMP = re.compile(r"\d{1,2}:\d\d\W{0,3}$")  # "6:10 Mia Martinez": a track or scene list
 _TITLE = "(?:mr|mrs|ms|mx|miss|madame|mme|mlle|dr|coach)\\.?"
@@ -132,12 +132,6 @@ def load_pii_context(path: str | Path | None = None) -> PiiWords:
     return parse_pii_context(raw)
 
 
-def words_regex(words: Iterable[str]) -> re.Pattern[str]:
-    """One case-insensitive regex matching any of ``words`` as a whole word."""
-    alternatives = "|".join(sorted((re.escape(w) for w in words if w), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives or '(?!)'})(?!\w)", re.IGNORECASE)
-
-
 class NameFilter:
     """Decides whether a roster match is a student (see the module docstring).
 
@@ -153,7 +147,6 @@ class NameFilter:
             words.school_context | words.child_context | words.greetings | words.function_words
         )
         self._context = words.school_context | words.child_context
-        self._anywhere = words_regex(self._context)
 
     def is_staff(self, text: str, start: int) -> bool:
         """Whether a title ("Ms.", "Coach", "Principal") stands right before ``start``."""
@@ -162,7 +155,8 @@ class NameFilter:
 
     def about_school(self, text: str) -> bool:
         """Whether the text speaks of school or of a child anywhere (a full name's severity)."""
-        return self._anywhere.search(text) is not None
+        context = self._context
+        return any(not context.isdisjoint(_chunk_words(c)) for c in text[:MAX_READ].split())
 
     def full_name_ok(self, text: str, start: int, end: int, form: str) -> bool:
         """A full name or tag as a name: capitalised (unless the text is all lower case), not

@@ -11,6 +11,12 @@ and bidirectional control characters ("Em\\u200bma" is "emma"), Cyrillic and Gre
 lookalikes in a word that also has Latin letters ("Emmа" is "emma") and a trailing possessive
 ("Schmidt's" is "schmidt"). :class:`RosterIndex` finds the name forms in a text and returns
 their character spans in the original text.
+
+Student numbers are found the same way: a number written in a text is normalised
+(:func:`normalise_number`) and hashed, and it is a student's when the digest is a student key
+of the index, whatever its format or check digit. ``number-digits`` markers
+(:func:`number_forms`) tell the index the fewest digits its numbers have, so shorter numbers
+are never hashed.
 """
 
 from __future__ import annotations
