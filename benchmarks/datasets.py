@@ -6,12 +6,15 @@ set's provenance is one table of ``benchmarks/datasets.toml``::
     [olid-test]                      # the name scripts load it by
     repo = "owner/name"              # the public GitHub repository it was taken from
     commit = "40 hex digits"         # the commit it was read at
-    path = "data/test.tsv"           # the file's path in that repository
+    path = "data/test.tsv"           # the file's path in that repository (a folder: "dat/x/")
     sha256 = "..."                   # of the file as stored under benchmarks/data/external/
     licence = "CC-BY-4.0"            # as the repository states it ("unstated" if it does not)
     use = "test"                     # "train", "test", "real-comments" or "names"
     reserved = false                 # true for a set reserved for independent evaluation
     source = "..."                   # one line: who made it, what it holds, how it is labelled
+
+A ``path`` ending in "/" names a folder, kept whole under ``<name>/``; its sha256 is that of
+the sorted lines ``"<relative path> <sha256 of the file>\n"`` of every file in it.
 
 ``load_path(name)`` returns the local file after checking its sha256, or raises
 :class:`MissingData` saying exactly how to get it back on a fresh machine.
@@ -53,10 +56,18 @@ def catalogue() -> dict[str, dict[str, Any]]:
 def local_path(name: str) -> Path:
     """Where data set ``name`` is kept on this machine (whether or not it is there)."""
     entry = catalogue()[name]
-    return STORE / name / Path(entry["path"]).name
+    return STORE / name / Path(entry["path"].rstrip("/")).name
 
 
 def sha256(path: Path) -> str:
+    """The sha256 of a file, or of a folder's listing of its files' sha256 (see above)."""
+    if path.is_dir():
+        lines = sorted(
+            f"{p.relative_to(path).as_posix()} {sha256(p)}\n"
+            for p in path.rglob("*")
+            if p.is_file()
+        )
+        return hashlib.sha256("".join(lines).encode()).hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -106,8 +106,35 @@ class AccountState:
 
 
 @dataclass(frozen=True)
+class OrgContact:
+    """The published contact details of one organisation unit: the district, a school, an
+    office. They are the school's own, never a student's: ``pii.student`` ignores them.
+
+    Attributes:
+        name: The unit's name, for messages only.
+        addresses: Street addresses as written ("418 Alder Avenue"); compared without case,
+            punctuation or suffix spelling ("418 Alder Ave." is the same).
+        phones: Phone numbers in any common format, read in ``Context.region``.
+        emails: Whole e-mail addresses ("oakgroveoffice@gmail.com").
+        websites: Website URLs or bare host names; an e-mail on such a host (or under it) is
+            the unit's unless its local part is a student's name.
+    """
+
+    name: str = ""
+    addresses: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    websites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Context:
-    """Everything a detector may know besides the items; ``now`` is given, never read."""
+    """Everything a detector may know besides the items; ``now`` is given, never read.
+
+    ``org_contacts`` are the organisation units' own addresses, phones, e-mails and websites
+    (never student PII). The older ``extra`` keys ``allow_phones``, ``allow_addresses`` and
+    ``district_domains`` are still read and add to them.
+    """
 
     now: datetime
     review_window: timedelta = timedelta(hours=24)
@@ -118,6 +145,7 @@ class Context:
     roster: Any = None  # a detectors.roster.RosterIndex: keyed hashes of enrolled students
     consents: frozenset[str] = frozenset()  # student keys with a media release on file
     region: str = "CA"  # default region for phone numbers
+    org_contacts: tuple[OrgContact, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 

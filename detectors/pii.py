@@ -5,29 +5,39 @@ them) and are never flagged for a student with consent on file (``context.consen
 Patterns (:mod:`detectors.pii_patterns`) need no roster. Word lists are data:
 ``detectors/data/pii_context.txt`` (a district's copy via :func:`load_pii_context`).
 
-Severity policy (Procedure 417: no personally identifiable student information):
+Severity policy (Procedure 417: no personally identifiable student information; DESIGN.md,
+"Review, severity and floods"). Critical is delivered at once, so it is kept for an
+unambiguous identification:
 
-- critical: a student's full name (also "Schmidt, Emma"), preferred + last name, name
-  hashtag/handle, first name + last initial ("Emma S."); a student number (a bare nine
-  digits that only pass the PEN check digit, with no student word near, are high); a birth
-  date tied to a child (a child in the text, or a year that makes the person 18 or under); a
-  phone number, e-mail or street address in a text about a student or child (a
-  ``[child_context]`` word, or any roster name in the text).
-- high: a student's first name alone, counted only with school or child words near it (same
-  sentence or within 8 words) or when the same student is named in full in the text; a phone
-  number, e-mail or street address with no student or child near: contact details on a
-  school account are someone's (often a parent's) and are flagged for review.
+- critical: a roster student number, whatever its format (matched by its keyed hash), or a
+  number after "Student #", "student ID", "PEN"; a full name (also "Schmidt, Emma"),
+  preferred + last name or name hashtag/handle in the account's own post, alt text or
+  profile, or in a comment that speaks of school or a child (``[school_context]``,
+  ``[child_context]``); a first initial + surname ("J. Rivera") with school words near; a
+  phone number, e-mail, street address or birth date tied to a child: a named student in the
+  text, a child word in the same sentence or within 12 words, or a child's date right after
+  "DOB" / "born on".
+- high: a full name or tag in a comment with no school or child word (a singer, a player, a
+  signature: reviewed, not paged); a first name + last initial ("Emma S.") with school words
+  near.
+- medium: a first name alone, only with school evidence tied to it (a grade, class or room
+  right after it, a grade or student noun right before it, a possessive naming school work:
+  see :mod:`detectors.pii_names`), or when the same student is named in full in the text.
 
 Not flagged: a name right after a staff title ("Ms. Patel"; "Mrs. Emma Schmidt" is staff); a
-first name read as part of another proper noun ("Valley Christian", "Michael Jordan"), a place
-("a trip to Victoria", "Austin, Texas"), a month ("on May 14", "Jun. 13"), after an article
-("a Hope garden"); everyday words that are names ("our class will", "Will you...") unless
-capitalised mid-sentence; the district's own contact details: e-mails on
-``context.district_domains`` / ``context.extra["district_domains"]`` (unless the address is a
-student's own account, its local part a roster name), ``extra["allow_phones"]``,
-``extra["allow_addresses"]``; organisations' e-mails ("riversidepac@..."); a venue's street
-address ("Heritage Park, 44140 Luckakuck Way") unless a home word is near; birth dates of
-people over 25.
+first name read as part of another proper noun ("Valley Christian", "Autumn Reading Club"), a
+place ("a trip to Victoria", "Austin, Texas"), a month ("on May 14"), after an article ("a
+Hope garden", "a Samuel Adams"), before a chapter and verse ("John 3:16"), written in lower
+case in a text that is not; a middle initial ("Richard P. Feynman"); contact details and
+dates tied to no child (a shop's address, a spam phone number, an adult's birthday); a year
+of birth or a registration cohort ("children born in 2021", "born between Jan 1 and ...",
+"turn 5 on or before September 1"); a bare number that merely passes a check digit; the
+organisations' own contact details: ``context.org_contacts`` (addresses, phones, e-mails,
+websites' hosts) and the older ``context.district_domains``, ``extra["district_domains"]``,
+``extra["allow_phones"]``, ``extra["allow_addresses"]`` (a district-domain e-mail whose local
+part is a student's full name is still the student's); organisations' e-mails
+("riversidepac@...", "admissions@..."); a venue's street address ("Heritage Park, 44140
+Luckakuck Way") unless a home word is near; birth dates of people over 25.
 
 Zero-width and bidirectional control characters inside a name are ignored: "Em\\u200bma
 Schmidt" matches, and the span covers the characters as written. Only the first 20,000
@@ -39,13 +49,18 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, ImageItem, Item, Severity, TextItem
+from detectors.pii_names import (
+    NameFilter,
+    PiiWords,
+    _chunk_words,
+    _word,
+    load_pii_context,
+    parse_pii_context,
+)
 from detectors.pii_patterns import (
     AddressRecognizer,
     BirthDateRecognizer,
@@ -56,211 +71,34 @@ from detectors.pii_patterns import (
     address_key,
     load_student_number_formats,
 )
-from detectors.roster import Hits, RosterMatch, normalise_token
+from detectors.roster import Hits, RosterMatch
 
 RULE = "pii.student"
 MAX_CHARS = 20_000
 MAX_FINDINGS = 200  # per item: a hostile text listing thousands of addresses stops here
 Span = tuple[int, int, Hits]
-_NAME_SCORE = {"full": 0.95, "tag": 0.9, "initial": 0.85, "first": 0.6}
+_NAME_SCORE = {"full": 0.95, "tag": 0.9, "initial_last": 0.85, "initial": 0.8, "first": 0.6}
 _NAME_WHY = {
     "full": "gives an enrolled student's full name",
     "tag": "tags an enrolled student with a hashtag or handle made from their name",
     "initial": "names an enrolled student by first name and last initial",
+    "initial_last": "names an enrolled student by first initial and last name",
     "first": "mentions an enrolled student's first name in a school context",
 }
 _PATTERN_WHY = {
     "student number": "shows a student number",
+    "roster number": "shows an enrolled student's student number",
     "phone number": "shows a phone number that is not a District number",
-    "e-mail address": "shows an e-mail address outside the District's domains",
+    "e-mail address": "shows an e-mail address that is not a District address",
     "street address": "shows a street address",
     "birth date": "gives a child's birth date",
 }
-_WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
-# Digits (maybe with separators), then what could make them a house number: "12 Main".
 _DIGIT_RUN = re.compile(r"(\d(?:[\s().\-]{0,3}\d)*)((?:[A-Za-z]|st|nd|rd|th)?\s+[A-Z])?")
-_ENDS = frozenset('.!?:;\u2022*"\u201c(')  # a word ending (or starting) with one ends a sentence
-_PUNCT = "!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~\u2018\u2019\u201c\u201d\u2026\u2013\u2014\u2022'-"
-_DAY_NUMBER = re.compile(r"\d{1,2}(?:st|nd|rd|th)?")
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
-_DAY_AFTER = re.compile(r"\.?,?\s+\d{1,2}(?:st|nd|rd|th)?\b")  # "May 14", "Jun. 13"
-_ARTICLES = frozenset({"a", "an", "the"})
 _LOCAL_SEPARATORS = re.compile(r"[._+\-\d]+")
-_CONTEXT_REACH = 8  # words either side of a first name searched for school context
-
-
-@dataclass(frozen=True)
-class PiiWords:
-    """The word lists of ``pii_context.txt``, normalised (one frozenset per section)."""
-
-    school_context: frozenset[str] = frozenset()
-    child_context: frozenset[str] = frozenset()
-    staff_titles: frozenset[str] = frozenset()
-    ambiguous_first_names: frozenset[str] = frozenset()
-    place_prepositions: frozenset[str] = frozenset()
-    travel_words: frozenset[str] = frozenset()
-    greetings: frozenset[str] = frozenset()
-    function_words: frozenset[str] = frozenset()
-    place_names: frozenset[str] = frozenset()
-    venue_words: frozenset[str] = frozenset()
-    residence_words: frozenset[str] = frozenset()
-    org_email_words: frozenset[str] = frozenset()
-
-
-def parse_pii_context(text: str) -> PiiWords:
-    """Parse the ``[section]`` word-list format of ``pii_context.txt``; unknown sections fail."""
-    known = {f.name for f in fields(PiiWords)}
-    sections: dict[str, set[str]] = {}
-    current = ""
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1].strip()
-            if current not in known:
-                raise ValueError(f"pii context: unknown section [{current}]")
-            sections.setdefault(current, set())
-        elif line and current:
-            sections[current].add(normalise_token(line))
-    return PiiWords(**{k: frozenset(v) for k, v in sections.items()})
-
-
-def load_pii_context(path: str | Path | None = None) -> PiiWords:
-    """Load the word lists from ``path`` (a district's copy), or the bundled file when None."""
-    if path is None:
-        raw = resources.files("detectors").joinpath("data/pii_context.txt").read_text()
-    else:
-        raw = Path(path).read_text(encoding="utf-8")
-    return parse_pii_context(raw)
-
-
-def _words_regex(words: Iterable[str]) -> re.Pattern[str]:
-    alternatives = "|".join(sorted((re.escape(w) for w in words if w), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives or '(?!)'})(?!\w)", re.IGNORECASE)
-
-
-class NameFilter:
-    """Decides whether a roster match is a student: staff titles, places, proper nouns, context.
-
-    Args:
-        words: The word lists (school context, staff titles, ambiguous names, places).
-    """
-
-    def __init__(self, words: PiiWords) -> None:
-        self.words = words
-        titles = "|".join(re.escape(t) for t in sorted(words.staff_titles, key=len, reverse=True))
-        self._title = re.compile(rf"(?<![\w.])({titles or '(?!)'})(\.?)\s+$", re.IGNORECASE)
-        self._loose = (
-            words.school_context | words.child_context | words.greetings | words.function_words
-        )
-        self._context = words.school_context | words.child_context
-
-    def is_staff(self, text: str, start: int) -> bool:
-        """Whether a title ("Ms.", "Coach", "Principal") stands right before ``start``."""
-        m = self._title.search(text, max(0, start - 32), start)
-        return m is not None and (m.group(1)[0].isupper() or m.group(2) == ".")
-
-    def first_name_ok(self, text: str, start: int, end: int, named: bool) -> bool:
-        """Whether a first name alone reads as a student (``named``: named in full nearby)."""
-        word = text[start:end]
-        norm = normalise_token(word)
-        if norm in self.words.ambiguous_first_names and (
-            not word[:1].isupper() or _starts_sentence(text, start)
-        ):
-            return False
-        near = _Neighbours.around(text, start, end)
-        if self._date_or_place(norm, near, text, end):
-            return False
-        if not word.isupper() and self._compound(near):
-            return False
-        return named or self._near_context(text, start, end)
-
-    def _date_or_place(self, norm: str, near: _Neighbours, text: str, end: int) -> bool:
-        """ "on May 14", "Jun. 13", "14th of June"; "in Victoria", "a trip to Chelsea",
-        "Austin, Texas"; and "a Hope garden" (an article never precedes a child's name)."""
-        if norm in _MONTHS and (
-            _DAY_AFTER.match(text, end) or any(_DAY_NUMBER.fullmatch(w) for w in near.before)
-        ):
-            return True
-        prev = near.before[0].casefold()
-        if prev in self.words.place_prepositions or prev in _ARTICLES:
-            return True
-        travel = normalise_token(near.before[1]) in self.words.travel_words
-        if prev in ("to", "for") and travel:
-            return True
-        return norm in self.words.place_names and near.comma_place
-
-    def _compound(self, near: _Neighbours) -> bool:
-        """Part of a longer proper noun: "Valley Christian", "Emma Watson", "Terry Fox Run"."""
-        nxt, prev = near.next, near.before[0]
-        if near.next_direct and nxt[:1].isupper() and nxt != "I" and _word(nxt) not in self._loose:
-            return True
-        if not near.prev_direct or not prev[:1].isupper() or _word(prev) in self._loose:
-            return False
-        # A capitalised verb opening the sentence ("Selling Rohan's uniform") is not a name.
-        return not (near.prev_initial and prev.lower().endswith(("ing", "ed")))
-
-    def _near_context(self, text: str, start: int, end: int) -> bool:
-        """School or child words in the same sentence or within 8 words either side."""
-        before, after = text[max(0, start - 200) : start], text[end : end + 200]
-        cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
-        left = before[cut + 1 :].split()
-        if len(left) < _CONTEXT_REACH:
-            left = before.split()[-_CONTEXT_REACH:]
-        stops = [i for i in (after.find(". "), after.find("! "), after.find("? ")) if i >= 0]
-        right = after[: min(stops, default=len(after))].split()
-        if len(right) < _CONTEXT_REACH:
-            right = after.split()[:_CONTEXT_REACH]
-        context = self._context
-        return any(not context.isdisjoint(_chunk_words(c)) for c in left + right)
-
-
-@lru_cache(maxsize=65536)
-def _chunk_words(chunk: str) -> frozenset[str]:
-    """The normalised words of a whitespace-free chunk, hyphenated parts included."""
-    words = {normalise_token(w) for w in _WORD.findall(chunk)}
-    return frozenset(words | {p for w in words if "-" in w for p in w.split("-")})
-
-
-@lru_cache(maxsize=65536)
-def _word(chunk: str) -> str:
-    return normalise_token(chunk.strip(_PUNCT))
-
-
-class _Neighbours(NamedTuple):
-    """The words around a name, read from whitespace-split chunks (cheap, no regex)."""
-
-    before: tuple[str, str]  # previous word, the one before it ("" when none)
-    next: str
-    prev_direct: bool  # only spaces between the previous word and the name
-    comma_place: bool  # ", Texas": a comma then a capitalised word
-    prev_initial: bool  # the previous word opens a sentence
-    next_direct: bool
-
-    @staticmethod
-    def around(text: str, start: int, end: int) -> _Neighbours:
-        head = text[max(0, start - 64) : start]
-        chunks = head.split()
-        own = chunks.pop() if chunks and not head[-1:].isspace() else ""
-        gap = head[len(head.rstrip()) :] if not own else ""
-        prev_chunks = chunks[-3:]
-        words = [c.strip(_PUNCT) for c in prev_chunks]
-        prev = words[-1] if words else ""
-        tail = text[end : end + 40]
-        nxt = tail.split(None, 1)[0] if tail[:1] in (" ", "\t") and tail.strip() else ""
-        return _Neighbours(
-            before=(prev, words[-2] if len(words) > 1 else ""),
-            next=nxt.strip(_PUNCT),
-            prev_direct=bool(prev)
-            and not own
-            and prev_chunks[-1][-1].isalnum()
-            and "\n" not in gap,
-            comma_place=tail[:1] == "," and tail[1:2] == " " and tail[2:3].isupper(),
-            prev_initial=len(words) < 2 or prev_chunks[-2][-1] in _ENDS,
-            next_direct=bool(nxt) and nxt[0].isalnum(),
-        )
+_ROSTER_NUMBER = (("format", "roster"), ("context", "yes"))
+_SENTENCE = re.compile(r"[.!?]\s|\n")
+_TIE_REACH = 12  # words either side of contact details or a date searched for a child
+_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
 
 
 class _Source(NamedTuple):
@@ -278,6 +116,7 @@ class _Allowed:
     domains: tuple[str, ...]
     phones: frozenset[str]
     addresses: frozenset[str]
+    emails: frozenset[str] = frozenset()
 
 
 class PiiDetector(Detector):
@@ -294,7 +133,7 @@ class PiiDetector(Detector):
     """
 
     name = "text.pii"
-    version = "1"
+    version = "2"
     rules = (RULE,)
 
     def __init__(
@@ -309,7 +148,7 @@ class PiiDetector(Detector):
         self.words = context_words if context_words is not None else load_pii_context()
         self.names = NameFilter(self.words)
         self.scan_alt_text = scan_alt_text
-        self._child = _words_regex(self.words.child_context)
+        self._child = set(self.words.child_context)
         self._phone = PhoneRecognizer()
         self._email = EmailRecognizer(self.words.org_email_words)
         self._address, self._birth = AddressRecognizer(), BirthDateRecognizer()
@@ -327,17 +166,26 @@ class PiiDetector(Detector):
         return found
 
     def _allowed(self, context: Context) -> _Allowed:
-        raw = (*context.district_domains, *context.extra.get("district_domains", ()))
-        phones = tuple(context.extra.get("allow_phones", ()))
-        addresses = tuple(context.extra.get("allow_addresses", ()))
-        key = (raw, phones, addresses, context.region)
+        orgs = context.org_contacts
+        raw = (
+            *context.district_domains,
+            *context.extra.get("district_domains", ()),
+            *(_host(w) for o in orgs for w in o.websites),
+        )
+        phones = (*context.extra.get("allow_phones", ()), *(p for o in orgs for p in o.phones))
+        addresses = (
+            *context.extra.get("allow_addresses", ()),
+            *(a for o in orgs for a in o.addresses),
+        )
+        emails = tuple(e for o in orgs for e in o.emails)
+        key = (raw, phones, addresses, emails, context.region)
         if self._allowed_for[0] != key:  # parsing phone numbers costs ~4 ms: once per context
-            self._allowed_for = (key, self._parse_allowed(raw, phones, addresses, context.region))
+            self._allowed_for = (key, self._parse_allowed(*key))
         return self._allowed_for[1]
 
     def _parse_allowed(
         self, raw: tuple[str, ...], allow_phones: tuple[str, ...], allow_addresses: tuple[str, ...],
-        region: str,
+        emails: tuple[str, ...], region: str,
     ) -> _Allowed:  # fmt: skip
         domains = tuple(d.strip().lstrip("@").rstrip(".").lower() for d in raw if d.strip())
         phones = (PhoneRecognizer.e164(p, region) for p in allow_phones)
@@ -346,7 +194,12 @@ class PiiDetector(Detector):
             hits = self._address.analyze(entry, frozenset())
             addresses.update(address_key(entry[h.start : h.end]) for h in hits)
             addresses.add(address_key(entry))
-        return _Allowed(domains, frozenset(p for p in phones if p), frozenset(addresses))
+        return _Allowed(
+            domains,
+            frozenset(p for p in phones if p),
+            frozenset(addresses),
+            frozenset(e.strip().lower() for e in emails if e.strip()),
+        )
 
     def _scan(
         self, source: _Source, raw: str, context: Context, allowed: _Allowed
@@ -355,16 +208,31 @@ class PiiDetector(Detector):
         roster = context.roster
         quiet = self.words.ambiguous_first_names
         matches = roster.match_spans(text, quiet) if roster is not None else []
-        found = self._names(source, text, matches, context.consents) if matches else []
-        hits = self._patterns(text, context, allowed)
+        plausible: list[tuple[int, int]] = []  # first names with no school evidence
+        found = self._names(source, text, matches, context.consents, plausible) if matches else []
+        hits = self._patterns(text, context, allowed) if _has_digit(text) or "@" in text else []
         if hits:
-            about_child = bool(matches) or self._child.search(text) is not None
-            if not about_child:  # a birth date needs a child: the text's, or its year's
-                hits = [
-                    h for h in hits if h.label != "birth date" or ("minor", "yes") in h.evidence
-                ]
-            found.extend(self._pattern_finding(source, h, about_child) for h in hits)
+            named = bool(found)
+            for hit in hits:
+                if hit.label == "student number" or named or self._tied(text, hit):
+                    found.append(self._pattern_finding(source, hit, "critical"))
+                elif any(_same_sentence(text, a, hit.start, hit.end) for a, _ in plausible):
+                    found.append(self._pattern_finding(source, hit, "high"))
         return found[:MAX_FINDINGS]
+
+    def _tied(self, text: str, hit: PatternHit) -> bool:
+        """Contact details or a date tied to a child: a child or student word in the same
+        sentence or within 12 words, or (a date) a child's year right after "DOB", "born on"."""
+        if ("tight", "yes") in hit.evidence or ("student", "yes") in hit.evidence:
+            return True  # "DOB: 14/05/2016"; a district e-mail named after a student
+        before = text[max(0, hit.start - 160) : hit.start]
+        after = text[hit.end : hit.end + 160]
+        cuts = [m.end() for m in _SENTENCE.finditer(before)]
+        left = before[cuts[-1] if cuts else 0 :].split()[-_TIE_REACH:]
+        stop = _SENTENCE.search(after)
+        right = after[: stop.start() if stop else len(after)].split()[:_TIE_REACH]
+        child = self._child
+        return any(not child.isdisjoint(_chunk_words(c)) for c in left + right)
 
     def _patterns(self, text: str, context: Context, allowed: _Allowed) -> list[PatternHit]:
         """Every recognizer behind a cheap gate: most texts have no long digit run."""
@@ -372,9 +240,15 @@ class PiiDetector(Detector):
         if _has_digit(text):
             lower = text.lower()
             digits, address = _number_facts(text)
+            roster = context.roster
+            if roster is not None and digits >= roster.fewest_digits:
+                hits.extend(
+                    PatternHit(a, b, "student number", 0.99, _ROSTER_NUMBER)
+                    for a, b, _ in roster.match_numbers(text)
+                )
             for fmt in self.formats:
                 if fmt.gate(digits, lower):
-                    hits.extend(fmt.analyze(text))
+                    hits.extend(h for h in fmt.analyze(text) if ("context", "yes") in h.evidence)
             if digits >= 7:
                 hits.extend(self._phone.analyze(text, context.region, allowed.phones))
             if address:
@@ -382,8 +256,12 @@ class PiiDetector(Detector):
             if _mentions_birth(lower):
                 hits.extend(self._birth.analyze(text, context.now.year))
         if "@" in text:
-            hits.extend(self._email.analyze(text, allowed.domains))
-        return _without_overlaps([h for h in hits if self._keep(h, text, context)])
+            hits.extend(
+                h
+                for h in self._email.analyze(text, allowed.domains)
+                if text[h.start : h.end].lower() not in allowed.emails
+            )
+        return _without_overlaps([self._marked(h) for h in hits if self._keep(h, text, context)])
 
     def _keep(self, hit: PatternHit, text: str, context: Context) -> bool:
         """Drop a venue's street address and a district e-mail that is not a student's."""
@@ -396,8 +274,14 @@ class PiiDetector(Detector):
                 if context.roster
                 else []
             )
-            return any(hits[0][1] != "first" for _, _, hits in spans)  # "emma.schmidt@..."
+            return any(hits[0][1] in ("full", "tag") for _, _, hits in spans)  # "emma.schmidt@"
         return True
+
+    def _marked(self, hit: PatternHit) -> PatternHit:
+        """A kept district e-mail is a student's own account: tied to that student."""
+        if hit.label == "e-mail address" and ("district", "yes") in hit.evidence:
+            return hit._replace(evidence=(*hit.evidence, ("student", "yes")))
+        return hit
 
     def _venue(self, text: str, hit: PatternHit) -> bool:
         """A capitalised venue word ("Heritage Park, ...") just before the address, in the
@@ -415,32 +299,51 @@ class PiiDetector(Detector):
         return not any(not homes.isdisjoint(_chunk_words(c)) for c in near)
 
     def _names(
-        self, source: _Source, text: str, matches: list[Span], consents: frozenset[str]
-    ) -> list[Finding]:
-        """Findings for roster matches: consent, staff titles and first-name rules applied."""
+        self, source: _Source, text: str, matches: list[Span], consents: frozenset[str],
+        plausible: list[tuple[int, int]],
+    ) -> list[Finding]:  # fmt: skip
+        """Findings for roster matches: consent, staff titles and the evidence each form needs."""
         spans = []
         for start, end, hits in matches:
             if consents:  # hits stay strongest form first
                 hits = tuple(h for h in hits if h[0] not in consents)
             if hits:
                 spans.append((start, end, hits))
-        named = {hits[0][0] for _, _, hits in spans if hits[0][1] != "first"}
+        named = {hits[0][0] for _, _, hits in spans if hits[0][1] in ("full", "tag")}
+        school: bool | None = None  # whether the text speaks of school: read once, if needed
         found = []
         for start, end, hits in spans:
+            form = hits[0][1]
             in_full = bool(named) and any(sid in named for sid, _ in hits)
-            if hits[0][1] == "first" and not self.names.first_name_ok(text, start, end, in_full):
-                continue
             if self.names.is_staff(text, start):
                 continue
+            if form == "first":
+                reading = self.names.first_name(text, start, end, in_full, source.kind != "comment")
+                if reading != "student":
+                    if reading:
+                        plausible.append((start, end))
+                    continue
+                severity: Severity = "medium"
+            elif form in ("initial", "initial_last"):
+                own = form == "initial" and source.kind != "comment"
+                if not self.names.initial_ok(text, start, end, own):
+                    continue
+                severity = "critical" if form == "initial_last" else "high"
+            else:
+                if not self.names.full_name_ok(text, start, end, form):
+                    continue
+                if school is None:  # the account's own words name the student: critical
+                    school = source.kind != "comment" or self.names.about_school(text)
+                severity = "critical" if school else "high"
             match = RosterMatch(start, end, *hits[0])
-            found.append(self._name_finding(source, match, len(hits), in_full))
+            found.append(self._name_finding(source, match, len(hits), in_full, severity))
         return found
 
     def _name_finding(
-        self, source: _Source, match: RosterMatch, candidates: int, in_full: bool
-    ) -> Finding:
+        self, source: _Source, match: RosterMatch, candidates: int, in_full: bool,
+        severity: Severity,
+    ) -> Finding:  # fmt: skip
         first = match.form == "first"
-        severity: Severity = "high" if first else "critical"
         score = 0.7 if first and in_full else _NAME_SCORE.get(match.form, 0.6)
         why = _NAME_WHY.get(match.form, _NAME_WHY["full"])
         explanation = (
@@ -460,20 +363,36 @@ class PiiDetector(Detector):
             start=match.start, end=match.end, score=score, details=details,
         )  # fmt: skip
 
-    def _pattern_finding(self, source: _Source, hit: PatternHit, about_child: bool) -> Finding:
-        inherent = hit.label == "birth date" or dict(hit.evidence).get("context") == "yes"
-        severity: Severity = "critical" if inherent or about_child else "high"
-        where = "" if inherent or not about_child else " in a text about a student or child"
-        why = _PATTERN_WHY[hit.label]
-        if hit.label == "student number" and not inherent:
-            why = "shows a number that may be a student number (it passes the check digit)"
+    def _pattern_finding(self, source: _Source, hit: PatternHit, severity: Severity) -> Finding:
+        roster = ("format", "roster") in hit.evidence
+        why = _PATTERN_WHY["roster number" if roster else hit.label]
+        where = ""
+        if hit.label not in ("student number", "birth date"):
+            where = (
+                " about a student or child"
+                if severity == "critical"
+                else " next to a name that may be a student's"
+            )
         explanation = f"This {_noun(source.kind)} {why}{where}; remove it."
-        details = {"label": hit.label, "about_student": about_child, **dict(hit.evidence)}
+        details = {"label": hit.label, "about_student": severity == "critical"}
+        details.update(dict(hit.evidence))
         details.update(source.details)
         return self.finding(
             RULE, severity, explanation, source.id, subject=source.id,
             start=hit.start, end=hit.end, score=hit.score, details=details,
         )  # fmt: skip
+
+
+def _same_sentence(text: str, at: int, start: int, end: int) -> bool:
+    """Whether offset ``at`` and the span ``start:end`` share a sentence (no ". " between)."""
+    lo, hi = (at, start) if at < start else (end, at)
+    return hi - lo < 200 and _SENTENCE.search(text, lo, hi) is None
+
+
+def _host(website: str) -> str:
+    """The host of a website URL or bare host name ("https://www.x.org/a" -> "x.org")."""
+    m = _HOST.match(website.strip())
+    return m.group(1).lower() if m else ""
 
 
 def _has_digit(text: str) -> bool:
@@ -489,13 +408,6 @@ def _mentions_birth(lower: str) -> bool:
         "born" in lower or "birth" in lower or "bday" in lower or "b-day" in lower
         or "dob" in lower or "d.o.b" in lower or "turn" in lower
     )  # fmt: skip
-
-
-def _starts_sentence(text: str, start: int) -> bool:
-    """Whether the word at ``start`` opens the text, a line or a sentence."""
-    before = text[max(0, start - 24) : start]
-    stripped = before.rstrip()
-    return not stripped or stripped[-1] in _ENDS or "\n" in before[len(stripped) :]
 
 
 def _without_overlaps(hits: list[PatternHit]) -> list[PatternHit]:
@@ -529,3 +441,14 @@ def _noun(kind: str) -> str:
 
 
 PII_DETECTORS: tuple[Detector, ...] = (PiiDetector(),)
+
+__all__ = [
+    "MAX_FINDINGS",
+    "PII_DETECTORS",
+    "RULE",
+    "NameFilter",
+    "PiiDetector",
+    "PiiWords",
+    "load_pii_context",
+    "parse_pii_context",
+]

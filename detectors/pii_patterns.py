@@ -239,7 +239,7 @@ class AddressRecognizer:
     # The house number first (a fast scan); a unit before it is looked for separately.
     PATTERNS = (
         re.compile(
-            r"\b(\d{1,6}[A-Za-z]?)\s+((?:(?:[A-Z][\w'\u2019-]*|\d{1,3}(?i:st|nd|rd|th))\s+){1,4}"
+            r"(?<![:/.,\d])\b(\d{1,6}[A-Za-z]?)\s+((?:(?:[A-Z][\w'\u2019-]*|\d{1,3}(?i:st|nd|rd|th))\s+){1,4}"
             rf"{_SUFFIX})\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
             r"(?:,?\s*(?i:unit|apt|suite|ste|#)\s*\w{1,6}\b)?"
         ),
@@ -277,9 +277,10 @@ class BirthDateRecognizer:
     label = "birth date"
     PATTERNS = (
         re.compile(
-            r"\b(?:born(?:\s+on)?|birth\s?day(?!\s+(?:party|parties|celebration|bash|treats?|"
-            r"cake|cards?|list|board))|birth\s?date|b-?day|d\.?o\.?b\b\.?|date\s+of\s+birth|"
-            r"turn(?:s|ed|ing)?\s+\d{1,2}(?:\s+years?\s+old)?\s+on)",
+            r"\b(?:born(?!\s+(?:in|between|before|after|from|during|since|by)\b)(?:\s+on)?|"
+            r"birth\s?day(?!\s+(?:party|parties|celebration|bash|treats?|cake|cards?|list|board))"
+            r"|birth\s?date|b-?day|d\.?o\.?b\b\.?|date\s+of\s+birth|"
+            r"turn(?:s|ed|ing)?\s+\d{1,2}(?:\s+years?\s+old)?\s+on(?!\s+or\b))",
             re.IGNORECASE,
         ),
         re.compile(
@@ -301,7 +302,9 @@ class BirthDateRecognizer:
             if dates:
                 d, age = min(dates, key=lambda pair: _distance(pair[0], trigger))
                 minor = "yes" if age is not None and age <= 18 else "no"
-                evidence = (("minor", minor),)
+                # "DOB: 14/05/2016", "born on March 3, 2017": the date is the trigger's own.
+                tight = minor == "yes" and 0 <= d.start() - trigger.end() <= _TIGHT
+                evidence = (("minor", minor), ("tight", "yes" if tight else "no"))
                 hits[d.start()] = PatternHit(d.start(), d.end(), self.label, 0.8, evidence)
         return list(hits.values())
 
@@ -319,6 +322,8 @@ class BirthDateRecognizer:
                 at = lower.find(keyword, at + 1)
         return found
 
+
+_TIGHT = 4  # characters between a trigger ("DOB:", "born on") and its own date
 
 _TRIGGER_WORDS = ("born", "birth", "bday", "b-day", "dob", "d.o.b", "date", "turn")
 

@@ -11,6 +11,12 @@ and bidirectional control characters ("Em\\u200bma" is "emma"), Cyrillic and Gre
 lookalikes in a word that also has Latin letters ("Emmа" is "emma") and a trailing possessive
 ("Schmidt's" is "schmidt"). :class:`RosterIndex` finds the name forms in a text and returns
 their character spans in the original text.
+
+Student numbers are found the same way: a number written in a text is normalised
+(:func:`normalise_number`) and hashed, and it is a student's when the digest is a student key
+of the index, whatever its format or check digit. ``number-digits`` markers
+(:func:`number_forms`) tell the index the fewest digits its numbers have, so shorter numbers
+are never hashed.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from typing import NamedTuple
 
 from detectors.folding import LOOKALIKES
 
-FORMS: tuple[str, ...] = ("full", "tag", "initial", "first")  # strongest first
+FORMS: tuple[str, ...] = ("full", "tag", "initial_last", "initial", "first")  # strongest first
+NUMBER_MARKER = "number-digits"
 MAX_CHARS = 20_000  # only this much of a text is matched: platform text is hostile
 _LONGEST_FORM = 5  # words in the longest form tried when an index has no prefix markers
 _CACHE_LIMIT = 200_000  # per-index word caches are cleared past this many entries
@@ -48,6 +55,15 @@ _TAG_DROP = str.maketrans("", "", "'-_.")
 _OPENERS = frozenset('.!?:;"\u201c(\u2022*')  # ends a sentence before, or opens a quote
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 _POSSESSIVES = ("'s", "\u2019s", "'S", "\u2019S")
+# A written student number: four or more digits (maybe hyphenated), maybe letters glued or
+# hyphenated before or after ("RSD-04518", "2045-1877", "S12345A"), maybe a short word and a
+# space before ("RSD 04518": group 1, tried with the number first). Bounded repeats: linear.
+_NUMBER = re.compile(
+    r"(?<![\w-])(?:([A-Za-z]{1,6}) )?((?:[A-Za-z]{1,6}-?)?\d(?:-?\d){3,19}[A-Za-z]{0,4}"
+    r"(?:-[A-Za-z0-9]{1,8}){0,3})(?![\w-])"
+)
+_GLUE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+_MIN_NUMBER = 4  # characters of a normalised student number
 Token = tuple[int, int, str]  # start, end, word as written
 Hits = tuple[tuple[str, str], ...]  # (student_key, form), strongest form first
 
@@ -131,8 +147,9 @@ def name_forms(
 
     Forms: ``full`` (first or preferred + last, every last-name variant, and the "last,
     first" order of class lists: ``"schmidt, emma"``), ``initial`` (first + last initial:
-    ``"emma s"``), ``first`` (legal and preferred first names alone) and ``tag``
-    (hashtag/handle spelling, either order: ``"emmaschmidt"``, ``"schmidtemma"``).
+    ``"emma s"``), ``initial_last`` (first initial + last name: ``"e schmidt"``), ``first``
+    (legal and preferred first names alone) and ``tag`` (hashtag/handle spelling, either
+    order: ``"emmaschmidt"``, ``"schmidtemma"``).
 
     Args:
         legal_first: Legal first (given) name, possibly several words.
@@ -155,6 +172,8 @@ def name_forms(
             forms.append(("tag", tag_text(f"{last}{first}".replace(" ", ""))))
         if initial:
             forms.append(("initial", f"{first} {initial}"))
+        if first[:1].isalpha():
+            forms.extend(("initial_last", f"{first[0]} {last}") for last in lasts)
     return list(dict.fromkeys(forms))
 
 
@@ -201,7 +220,20 @@ def entries_from_rows(
             bucket = entries.setdefault(digest(key, text), [])
             if (sid, form) not in bucket:
                 bucket.append((sid, form))
+        for form, text in number_forms(str(row.get("student_number", ""))):
+            entries.setdefault(digest(key, text), [("", form)])
     return entries
+
+
+def number_forms(student_number: str) -> list[tuple[str, str]]:
+    """The ``("number-digits", "number-digits:N")`` marker of a student number's digit count.
+
+    Store its digest with student key "" (one row per distinct count, not per student): an
+    index that finds these markers hashes only numbers with that many digits or more
+    (faster); without them it tries every number of four digits or more.
+    """
+    digits = sum(c.isdigit() for c in normalise_number(student_number))
+    return [(NUMBER_MARKER, f"{NUMBER_MARKER}:{digits}")] if digits else []
 
 
 def _strongest_first(hits: Iterable[tuple[str, str]]) -> Hits:
@@ -254,6 +286,12 @@ class RosterIndex:
         self._entries = freeze_entries(entries)
         self._students = len({s for hits in self._entries.values() for s, f in hits if f in FORMS})
         self._markers = any(f.startswith("prefix:") for h in self._entries.values() for _, f in h)
+        self._keys = frozenset(s for hits in self._entries.values() for s, f in hits if f in FORMS)
+        self._numbers: dict[str, str] = {}  # written number -> student key or "" (cache)
+        counts = [n for n in range(1, 33) if digest(key, f"{NUMBER_MARKER}:{n}") in self._entries]
+        fewest = max(_MIN_NUMBER, min(counts, default=_MIN_NUMBER))
+        self.fewest_digits = fewest  # a text with no longer digit run holds no roster number
+        self._number_scan = re.compile(rf"\d(?:-?\d){{{fewest - 1}}}")  # where numbers may be
         # Caches (results never depend on them): words and whitespace-separated chunks known
         # to hold a roster word or the first word of a form ("hot"), or neither ("cold").
         self._words: dict[str, _Word] = {}
@@ -292,6 +330,50 @@ class RosterIndex:
             for sid, form in hits
         ]
 
+    def match_numbers(self, text: str) -> list[tuple[int, int, str]]:
+        """Roster student numbers written in ``text``: ``(start, end, student_key)``.
+
+        A number is the student's when its keyed hash is a student key of the index, so any
+        format the roster used matches ("RSD-04518" also as "rsd 04518" or "RSD04518"),
+        whatever check digit a format expects, and no number is stored in the clear.
+        """
+        found: list[tuple[int, int, str]] = []
+        done = 0
+        for hit in self._number_scan.finditer(text, 0, MAX_CHARS):
+            if hit.start() < done:
+                continue
+            m = _NUMBER.match(text, _token_start(text, hit.start()), MAX_CHARS)
+            if m is None:
+                done = hit.end()
+                continue
+            done = m.end()
+            if m.group(1):
+                sid = self._number(m.group())
+                if sid:
+                    found.append((m.start(), m.end(), sid))
+                    continue
+            sid = self._number(m.group(2))
+            if sid:
+                found.append((m.start(2), m.end(), sid))
+        return found
+
+    def _number(self, written: str) -> str:
+        sid = self._numbers.get(written)
+        if sid is None:
+            if written.isascii() and written.isalnum():
+                norm = written.lower()  # the common case, without NFKC
+            else:
+                norm = normalise_number(written)
+            digits = len(norm) if norm.isdigit() else sum(c.isdigit() for c in norm)
+            sid = ""
+            if digits >= _MIN_NUMBER:
+                found = digest(self._key, norm)
+                sid = found if found in self._keys else ""
+            if len(self._numbers) >= _CACHE_LIMIT:
+                self._numbers.clear()
+            self._numbers[written] = sid
+        return sid
+
     def match_spans(
         self, text: str, quiet: frozenset[str] = frozenset()
     ) -> list[tuple[int, int, Hits]]:
@@ -304,8 +386,8 @@ class RosterIndex:
         Args:
             text: The text to search.
             quiet: Normalised everyday words ("will", "hope") reported as a first name alone
-                only when capitalised mid-sentence ("Thanks, Will!", not "we will" or "Will
-                you..."); they still start full names in any case.
+                only when not written in lower case ("Thanks, Will!", not "we will"); the
+                caller decides on the rest. They still start full names in any case.
         """
         text = text[:MAX_CHARS]
         parts = text.split()
@@ -326,8 +408,11 @@ class RosterIndex:
         """File a new chunk in ``caches`` (known, hot, cold) as hot or cold."""
         known, hot_chunks, cold = caches
         # No letter, no name: "(42)", "3-2", "9:00" are cold without hashing anything.
-        hot = _HAS_LETTER(chunk) is not None and any(
-            [self._word(t[2]) is not None for t in _tokenise(chunk)]
+        # A lone "I" or "A" is a word; "A." may be the initial of "A. Nakamura".
+        hot = (
+            _HAS_LETTER(chunk) is not None
+            and chunk not in ("I", "A")
+            and any([self._word(t[2]) is not None for t in _tokenise(chunk)])
         )
         (hot_chunks if hot else cold).add(chunk)
         known.add(chunk)
@@ -345,7 +430,7 @@ class RosterIndex:
                     continue
                 multi = info.longest > 1 and word[0] not in "#@" and t == len(toks) - 1
                 runs = self._runs_at(where, k, t, info.longest) if multi else ()
-                lone = info.norm not in quiet or not (word.islower() or where.opens_sentence(k, t))
+                lone = info.norm not in quiet or not word.islower()
                 span, done = self._longest(where, (k, t), runs, info.hits if lone else ())
                 if span is not None:
                     found.append(span)
@@ -358,6 +443,9 @@ class RosterIndex:
         known = self._words.get(word)
         if known is not None or word in self._cold_words:
             return known
+        if len(word) == 1 and not word.isupper():
+            _remember(self._cold_words, word)  # only a capital starts "J. Rivera"
+            return None
         norm = normalise_token(word)
         hits = self._hits(norm) if norm else ()
         tag = tag_text(word)
@@ -398,6 +486,8 @@ class RosterIndex:
                 hits = self._phrase(where.phrase(seq[:size], words))
                 if hits and len(words[-1]) == 1 and not where.initial_ok(*seq[size - 1]):
                     hits = tuple(h for h in hits if h[1] != "initial")
+                if hits and len(words[0]) == 1 and not where.initial_ok(*seq[0]):
+                    hits = tuple(h for h in hits if h[1] != "initial_last")
                 if hits:
                     found.append((size, hits))
             if len(self._runs) >= _CACHE_LIMIT:
@@ -418,6 +508,22 @@ class RosterIndex:
         return (where.span(first, first, lone) if lone else None), first
 
 
+def _token_start(text: str, at: int) -> int:
+    """Where a student number holding the digits at ``at`` may start: back over glued letters
+    and hyphens (at most 7), then over one short word and a space ("RSD 04518")."""
+    lo = at
+    while lo > max(0, at - 7) and text[lo - 1] in _GLUE:
+        lo -= 1
+    if lo > 1 and text[lo - 1] == " " and text[lo - 2].isascii() and text[lo - 2].isalpha():
+        word = lo - 1
+        while word > max(0, lo - 8) and text[word - 1].isascii() and text[word - 1].isalpha():
+            word -= 1
+        glued = word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-")
+        if lo - 1 - word <= 6 and not glued:
+            return word
+    return lo
+
+
 def _remember(cache: set[str], item: str) -> None:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
@@ -433,6 +539,11 @@ def _positions(parts: list[str], chunks: set[str]) -> list[int]:
             k = parts.index(chunk, k + 1)
             found.append(k)
     return sorted(found)
+
+
+def _initial(token: Token) -> bool:
+    """A single upper-case letter: the "J" of "J. Rivera"."""
+    return len(token[2]) == 1 and token[2].isupper()
 
 
 @lru_cache(maxsize=65536)
@@ -464,7 +575,10 @@ class _Where:
         seq = [(k, t)]
         toks = _tokenise(self.parts[k])
         while len(seq) < size and t == len(toks) - 1 and k + 1 < len(self.parts):
-            if self.parts[k][toks[t][1] :] not in ("", ","):
+            after = self.parts[k][toks[t][1] :]
+            if after not in ("", ",") and not (
+                after == "." and len(seq) == 1 and _initial(toks[t])
+            ):
                 break  # other punctuation after the word: "Emma. Schmidt" is not one name
             k, t = k + 1, 0
             toks = _tokenise(self.parts[k])

@@ -74,7 +74,8 @@ def context(**changes) -> Context:
     return replace(base, **changes)
 
 
-def scan(text: str, kind: str = "comment", **changes) -> list[Finding]:
+def scan(text: str, kind: str = "post", **changes) -> list[Finding]:
+    """The school account's own post by default (comments: tests/test_pii_precision.py)."""
     return list(DETECTOR.detect([TextItem(id="item-1", text=text, kind=kind)], context(**changes)))
 
 
@@ -97,8 +98,13 @@ POSITIVES = [
     ("Liv Chen painted the mural.", [("Liv Chen", "critical", NAME)]),
     ("Ben Roy and Benjamin Roy",
      [("Ben Roy", "critical", NAME), ("Benjamin Roy", "critical", NAME)]),
-    ("Well done Emma S. on your science project", [("Emma S", "critical", NAME)]),
-    ("Shout out to Noah T and Ava P!", [("Noah T", "critical", NAME), ("Ava P", "critical", NAME)]),
+    # first name + last initial: high, with school words near
+    ("Well done Emma S. in grade 3 on your science project", [("Emma S", "high", NAME)]),
+    ("Shout out to Noah T and Ava P from our class!",
+     [("Noah T", "high", NAME), ("Ava P", "high", NAME)]),
+    # first initial + last name: critical, with school words near
+    ("Art prize winners: E. Schmidt (gr 3) and N. Tremblay (gr 5).",
+     [("E. Schmidt", "critical", NAME), ("N. Tremblay", "critical", NAME)]),
     ("#EmmaSchmidt #proud", [("#EmmaSchmidt", "critical", NAME)]),
     ("So proud of @noah_tremblay today", [("@noah_tremblay", "critical", NAME)]),
     ("Zoë Wong read her poem", [("Zoë Wong", "critical", NAME)]),
@@ -108,23 +114,25 @@ POSITIVES = [
     ("Em\u200bma Schmidt won", [("Em\u200bma Schmidt", "critical", NAME)]),
     ("Em\u202ema Sch\u2066midt won", [("Em\u202ema Sch\u2066midt", "critical", NAME)]),
     ("🎉👏🏽 Bravo à Zoë Wong!", [("Zoë Wong", "critical", NAME)]),
-    # a first name alone needs school context -> high
-    ("Congratulations to Emma in grade 3!", [("Emma", "high", NAME)]),
+    # a first name alone needs school evidence tied to it -> medium
+    ("Congratulations to Emma in grade 3!", [("Emma", "medium", NAME)]),
     ("Congratulations To Emma And Noah In Grade 3!",
-     [("Emma", "high", NAME), ("Noah", "high", NAME)]),
-    ("Emma in grade 3 read her poem at the assembly.", [("Emma", "high", NAME)]),
-    ("So proud of Noah and the whole class today.", [("Noah", "high", NAME)]),
-    ("congrats aarav, our spelling bee champion", [("aarav", "high", NAME)]),
-    ("Happy Birthday Ethan! Our class made you a card.", [("Ethan", "high", NAME)]),
-    ("Thanks, Will, for reading to the kindergarten class.", [("Will", "high", NAME)]),
-    ("Our class cheered when Victoria scored the winning goal.", [("Victoria", "high", NAME)]),
-    ("We miss Emma in our class already.", [("Emma", "high", NAME)]),
+     [("Emma", "medium", NAME), ("Noah", "medium", NAME)]),
+    ("Emma in grade 3 read her poem at the assembly.", [("Emma", "medium", NAME)]),
+    ("So proud of Noah (gr 4) and the whole class today.", [("Noah", "medium", NAME)]),
+    ("congrats aarav in grade 2, our spelling bee champion", [("aarav", "medium", NAME)]),
+    ("Our grade 3 student Ethan made a card.", [("Ethan", "medium", NAME)]),
+    ("Thanks, Will from grade 5, for reading to the kindergarten class.",
+     [("Will", "medium", NAME)]),
+    ("Our class cheered when Victoria (div 2) scored the winning goal.",
+     [("Victoria", "medium", NAME)]),
+    ("We miss Emma in our class already.", [("Emma", "medium", NAME)]),
+    ("Aarav's science fair project is about bees.", [("Aarav", "medium", NAME)]),
     ("Read more at www.emmaschmidt.example", [("emmaschmidt", "critical", NAME)]),
     ("Emma Schmidt drew this. Emma loves horses.",
-     [("Emma Schmidt", "critical", NAME), ("Emma", "high", NAME)]),
-    ("Kindergarten update: Regina lost a first tooth!", [("Regina", "high", NAME)]),
-    ("Selling Noah's old uniform, size 10.", [("Noah", "high", NAME)]),
-    ("Meet Emma, our new student in grade 3!", [("Emma", "high", NAME)]),
+     [("Emma Schmidt", "critical", NAME), ("Emma", "medium", NAME)]),
+    ("Kindergartener Regina lost a first tooth!", [("Regina", "medium", NAME)]),
+    ("Meet Emma, our new student in grade 3!", [("Emma", "medium", NAME)]),
     # names in class lists, "last, first"
     ("Badminton callbacks: Schmidt, Emma; Tremblay, Noah; Chen, Liv.",
      [("Schmidt, Emma", "critical", NAME), ("Tremblay, Noah", "critical", NAME),
@@ -140,34 +148,35 @@ POSITIVES = [
     ("Student ID 311228 please see the office", [("311228", "critical", NUMBER)]),
     ("Her PEN is 123456782.", [("123456782", "critical", NUMBER)]),
     ("Personal Education Number 987654324", [("987654324", "critical", NUMBER)]),
-    # a bare nine-digit number that passes the PEN check digit, with no student context
-    ("The code 100000009 was on the form", [("100000009", "high", NUMBER)]),
-    # phone numbers (valid only); critical when about a child
+    # a roster student number, whatever its format or check digit
+    ("Student 204511, your jacket is at the office.", [("204511", "critical", NUMBER)]),
+    # phone numbers (valid only): student PII when tied to a child or a named student
     ("Please call me at 604-555-0134 about my son.", [("604-555-0134", "critical", PHONE)]),
-    ("Questions about the bake sale? Call 604-555-0134.", [("604-555-0134", "high", PHONE)]),
-    ("Text (604) 555-0199 for rides", [("(604) 555-0199", "high", PHONE)]),
-    ("Call +1 604 555 0188 any time", [("+1 604 555 0188", "high", PHONE)]),
+    ("My daughter's cell is (604) 555-0199 for rides", [("(604) 555-0199", "critical", PHONE)]),
+    ("Call +1 604 555 0188 any time about the kids", [("+1 604 555 0188", "critical", PHONE)]),
     # an extension stays with its number; two numbers side by side are two, span exact
-    ("Office: 604-555-0134 ext. 12 (ask for Sam)", [("604-555-0134 ext. 12", "high", PHONE)]),
-    ("Call 604-555-0134x12", [("604-555-0134x12", "high", PHONE)]),
-    ("Call 236 555 0164 / 604-555-0199 after six",
-     [("236 555 0164", "high", PHONE), ("604-555-0199", "high", PHONE)]),
-    ("Call 604-555-0134abc", []),  # letters glued on: not a phone number
-    # e-mail addresses off the district's domains
-    ("Thanks for the reminder!\nBcc: x@evil.example", [("x@evil.example", "high", EMAIL)]),
+    ("My son's dad: 604-555-0134 ext. 12 (ask for Sam)",
+     [("604-555-0134 ext. 12", "critical", PHONE)]),
+    ("Call my kid at 604-555-0134x12", [("604-555-0134x12", "critical", PHONE)]),
+    ("Call 236 555 0164 / 604-555-0199 after six, the boy is home",
+     [("236 555 0164", "critical", PHONE), ("604-555-0199", "critical", PHONE)]),
+    ("Call my son at 604-555-0134abc", []),  # letters glued on: not a phone number
+    # e-mail addresses off the district's domains, tied to a child
+    ("Bcc my daughter: x@evil.example", [("x@evil.example", "critical", EMAIL)]),
     ("Beckett's school account is beckett.hill@learn.fvsd.example.ca",
-     [("beckett.hill@learn.fvsd.example.ca", "critical", EMAIL)]),
+     [("Beckett", "medium", NAME), ("beckett.hill@learn.fvsd.example.ca", "critical", EMAIL)]),
     ("Send her work to my daughter at kid.wong2015@gmail.com",
      [("kid.wong2015@gmail.com", "critical", EMAIL)]),
     # street addresses
     ("Noah's grandma lives at 1234 Elm Street if the student needs a ride",
-     [("Noah", "high", NAME), ("1234 Elm Street", "critical", ADDRESS)]),
-    ("Drop-off is at 77 Cedar Cres., unit 4", [("77 Cedar Cres., unit 4", "high", ADDRESS)]),
+     [("Noah", "medium", NAME), ("1234 Elm Street", "critical", ADDRESS)]),
+    ("Drop-off for my son is at 77 Cedar Cres., unit 4",
+     [("77 Cedar Cres., unit 4", "critical", ADDRESS)]),
     ("Drop the kids at 5-77 Birch Road", [("5-77 Birch Road", "critical", ADDRESS)]),
-    ("We live by Heritage Park, 4410 Luckakuck Way if anyone can help",
-     [("4410 Luckakuck Way", "high", ADDRESS)]),
-    ("Meet at Unit 5, 880 West Pender St for the carpool",
-     [("Unit 5, 880 West Pender St", "high", ADDRESS)]),
+    ("We live by Heritage Park, 4410 Luckakuck Way if any kids need a ride",
+     [("4410 Luckakuck Way", "critical", ADDRESS)]),
+    ("Meet at Unit 5, 880 West Pender St for the kids' carpool",
+     [("Unit 5, 880 West Pender St", "critical", ADDRESS)]),
     ("The party is at 45 152nd Ave for the kids", [("45 152nd Ave", "critical", ADDRESS)]),
     # birth dates tied to a child
     ("My son was born on March 3, 2017 and starts kindergarten soon",
@@ -177,7 +186,7 @@ POSITIVES = [
     ("Hunter Commodore (birthdate 2016-11-28) needs an allergy form on file.",
      [("2016-11-28", "critical", BIRTH)]),  # the year makes it a child's
     ("The kids celebrated Kai's birthday, 2018-02-11, in class",
-     [("Kai", "high", NAME), ("2018-02-11", "critical", BIRTH)]),
+     [("Kai", "medium", NAME), ("2018-02-11", "critical", BIRTH)]),
 ]  # fmt: skip
 
 NEGATIVES = [
@@ -264,7 +273,7 @@ def test_pii_student_findings_carry_no_pii(text: str, expected: list) -> None:
         assert finding.explanation.endswith(".") and finding.explanation.count(". ") == 0
         assert finding.rule == RULE and finding.excerpt == ""
         assert finding.key == finding.subject == "item-1"
-        assert finding.detector == "text.pii" and finding.version == "1"
+        assert finding.detector == "text.pii" and finding.version == "2"
         assert 0.0 <= finding.score <= 1.0
 
 
@@ -281,7 +290,7 @@ def test_pii_student_consent_covers_first_name_for_every_candidate() -> None:
 
 def test_pii_student_name_details_hold_a_key_not_a_name() -> None:
     (finding,) = scan("Congratulations to Emma Schmidt!")
-    assert finding.details == {
+    assert finding.details == {  # no name, no number: the student's keyed hash
         "label": NAME,
         "entity": "STUDENT_NAME",
         "student": sid("204511"),
@@ -290,18 +299,23 @@ def test_pii_student_name_details_hold_a_key_not_a_name() -> None:
     }
 
 
-def test_pii_student_first_name_alone_is_high_with_a_lower_score() -> None:
+def test_pii_student_first_name_alone_is_medium_with_a_lower_score() -> None:
     (full,) = scan("Congratulations to Emma Schmidt!")
-    (first,) = scan("Congratulations to Emma!")
-    assert (full.severity, first.severity) == ("critical", "high")
+    (first,) = scan("Congratulations to Emma in grade 3!")
+    assert (full.severity, first.severity) == ("critical", "medium")
     assert first.score < full.score
     assert first.details["form"] == "first"
     assert "first name" in first.explanation
 
 
-def test_pii_student_first_name_needs_context() -> None:
+def test_pii_student_first_name_needs_school_evidence_tied_to_it() -> None:
     assert found("Emma loves horses.") == []
-    assert found("Emma loves horses in our class.") == [("Emma", "high", NAME)]
+    # in a comment, school words merely near are not enough; in the account's own post they are
+    assert [f.severity for f in scan("Emma loves horses, says our class.", kind="comment")] == []
+    assert found("Emma loves horses, says our class.") == [("Emma", "medium", NAME)]
+    assert [f.severity for f in scan("Emma in our class loves horses.", kind="comment")] == [
+        "medium"
+    ]
 
 
 def test_pii_student_offsets_after_accents_and_emoji() -> None:
@@ -338,7 +352,7 @@ def test_pii_student_hostile_digits_and_repeats_are_bounded() -> None:
 
 def test_pii_student_findings_per_item_are_capped() -> None:
     assert len(scan("Emma Schmidt, " * 2_000)) == 200
-    assert len(scan("mail a@b.cc " * 2_000)) == 200
+    assert len(scan("my son's mail a@b.cc " * 2_000)) == 200
 
 
 def test_pii_student_without_roster_still_finds_patterns() -> None:
@@ -357,7 +371,8 @@ def test_pii_student_roster_name_makes_contact_details_critical() -> None:
 
 
 def test_pii_student_district_allow_lists_come_from_context() -> None:
-    text = "Call 604-555-0134 or write to help@other.example"
+    text = "About my son: call 604-555-0134 or write to kid.wong@other.example"
+    assert [f[2] for f in found(text)] == [PHONE, EMAIL]
     allowed = {"allow_phones": ("+1 604 555 0134",), "district_domains": ("other.example",)}
     assert found(text, extra=allowed) == []
 
@@ -443,14 +458,16 @@ def test_pii_student_bad_format_fails_at_construction(bad: dict) -> None:
 
 def test_pii_student_context_words_load_and_reject_unknown_sections(tmp_path: Path) -> None:
     words = load_pii_context()
-    assert {"grade", "class", "kindergarten", "congratulations", "our"} <= words.school_context
+    assert {"grade", "class", "kindergarten", "student", "school"} <= words.school_context
+    assert not {"our", "team", "proud", "won"} & words.school_context  # in every comment
     assert {"mr", "ms", "coach", "principal", "madame"} <= words.staff_titles
     path = tmp_path / "context.txt"
     path.write_text("[school_context]\nchoir\n[staff_titles]\nmr\n", encoding="utf-8")
     custom = load_pii_context(path)
     assert custom.school_context == frozenset({"choir"})
     detector = PiiDetector(context_words=custom)
-    item = TextItem(id="x", text="Emma sang in the choir")
-    assert [f.start for f in detector.detect([item], context())] == [0]
+    item = TextItem(id="x", text="Emma Schmidt sang in the choir", kind="comment")
+    assert [f.severity for f in detector.detect([item], context())] == ["critical"]
+    assert [f.severity for f in DETECTOR.detect([item], context())] == ["high"]
     with pytest.raises(ValueError):
         parse_pii_context("[surnames]\nsmith\n")
