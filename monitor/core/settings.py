@@ -68,6 +68,12 @@ def _domains(value: Any) -> tuple[str, ...]:
     return domains
 
 
+def _text_list(value: Any) -> tuple[str, ...]:
+    """A TOML list of texts, or one text with ``;`` between items (an address has commas)."""
+    items = value.split(";") if isinstance(value, str) else list(value)
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
 def _key_list(value: Any) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else list(value)
     return tuple(str(item).strip() for item in items if str(item).strip())
@@ -245,6 +251,18 @@ class DetectionSettings:
     lexicon_dir: str = setting("", _text, "folder of the district's own word lists")
     region: str = setting("CA", _text, "country for phone numbers, e.g. CA or US")
     max_images_per_poll: int = setting(10, _positive_int, "photos analysed per poll")
+    allow_phones: tuple[str, ...] = setting(
+        (),
+        _text_list,
+        "the district's own phone numbers (offices, switchboard): never student information; "
+        "the organisation units' phones in the registry count too",
+    )
+    allow_addresses: tuple[str, ...] = setting(
+        (),
+        _text_list,
+        "the district's own street addresses: never student information; the organisation "
+        "units' addresses in the registry count too",
+    )
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import detectors
@@ -25,6 +28,7 @@ from detectors.pii import PiiDetector
 from detectors.roster import RosterIndex
 from monitor.core.settings import Settings
 from monitor.registry.roster import RosterKeyError, load_index, roster_version
+from monitor.storage.models import OrgUnit
 
 EXCERPT = 280
 RANK = {s: i for i, s in enumerate(detectors.SEVERITIES)}
@@ -55,6 +59,52 @@ def suite(lexicon_dir: str = "") -> tuple[detectors.Detector, ...]:
 
 def settings_suite(settings: Settings) -> tuple[detectors.Detector, ...]:
     return suite(settings.detection.lexicon_dir)
+
+
+def org_contacts(session: Session) -> tuple[detectors.OrgContact, ...]:
+    """Every organisation unit's published address, phone, e-mail and website: a school's
+    own contact details, which ``pii.student`` never reports."""
+    return tuple(
+        detectors.OrgContact(
+            name=unit.name,
+            addresses=(unit.address,) if unit.address else (),
+            phones=(unit.phone,) if unit.phone else (),
+            emails=(unit.email,) if unit.email else (),
+            websites=(unit.website,) if unit.website else (),
+        )
+        for unit in session.scalars(select(OrgUnit).order_by(OrgUnit.id))
+    )
+
+
+def detection_context(
+    settings: Settings,
+    now: datetime,
+    units: Sequence[detectors.OrgContact] = (),
+    **kw: Any,
+) -> detectors.Context:
+    """The detectors' context from the settings and the registry, built the one way that a
+    worker's poll and ``hallwatch scan`` share (so a setting changes both alike).
+
+    Args:
+        settings: district domains, the district's own phones and addresses, the phone region.
+        now: the time the findings are made at.
+        units: the organisation units' contacts (:func:`org_contacts`).
+        **kw: the rest of :class:`detectors.Context` (account, roster, consents, enabled).
+    """
+    district = detectors.OrgContact(
+        name="district settings",
+        phones=settings.detection.allow_phones,
+        addresses=settings.detection.allow_addresses,
+    )
+    return detectors.Context(
+        now=now,
+        review_window=settings.review_window,
+        stale_after=settings.stale_after,
+        district_domains=settings.district_domains,
+        region=settings.detection.region,
+        org_contacts=(district, *units),
+        **kw,
+    )
 
 
 class RosterCache:

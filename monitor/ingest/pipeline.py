@@ -21,7 +21,13 @@ import connectors
 import detectors
 from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
 from monitor.core.app import App
-from monitor.ingest.detection import ROSTER, group, settings_suite
+from monitor.ingest.detection import (
+    ROSTER,
+    detection_context,
+    group,
+    org_contacts,
+    settings_suite,
+)
 from monitor.ingest.flags import raise_flags
 from monitor.ingest.store import Changes, latest_profiles, save_snapshot
 from monitor.registry import usage
@@ -148,19 +154,6 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
     )
 
 
-def _context(
-    app: App, state: detectors.AccountState, now: datetime, **kw: object
-) -> detectors.Context:
-    return detectors.Context(
-        now=now,
-        review_window=app.settings.review_window,
-        stale_after=app.settings.stale_after,
-        district_domains=app.settings.district_domains,
-        account=state,
-        **kw,  # type: ignore[arg-type]
-    )
-
-
 def _media_by_post(session: Session, changes: Changes) -> dict[int, list[MediaItem]]:
     ids = [p.id for p in changes.posts]
     if not ids:
@@ -227,14 +220,14 @@ def detect_and_flag(
     state = account_state(session, account)
     items = _text_items(session, changes) if changes else []
     roster, consents = ROSTER.get(session, app.settings) if items or images else (None, frozenset())
-    context = _context(
-        app,
-        state,
+    context = detection_context(
+        app.settings,
         now,
+        org_contacts(session) if items else (),
+        account=state,
         enabled=enabled,
         roster=roster,
         consents=consents,
-        region=app.settings.detection.region,
     )
     found = detectors.run([*items, *images], context, settings_suite(app.settings))
     findings = group(found, {item.id: item.text for item in items})

@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import detectors
@@ -83,15 +82,14 @@ def scan(
     out: TextIO,
     err: TextIO,
     suite: tuple[detectors.Detector, ...],
-    roster: RosterIndex | None = None,
-    consents: frozenset[str] = frozenset(),
-    region: str = "CA",
+    context: detectors.Context,
 ) -> ScanResult:
-    """Scan ``lines`` and write one JSON line per valid input line."""
+    """Scan ``lines`` and write one JSON line per valid input line.
+
+    ``context`` is built as a worker builds it (:func:`monitor.ingest.detection.detection_context`),
+    so the settings, the roster, the consents and the organisation units' contacts act alike.
+    """
     result = ScanResult()
-    context = detectors.Context(
-        now=datetime.now(UTC), roster=roster, consents=consents, region=region
-    )
     for batch in _batches(lines):
         parsed: list[tuple[Any, detectors.TextItem]] = []
         for number, line in batch:

@@ -123,6 +123,8 @@ class Column:
 
     ``default`` is the value of an empty cell, or a callable of the row's values so far.
     ``ref`` names the kind whose key the column holds; the attribute gets that object.
+    ``optional`` columns may be left out of a file's header (files written before the column
+    existed): then the stored values are left as they are.
     """
 
     name: str
@@ -132,6 +134,7 @@ class Column:
     default: Any = ""
     ref: str = ""
     hint: str = ""
+    optional: bool = False
 
 
 @dataclass
@@ -249,6 +252,10 @@ SPECS: dict[str, Spec] = {
             Column("kind", "kind", choice(*ORG_KINDS), required=True),
             Column("parent", "parent", text(40), ref="orgs", hint=PARENT_HINT),
             Column("website", "website", text(500)),
+            # The unit's own published contacts: never student information (pii.student).
+            Column("address", "address", text(300), optional=True),
+            Column("phone", "phone", text(60), optional=True),
+            Column("email", "email", email, optional=True),
         ),
         (_district_has_no_parent, _no_parent_loops),
     ),
@@ -307,7 +314,10 @@ def _header(spec: Spec, record: list[str] | None) -> tuple[list[str], list[RowEr
         names.pop()
     problems = [
         ("unknown columns", [n or "(no name)" for n in names if n not in spec.names]),
-        ("missing columns", [n for n in spec.names if n not in names]),
+        (
+            "missing columns",
+            [c.name for c in spec.columns if c.name not in names and not c.optional],
+        ),
         ("columns given twice", sorted({n for n in names if n and names.count(n) > 1})),
     ]
     errors = [
@@ -336,6 +346,8 @@ def _row(spec: Spec, line: int, cells: dict[str, str]) -> tuple[_Row, list[RowEr
     values: dict[str, Any] = {}
     errors = []
     for column in spec.columns:
+        if column.optional and column.name not in cells:
+            continue  # not in this file's header: the stored value stays
         try:
             values[column.name] = _cell(column, cells.get(column.name, ""), values)
         except ValueError as exc:
@@ -411,7 +423,9 @@ def _load(session: Session) -> Loaded:
 def _apply(obj: Any, spec: Spec, values: dict[str, Any], loaded: Loaded) -> bool:
     """Set the row's values on ``obj``; True if any differed."""
     fields = {
-        c.attr: loaded[c.ref].get(values[c.name]) if c.ref else values[c.name] for c in spec.columns
+        c.attr: loaded[c.ref].get(values[c.name]) if c.ref else values[c.name]
+        for c in spec.columns
+        if c.name in values
     }
     changed = {attr: value for attr, value in fields.items() if getattr(obj, attr) != value}
     for attr, value in changed.items():

@@ -20,7 +20,7 @@ from typing import TextIO
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from detectors.roster import RosterIndex, digest, index_forms, student_key
+from detectors.roster import RosterIndex, digest, index_forms, number_forms, student_key
 from monitor.core.keys import derived_key, derived_keys
 from monitor.core.settings import Settings
 from monitor.storage import audit
@@ -225,13 +225,16 @@ def import_roster(
             errors.append(problem)
             continue
         students += 1
-        sid = student_key(key, row["student_number"])
+        sid_raw = row["student_number"]
+        sid = student_key(key, sid_raw)
         forms = index_forms(
             row["legal_first_name"], row["legal_last_name"], row.get("preferred_first_name", "")
         )
         entries.update(
             (digest(key, text), sid, form, row.get("school", "")[:40]) for form, text in forms
         )
+        # how many digits the district's student numbers have (markers, no student key)
+        entries.update((digest(key, text), "", form, "") for form, text in number_forms(sid_raw))
     if errors:
         raise RosterError(errors)
     session.execute(delete(RosterEntry))
@@ -263,6 +266,29 @@ def _check_student(row: dict[str, str], seen: dict[str, int], line: int) -> str:
     return ""
 
 
+def read_consents(
+    key: bytes, stream: TextIO, columns: Mapping[str, str] | None = None
+) -> dict[str, bool]:
+    """Each student's media release (keyed student id -> yes), read from a consent CSV.
+
+    Raises:
+        RosterError: listing every bad line.
+    """
+    decided: dict[str, bool] = {}
+    errors: list[str] = []
+    for line, row in _rows(stream, CONSENT_FIELDS, CONSENT_FIELDS, columns or {}):
+        answer = row["media_release"].lower()
+        if not row["student_number"]:
+            errors.append(f"line {line}: student_number is empty")
+        elif answer not in YES | NO:
+            errors.append(f"line {line}: media_release {row['media_release']!r} is not yes or no")
+        else:
+            decided[student_key(key, row["student_number"])] = answer in YES
+    if errors:
+        raise RosterError(errors)
+    return decided
+
+
 def import_consents(
     session: Session,
     settings: Settings,
@@ -277,19 +303,7 @@ def import_consents(
     Raises:
         RosterError: listing every bad line; nothing is changed then.
     """
-    key = roster_key(settings)
-    decided: dict[str, bool] = {}
-    errors: list[str] = []
-    for line, row in _rows(stream, CONSENT_FIELDS, CONSENT_FIELDS, columns or {}):
-        answer = row["media_release"].lower()
-        if not row["student_number"]:
-            errors.append(f"line {line}: student_number is empty")
-        elif answer not in YES | NO:
-            errors.append(f"line {line}: media_release {row['media_release']!r} is not yes or no")
-        else:
-            decided[student_key(key, row["student_number"])] = answer in YES
-    if errors:
-        raise RosterError(errors)
+    decided = read_consents(roster_key(settings), stream, columns)
     known = {c.student_key: c for c in session.scalars(select(Consent))}
     for sid, release in decided.items():
         row_ = known.get(sid) or Consent(student_key=sid, media_release=release, recorded_at=now)

@@ -81,6 +81,10 @@ class OrgUnit(Base):
     kind: Mapped[str] = mapped_column(String(20))  # district | school | department
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     website: Mapped[str] = mapped_column(String(500), default="")
+    # The unit's published contact details (the school office): never a student's.
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(320), default="", server_default="")
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
 

@@ -245,6 +245,7 @@ def test_a_bad_secret_setting_is_named_but_its_value_is_not_shown():
 # --- hallwatch scan ---------------------------------------------------------------------------
 
 SUITE = detectors.default_detectors()
+SCAN_CONTEXT = detectors.Context(now=datetime(2026, 9, 15, tzinfo=UTC))
 scan_lines = st.one_of(
     st.text(max_size=80),
     st.builds(
@@ -262,7 +263,7 @@ scan_lines = st.one_of(
 def test_scan_of_any_lines_gives_one_output_or_one_error_per_line(lines):
     text = "".join(line.replace("\n", " ").replace("\r", " ") + "\n" for line in lines)
     out, err = io.StringIO(), io.StringIO()
-    result = scan(io.StringIO(text).readlines(), out, err, SUITE)
+    result = scan(io.StringIO(text).readlines(), out, err, SUITE, SCAN_CONTEXT)
     outputs = [json.loads(line) for line in out.getvalue().splitlines()]
     errors = err.getvalue().splitlines()
     non_blank = [line for line in text.split("\n") if line.strip()]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from monitor.core.settings import SettingsError, env_name, load_settings
@@ -109,3 +111,28 @@ def test_the_production_example_settings_file_loads():
     example = ROOT / "deploy" / "hallwatch.example.toml"
     s = load_settings(example, environ={})
     assert s.delivery.channel == "smtp" and s.broker_url.startswith("redis://")
+
+
+def test_the_example_settings_file_lists_every_key():
+    # deploy/hallwatch.example.toml is where an IT person learns the settings: every key is
+    # there, set or commented out, in its section ([sandbox] is for the demo only).
+    from monitor.core.settings import KEYS
+
+    text = (ROOT / "deploy" / "hallwatch.example.toml").read_text()
+    sections: dict[str, str] = {"": ""}
+    current = ""
+    for line in text.splitlines():
+        if line.startswith("["):
+            current = line.strip("[] ")
+            sections.setdefault(current, "")
+        else:
+            sections[current] += line + "\n"
+    missing = []
+    for key in KEYS:
+        section, _, leaf = key.name.rpartition(".")
+        if section == "sandbox":
+            continue
+        body = sections.get(section, "")
+        if not re.search(rf"^#? ?{leaf} *=", body, re.M):
+            missing.append(key.name)
+    assert not missing, f"not in deploy/hallwatch.example.toml: {missing}"

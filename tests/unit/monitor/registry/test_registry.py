@@ -255,11 +255,33 @@ def test_export_then_import_is_unchanged_and_exports_identically(db, kind):
 def test_exported_orgs_are_sorted_by_code_with_empty_strings_for_nothing(db):
     load(db, "orgs", ORGS)
     assert export(db, "orgs") == dedent("""\
-        code,name,kind,parent,website
-        comms,Communications Office,department,fvsd,
-        fvsd,Fraser Valley School District,district,,https://fvsd.example.ca
-        riv,Riverside Secondary,school,fvsd,https://riv.fvsd.example.ca
+        code,name,kind,parent,website,address,phone,email
+        comms,Communications Office,department,fvsd,,,,
+        fvsd,Fraser Valley School District,district,,https://fvsd.example.ca,,,
+        riv,Riverside Secondary,school,fvsd,https://riv.fvsd.example.ca,,,
         """)
+
+
+def test_org_contacts_are_optional_columns_that_a_file_without_them_leaves_alone(db):
+    # Given a unit imported with its office's contacts
+    with_contacts = dedent("""\
+        code,name,kind,parent,website,address,phone,email
+        fvsd,FVSD,district,,,"33 Example Way, Abbotsford",604-555-0100,office@fvsd.example.ca
+        """)
+    load(db, "orgs", with_contacts)
+    # When a file written before those columns existed is imported again
+    load(db, "orgs", "code,name,kind,parent,website\nfvsd,FVSD,district,,\n")
+    # Then its other columns change and the contacts stay
+    unit = db.scalars(select(OrgUnit)).one()
+    assert (unit.name, unit.address, unit.phone) == (
+        "FVSD",
+        "33 Example Way, Abbotsford",
+        "604-555-0100",
+    )
+    assert unit.email == "office@fvsd.example.ca"
+    # And a missing required column is still refused
+    error = import_error(db, "orgs", "code,name,parent,website\nfvsd,FVSD,,\n")
+    assert "missing columns: kind" in str(error)
 
 
 def test_unknown_kind_is_refused(db):
