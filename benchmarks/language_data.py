@@ -142,7 +142,8 @@ def _formspring() -> list[Example]:
     examples = []
     for row in rows:
         text = html.unescape(_BR.sub("\n", row["post"])).strip()
-        votes = [row[f"bully{i}"].strip().lower() == "yes" for i in (1, 2, 3)]
+        # ansN is worker N's answer to "is this cyberbullying?"; bullyN holds the words
+        votes = [row[f"ans{i}"].strip().lower() == "yes" for i in (1, 2, 3)]
         if text:
             examples.append(Example(text, int(sum(votes) >= 2)))
     return examples

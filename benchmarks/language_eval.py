@@ -44,8 +44,10 @@ from detectors.base import Context, Finding, TextItem  # noqa: E402
 from detectors.language import LanguageDetector  # noqa: E402
 
 # How many times the finished model was run against the test sets (kept by hand: a run that
-# printed test figures counts, whatever happened next). Nothing was changed after a run.
-TEST_RUNS = 1
+# printed test figures counts, whatever happened next). Nothing in the model, the word
+# lists or the threshold was changed after a run. Run 2 only fixed the Formspring reader,
+# which had read the workers' bullying words instead of their yes/no answers (0 positives).
+TEST_RUNS = 2
 CONTEXT = Context(now=datetime(2024, 5, 14, tzinfo=UTC))
 BATCH = 500
 
@@ -66,7 +68,7 @@ def scores(y: Any, predicted: Any) -> tuple[float, float, float]:
     return (
         float(f1_score(y, predicted, average="macro")),
         float(precision_score(y, predicted, zero_division=0)),
-        float(recall_score(y, predicted)),
+        float(recall_score(y, predicted, zero_division=0)),
     )
 
 
