@@ -50,9 +50,7 @@ def catalogue() -> dict[str, dict[str, Any]]:
         if entry["use"] not in USES:
             raise ValueError(f"{CATALOGUE.name}: [{name}] use must be one of {USES}")
         if entry.get("reserved") and entry["use"] in ("train", "dev"):
-            raise ValueError(
-                f"{CATALOGUE.name}: [{name}] is reserved: no training or tuning on it"
-            )
+            raise ValueError(f"{CATALOGUE.name}: [{name}] is reserved: no training or tuning on it")
     return entries
 
 

@@ -36,10 +36,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+import language_data as ld  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import f1_score, precision_score, recall_score  # noqa: E402
 
-import language_data as ld  # noqa: E402
 from detectors.base import Context, Finding, TextItem  # noqa: E402
 from detectors.language import LanguageDetector  # noqa: E402
 
@@ -98,11 +98,14 @@ def evaluate_sets(after: LanguageDetector, lexicon: LanguageDetector) -> list[di
 
 def print_sets(rows: list[dict[str, Any]]) -> None:
     print("Test sets (item level): macro-F1 / precision / recall")
-    print(f"{'set':12} {'n':>6} {'pos':>5}  {'apc >= 0.5':>17}  {'before':>17}  {'after':>17}"
-          "  after - apc")
+    print(
+        f"{'set':12} {'n':>6} {'pos':>5}  {'apc >= 0.5':>17}  {'before':>17}  {'after':>17}"
+        "  after - apc"
+    )
     for row in rows:
-        cells = "  ".join(f"{m:.3f}/{p:.2f}/{r:.2f}" for m, p, r in (
-            row["apc"], row["before"], row["after"]))
+        cells = "  ".join(
+            f"{m:.3f}/{p:.2f}/{r:.2f}" for m, p, r in (row["apc"], row["before"], row["after"])
+        )
         delta = row["after"][0] - row["apc"][0]
         print(f"{row['set'].name:12} {row['n']:6} {row['positives']:5}  {cells}  {delta:+.3f}")
     print()
@@ -159,8 +162,14 @@ def print_real(after: LanguageDetector, lexicon: LanguageDetector, root: Path) -
         kinds: Counter[str] = Counter()
         for findings in found:
             if findings:
-                worst = min(findings, key=lambda f: ("critical", "high").index(f.severity)
-                            if f.severity in ("critical", "high") else 2)
+                worst = min(
+                    findings,
+                    key=lambda f: (
+                        ("critical", "high").index(f.severity)
+                        if f.severity in ("critical", "high")
+                        else 2
+                    ),
+                )
                 kinds[f"{worst.severity}/{worst.details.get('source')}"] += 1
         per = 1000 / len(texts)
         flagged = sum(1 for f in found if f)
@@ -174,15 +183,24 @@ def print_real(after: LanguageDetector, lexicon: LanguageDetector, root: Path) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--real-comments-root", type=Path, default=HERE,
-                        help="a benchmarks/ folder whose datasets.toml lists real-comments sets")
-    parser.add_argument("--skip-test-sets", action="store_true",
-                        help="only the real-comments rates (they are not test sets)")
+    parser.add_argument(
+        "--real-comments-root",
+        type=Path,
+        default=HERE,
+        help="a benchmarks/ folder whose datasets.toml lists real-comments sets",
+    )
+    parser.add_argument(
+        "--skip-test-sets",
+        action="store_true",
+        help="only the real-comments rates (they are not test sets)",
+    )
     args = parser.parse_args()
     after, lexicon = LanguageDetector(), LanguageDetector(model=False)
     assert after.model is not None
-    print(f"model threshold {after.model.threshold}; "
-          f"{len(after.lexicon.files)} word-list categories\n")
+    print(
+        f"model threshold {after.model.threshold}; "
+        f"{len(after.lexicon.files)} word-list categories\n"
+    )
     if not args.skip_test_sets:
         print_sets(evaluate_sets(after, lexicon))
     print_real(after, lexicon, args.real_comments_root)

@@ -100,7 +100,9 @@ class MiniLM:
         ctx = (attn @ v).transpose(0, 2, 1, 3).reshape(b, t, d)
         ctx = ctx @ w(f"{p}attention.output.dense.weight").T + w(f"{p}attention.output.dense.bias")
         x = _norm(
-            x + ctx, w(f"{p}attention.output.LayerNorm.weight"), w(f"{p}attention.output.LayerNorm.bias")
+            x + ctx,
+            w(f"{p}attention.output.LayerNorm.weight"),
+            w(f"{p}attention.output.LayerNorm.bias"),
         )
         mid = x @ w(f"{p}intermediate.dense.weight").T + w(f"{p}intermediate.dense.bias")
         mid = 0.5 * mid * (1.0 + _erf(mid / np.sqrt(2.0)))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
+from detectors.folding import MAX_CHARS
 from detectors.phrases import Match, PhraseBook
 from detectors.toxicity import ToxicityModel
 
@@ -184,7 +185,7 @@ class LanguageDetector(Detector):
             item.id,
             subject=item.id,
             start=0,
-            end=len(item.text),
+            end=min(len(item.text), MAX_CHARS),  # the model read no further
             score=round(score, 3),
             details={"category": "model", "label": "abusive language", "source": "model"},
         )

@@ -6,9 +6,9 @@ posts, news-site comments and statements about minority groups by
 ``benchmarks/train_language_model.py``. Each vocabulary word carries two numbers: a weight
 counted once if the word is present (divided by the square root of the number of distinct
 vocabulary words, so a long text does not score high for its length), and a weight
-averaged over the text's words (all words that have one). The second comes from all-MiniLM-L6-v2's vector of the word, so words
-rare in training but close in meaning to abusive ones still count; nothing of MiniLM runs
-here.
+averaged over the text's words (all words that have one). The second comes from
+all-MiniLM-L6-v2's vector of the word, so words rare in training but close in meaning to
+abusive ones still count; nothing of MiniLM runs here.
 
 The artefact is ``detectors/data/toxicity_model.json.gz``; scoring is a few dictionary
 look-ups per word, with no tokenizer of its own.
