@@ -119,13 +119,18 @@ def load_path(name: str) -> Path:
     path = local_path(name)
     how = (
         f"fetch {entry['repo']} at commit {entry['commit']} and copy {entry['path']} "
-        f"to {path.relative_to(HERE.parent)}"
+        f"to {_shown(path)}"
     )
     if not path.exists():
         raise MissingData(f"data set {name!r} is not on this machine: {how}")
     if sha256(path) != entry["sha256"]:
         raise MissingData(f"data set {name!r} at {path} is not the recorded file: {how}")
     return path
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the project when it is inside it."""
+    return path.relative_to(HERE.parent) if path.is_relative_to(HERE.parent) else path
 
 
 def available(names: list[str]) -> tuple[list[str], list[str]]:
