@@ -116,7 +116,9 @@ class LanguageDetector(Detector):
         self.lexicon = lexicon if lexicon is not None else bundled_lexicon()
         self.model = ToxicityModel.bundled(threshold) if model else None
         vocabulary = self.model.vocabulary if self.model is not None else None
-        self._book = PhraseBook(self.lexicon.files, vocabulary=vocabulary, maskable=MASKABLE)
+        self._book = PhraseBook(
+            self.lexicon.files, vocabulary=vocabulary, maskable=MASKABLE, exact_columns=False
+        )
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         findings: list[Finding] = []

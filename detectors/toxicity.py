@@ -49,8 +49,9 @@ class ToxicityModel:
         ordered = sorted(words)
         self.vocabulary: dict[str, int] = {w: i for i, w in enumerate(ordered)}
         self._presence = [float(words[w][0]) for w in ordered]
-        self._mean = [float(words[w][1]) for w in ordered]
-        self._has_mean = [bool(words[w][2]) for w in ordered]
+        # a word without a vector has mean weight 0 and is not counted in the mean
+        self._mean = [float(words[w][1]) if words[w][2] else 0.0 for w in ordered]
+        self._counted = [1 if words[w][2] else 0 for w in ordered]
 
     @classmethod
     def bundled(cls, threshold: float | None = None) -> ToxicityModel:
@@ -70,17 +71,22 @@ class ToxicityModel:
 
     def score_columns(self, rows: Sequence[Sequence[int]]) -> list[float]:
         """Probability that each text (given as its columns) is abusive."""
-        presence, mean, has_mean = self._presence, self._mean, self._has_mean
+        presence, mean, counted = (
+            self._presence.__getitem__,
+            self._mean.__getitem__,
+            self._counted.__getitem__,
+        )
+        intercept, sqrt, exp = self._intercept, math.sqrt, math.exp
         scores = []
         for columns in rows:
-            z = self._intercept
-            present = set(columns)
-            if present:  # the bag of words has unit length, as in training
-                z += sum([presence[c] for c in present]) / math.sqrt(len(present))
-            averaged = [mean[c] for c in columns if has_mean[c]]
-            if averaged:
-                z += sum(averaged) / len(averaged)
-            scores.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
+            z = intercept
+            if columns:
+                present = set(columns)  # the bag of words has unit length, as in training
+                z += sum(map(presence, present)) / sqrt(len(present))
+                n = sum(map(counted, columns))  # words with a mean weight, repeats included
+                if n:
+                    z += sum(map(mean, columns)) / n
+            scores.append(1.0 / (1.0 + exp(-z)) if z > -700 else 0.0)
         return scores
 
     def score(self, texts: Sequence[str]) -> list[float]:
