@@ -18,13 +18,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
-from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
 from detectors.folding import MAX_CHARS
 from detectors.phrases import Match, PhraseBook
+from detectors.toxicity import ToxicityModel
 
 RULE = "language.prohibited"
 
@@ -95,147 +95,34 @@ def bundled_lexicon() -> Lexicon:
     return load_lexicon(resources.files("detectors").joinpath("data", "lexicon"))
 
 
-class ProfanityModel:
-    """alt-profanity-check's classifier: TF-IDF over words, then calibrated linear SVMs.
-
-    ``profanity_check.predict_prob`` spends most of its ~18 microseconds a text splitting
-    words in Python. The phrase automaton already finds every vocabulary word of a text's
-    plain form, so for texts whose words are exactly what the model's tokenizer would see
-    (ASCII or emoji, no ``_``) the counts come from the scan and only the matrix work is
-    left to scikit-learn: the same probabilities, for every text, at a fraction of the
-    cost. Other texts go through ``predict_prob`` unchanged.
-
-    Args:
-        threshold: Probability at or above which a text is reported.
-    """
-
-    def __init__(self, threshold: float = 0.9) -> None:
-        from profanity_check import profanity_check  # loads the model files: slow, once
-
-        self.threshold = threshold
-        self._module = profanity_check
-        self.vocabulary: dict[str, int] = dict(profanity_check.vectorizer.vocabulary_)
-        self._linear = _linear_sigmoids(profanity_check.model)
-
-    def score(self, texts: Sequence[str]) -> list[float]:
-        """The model's probability that each text is profane or abusive."""
-        if not texts:
-            return []
-        if self._linear is None:
-            return [float(p) for p in self._module.predict_prob(list(texts))]
-        return self._probabilities(self._module.vectorizer.transform(list(texts)))
-
-    def score_columns(self, rows: Sequence[Sequence[int]]) -> list[float]:
-        """Probabilities for texts given as the vocabulary columns of their words."""
-        if not rows:
-            return []
-        import numpy as np
-        from scipy.sparse import csr_matrix
-        from sklearn.preprocessing import normalize
-        from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
-
-        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-        indptr = np.concatenate(([0], np.cumsum(lengths)))
-        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
-        shape = (len(rows), len(self.vocabulary))
-        counts = csr_matrix((np.ones(len(indices)), indices, indptr), shape=shape)
-        counts.sum_duplicates()
-        weighted = counts.multiply(self._module.vectorizer.idf_).tocsr()
-        if self._linear is None:
-            weighted = normalize(weighted)
-            return [float(p) for p in self._module.model.predict_proba(weighted)[:, 1]]
-        # what normalize() does to a float64 CSR matrix, without its input validation
-        inplace_csr_row_normalize_l2(weighted)
-        return self._probabilities(weighted)
-
-    def _probabilities(self, weighted: Any) -> list[float]:
-        """``model.predict_proba(weighted)[:, 1]`` for calibrated linear SVMs, computed
-        with the very same operations but without scikit-learn's per-call validation
-        (which costs more than the arithmetic for a batch of comments)."""
-        import numpy as np
-        from scipy.special import expit
-
-        assert self._linear is not None
-        total = np.zeros(weighted.shape[0])
-        for coef_t, intercept, a, b in self._linear:
-            scores = np.reshape(weighted @ coef_t + intercept, (-1,))
-            total += expit(-(a * scores + b))
-        total /= len(self._linear)
-        return [float(p) for p in total]
-
-
-def _linear_sigmoids(model: Any) -> list[tuple[Any, Any, Any, Any]] | None:
-    """``(coef.T, intercept, a, b)`` of each calibrated binary linear classifier with a
-    sigmoid calibrator, or ``None`` when ``model`` is not exactly that (then scikit-learn
-    is called as it is)."""
-    import numpy as np
-
-    parts: list[tuple[Any, Any, Any, Any]] = []
-    classifiers = getattr(model, "calibrated_classifiers_", None)
-    if not classifiers or len(getattr(model, "classes_", ())) != 2:
-        return None
-    for calibrated in classifiers:
-        estimator = calibrated.estimator
-        coef = getattr(estimator, "coef_", None)
-        intercept = getattr(estimator, "intercept_", None)
-        if (
-            getattr(calibrated, "method", None) != "sigmoid"
-            or len(calibrated.calibrators) != 1
-            or not isinstance(coef, np.ndarray)
-            or coef.ndim != 2
-            or coef.shape[0] != 1
-            or not isinstance(intercept, np.ndarray)
-            or intercept.shape != (1,)
-            or list(estimator.classes_) != list(model.classes_)
-            or type(estimator).decision_function is not _linear_decision_function()
-        ):
-            return None
-        calibrator = calibrated.calibrators[0]
-        if not (hasattr(calibrator, "a_") and hasattr(calibrator, "b_")):
-            return None
-        if type(calibrator).predict is not _sigmoid_predict():
-            return None
-        parts.append((coef.T, intercept, calibrator.a_, calibrator.b_))
-    return parts
-
-
-def _linear_decision_function() -> Any:
-    from sklearn.linear_model._base import LinearClassifierMixin
-
-    return LinearClassifierMixin.decision_function
-
-
-def _sigmoid_predict() -> Any:
-    from sklearn.calibration import _SigmoidCalibration
-
-    return _SigmoidCalibration.predict
-
-
 class LanguageDetector(Detector):
     """Raises ``language.prohibited`` for each prohibited word, phrase or marker found.
 
     Args:
         lexicon: Word lists and phrases; the bundled ones when ``None``.
-        model: Also run the alt-profanity-check model on texts no list matched.
-        threshold: Model probability at or above which a text is reported.
+        model: Also run the toxicity model (:mod:`detectors.toxicity`) on texts no list
+            matched.
+        threshold: Model probability at or above which a text is reported; the one chosen
+            when the model was trained when ``None``.
     """
 
     name = "language"
-    version = "1"
+    version = "2"
     rules = (RULE,)
 
     def __init__(
-        self, lexicon: Lexicon | None = None, model: bool = True, threshold: float = 0.9
+        self, lexicon: Lexicon | None = None, model: bool = True, threshold: float | None = None
     ) -> None:
         self.lexicon = lexicon if lexicon is not None else bundled_lexicon()
-        self.model = ProfanityModel(threshold) if model else None
+        self.model = ToxicityModel.bundled(threshold) if model else None
         vocabulary = self.model.vocabulary if self.model is not None else None
-        self._book = PhraseBook(self.lexicon.files, vocabulary=vocabulary, maskable=MASKABLE)
+        self._book = PhraseBook(
+            self.lexicon.files, vocabulary=vocabulary, maskable=MASKABLE, exact_columns=False
+        )
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         findings: list[Finding] = []
         by_columns: list[tuple[TextItem, list[int]]] = []
-        by_text: list[TextItem] = []
         texts = [item for item in items if isinstance(item, TextItem) and item.text]
         for item, scan in zip(texts, self._book.scan_many([i.text for i in texts]), strict=True):
             if scan.matches:
@@ -244,24 +131,21 @@ class LanguageDetector(Detector):
                 continue
             if self.model is None:
                 continue
-            if scan.columns is None:
-                by_text.append(item)
-            elif scan.columns:
-                by_columns.append((item, scan.columns))
+            columns = scan.columns
+            if columns is None:  # not plain ASCII: the model reads the plain words itself
+                columns = self.model.columns(item.text)
+            if columns:
+                by_columns.append((item, columns))
         if self.model is not None:
-            findings.extend(self._model_findings(self.model, by_columns, by_text))
+            findings.extend(self._model_findings(self.model, by_columns))
         return findings
 
     def _model_findings(
-        self,
-        model: ProfanityModel,
-        by_columns: list[tuple[TextItem, list[int]]],
-        by_text: list[TextItem],
+        self, model: ToxicityModel, by_columns: list[tuple[TextItem, list[int]]]
     ) -> list[Finding]:
-        """One model call for the batch (plus one for the few texts it must tokenize)."""
-        items = [item for item, _ in by_columns] + by_text
+        """The model's findings on texts no list matched (one call for the batch)."""
+        items = [item for item, _ in by_columns]
         scores = model.score_columns([columns for _, columns in by_columns])
-        scores += model.score([item.text[:MAX_CHARS] for item in by_text])
         return [
             self._model_finding(item, score)
             for item, score in zip(items, scores, strict=True)
@@ -292,9 +176,9 @@ class LanguageDetector(Detector):
 
     def _model_finding(self, item: TextItem, score: float) -> Finding:
         explanation = (
-            f"A language model rates this {_noun(item)} as profane or abusive "
-            f"({score:.0%} likely) although no listed word was found; review it and hide it "
-            "if it breaks the procedure."
+            f"Hallwatch's language model rates this {_noun(item)} as abusive or hateful "
+            f"({score:.0%} likely) although no listed word or phrase was found; a model can be "
+            "wrong, so read it and hide it if it breaks the procedure."
         )
         return self.finding(
             RULE,
@@ -303,9 +187,9 @@ class LanguageDetector(Detector):
             item.id,
             subject=item.id,
             start=0,
-            end=len(item.text),
+            end=min(len(item.text), MAX_CHARS),  # the model read no further
             score=round(score, 3),
-            details={"category": "obscenity", "label": "offensive language", "source": "model"},
+            details={"category": "model", "label": "abusive language", "source": "model"},
         )
 
 

@@ -275,6 +275,9 @@ class PhraseBook:
             the plain reading, so a bag-of-words model needs no tokenizer of its own.
         maskable: Categories whose words are also matched in masked form ("f***").
         readings: Also scan the leetspeak, repeated- and spaced-letter readings.
+        exact_columns: List columns only for texts whose plain words are exactly what a
+            ``\\b\\w\\w+\\b`` tokenizer sees; ``False`` lists them for every text (for a
+            model trained on the plain words themselves).
     """
 
     def __init__(
@@ -283,8 +286,10 @@ class PhraseBook:
         vocabulary: Mapping[str, int] | None = None,
         maskable: Iterable[str] = (),
         readings: bool = True,
+        exact_columns: bool = True,
     ) -> None:
         self._readings = readings
+        self._exact_columns = exact_columns
         self._words: dict[str, tuple[list[str], set[int]]] = {}
         self._lines: list[tuple[str, re.Pattern[str], bool, tuple[frozenset[str], ...]]] = []
         self._always: set[int] = set()
@@ -359,11 +364,11 @@ class PhraseBook:
         """
         prepared = [prepare(text) for text in texts]
         walked = self._walk([p.plain.text for p in prepared])
-        counts, vocabulary = self._counts, self._columns
+        counts, vocabulary, any_text = self._counts, self._columns, not self._exact_columns
         scans: list[Scan] = []
         for index, item in enumerate(prepared):
             columns: list[int] | None = None
-            if counts and item.exact:
+            if counts and (any_text or item.exact):
                 columns = [vocabulary[w] for w in item.plain.text.split() if w in vocabulary]
             found = walked.get(index)
             if found is not None and not found[0] and not found[2]:

@@ -264,7 +264,7 @@ def test_language_prohibited_finding_fields(lexicon_only: LanguageDetector) -> N
     assert len(found) == 2
     for finding in found:
         assert finding.rule == RULE
-        assert finding.detector == "language" and finding.version == "1"
+        assert finding.detector == "language" and finding.version == "2"
         assert finding.key == "c-9" and finding.subject == "c-9"
         assert 0.0 <= finding.score <= 1.0
         assert finding.excerpt == ""
@@ -368,7 +368,11 @@ def test_language_prohibited_bundled_lexicon_copies_cleanly(tmp_path: Path) -> N
     assert load_lexicon(tmp_path / "copy") == bundled_lexicon()
 
 
-# --- the alt-profanity-check model ---------------------------------------------------------
+# --- the project's own model (detectors/toxicity.py) ----------------------------------------
+#
+# Examples written here, none taken from any data set: what the word lists missed on real
+# text (implicit insults, targeted harassment, hate without slurs), and benign school-page
+# text that must stay clean (sports banter, "killed it", praise).
 
 CLEAN = (
     "The students worked hard all term on their science fair projects and the results were "
@@ -376,30 +380,82 @@ CLEAN = (
     "see you all at the spring concert on Thursday at 6:30 in the gym!"
 )
 
+MODEL_CATCHES = [
+    # implicit insults
+    "you ignorant hypocrite",
+    "this teacher is a pathetic, ignorant fool",
+    "She is a lazy teacher and a liar",
+    # targeted harassment
+    "shut your mouth you ignorant fool",
+    # hate without slurs
+    "Women should not be allowed to teach",
+    "Those people are animals and they do not belong in our schools",
+    # not plain ASCII: the model reads the plain words itself
+    "Sérieusement, you ignorant hypocrite",
+    "you_ignorant hypocrite",
+]
 
-@pytest.mark.parametrize(
-    ("text", "flagged"),
-    [
-        (CLEAN, False),
-        ("Lovely photos from sports day, thank you 😊", False),
-        ("you ignorant hypocrite", True),
-        ("shut your mouth you ignorant fool", True),
-        ("this teacher is a pathetic, ignorant fool", True),
-        ("Sérieusement, you ignorant hypocrite", True),  # not ASCII: the model's own tokenizer
-        ("you_ignorant hypocrite", True),
-    ],
-    ids=case_id,
-)
+# Known misses: the model scores these below the threshold chosen to keep false alerts at
+# a district's size low (docs/detection-language.md). Strict: a fix must move them above.
+KNOWN_MISSES = [
+    "what a clown show this principal runs, absolute garbage",
+    "girls are too emotional to lead anything",
+    "Immigrants are ruining this country, send them all back",
+    "go back to where you came from",
+    "Nobody at this school can stand you",
+]
+
+MUST_STAY_CLEAN = [
+    CLEAN,
+    "Lovely photos from sports day, thank you 😊",
+    "Great game tonight, our boys killed it!",
+    "The choir absolutely killed it at the spring concert 🎶",
+    "Our defence crushed them in the second half, what a win for the Hawks",
+    "We got destroyed lol, we'll get them next time",
+    "So proud of our students at the science fair",
+    "Congrats to the girls basketball team on the regional title",
+    "Welcome to our new families from around the world!",
+    "Our Muslim and Jewish students led the interfaith assembly today",
+    "Immigrant parents: free English classes start Monday in the library",
+    "The bake sale starts at 3pm in the gym",
+    "Reminder: picture day is Tuesday, smiles ready!",
+]
+
+
+@pytest.mark.parametrize("text", MODEL_CATCHES, ids=case_id)
 def test_language_prohibited_model_catches_unlisted_abuse(
-    with_model: LanguageDetector, text: str, flagged: bool
+    with_model: LanguageDetector, lexicon_only: LanguageDetector, text: str
 ) -> None:
+    assert scan(lexicon_only, text) == []  # no word list catches these
     found = scan(with_model, text)
-    assert [f.details["source"] for f in found] == (["model"] if flagged else [])
-    if flagged:
-        finding = found[0]
-        assert (finding.start, finding.end) == (0, len(text))
-        assert finding.score >= 0.9 and finding.severity == "high"
-        assert finding.details["label"] == "offensive language"
+    assert [f.details["source"] for f in found] == ["model"]
+    finding = found[0]
+    assert (finding.start, finding.end) == (0, len(text))
+    assert finding.severity == "high"  # never critical: a model alone does not say "threat"
+    assert finding.details == {"category": "model", "label": "abusive language", "source": "model"}
+    assert "language model" in finding.explanation
+    assert with_model.model is not None and finding.score >= with_model.model.threshold
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: below the model's threshold")
+@pytest.mark.parametrize("text", KNOWN_MISSES, ids=case_id)
+def test_language_prohibited_known_misses(with_model: LanguageDetector, text: str) -> None:
+    assert scan(with_model, text)
+
+
+@pytest.mark.parametrize("text", MUST_STAY_CLEAN, ids=case_id)
+def test_language_prohibited_benign_school_text_stays_clean(
+    with_model: LanguageDetector, text: str
+) -> None:
+    assert scan(with_model, text) == []
+
+
+def test_language_prohibited_threats_stay_critical_with_the_model(
+    with_model: LanguageDetector,
+) -> None:
+    found = scan(with_model, "I know where you live and I will hurt you")
+    assert found and {f.severity for f in found} == {"critical"}
+    assert {f.details["source"] for f in found} == {"lexicon"}
 
 
 def test_language_prohibited_model_is_silent_when_the_lexicon_matched(
@@ -420,14 +476,20 @@ def test_language_prohibited_model_is_silent_when_the_lexicon_matched(
     ],
     ids=case_id,
 )
-def test_language_prohibited_model_scores_match_predict_prob(
+def test_language_prohibited_model_scores_from_the_scan_equal_its_own_reading(
     with_model: LanguageDetector, text: str
 ) -> None:
     model = with_model.model
     assert model is not None
     columns = with_model._book.scan(text).columns
     assert columns is not None
-    assert model.score_columns([columns]) == pytest.approx(model.score([text]), abs=1e-9)
+    assert model.score_columns([columns]) == pytest.approx(model.score([text]), abs=1e-12)
+
+
+def test_language_prohibited_model_long_benign_text_is_not_abusive_for_its_length(
+    with_model: LanguageDetector,
+) -> None:
+    assert scan(with_model, " ".join([CLEAN] * 40)) == []
 
 
 def test_language_prohibited_model_scores_a_whole_batch_at_once(
@@ -437,6 +499,12 @@ def test_language_prohibited_model_scores_a_whole_batch_at_once(
     items = [TextItem(id=f"c-{i}", text=t, kind="comment") for i, t in enumerate(texts)]
     found = list(with_model.detect(items, CONTEXT))
     assert sorted(f.subject for f in found) == ["c-1", "c-3"]
+
+
+def test_language_prohibited_model_threshold_can_be_set(lexicon_only: LanguageDetector) -> None:
+    strict = LanguageDetector(threshold=0.99999)
+    assert strict.model is not None and strict.model.threshold == 0.99999
+    assert scan(strict, "you ignorant hypocrite") == []
 
 
 def test_language_prohibited_finding_helper_equals_the_dataclass() -> None:
