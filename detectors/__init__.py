@@ -30,18 +30,37 @@ from detectors.structural import STRUCTURAL_DETECTORS
 DEFAULT_STRUCTURAL: tuple[Detector, ...] = STRUCTURAL_DETECTORS
 
 
-@lru_cache(maxsize=1)
-def default_detectors() -> tuple[Detector, ...]:
-    """Every detector with the bundled word lists, built once (the model loads here)."""
-    # Deferred: these modules bring OpenCV, NumPy and scikit-learn, which `import detectors`
-    # (the structural rules, the CLI's --help) does not need.
+@lru_cache(maxsize=8)
+def build(lexicon_dir: str = "", alt_text_items: bool = False) -> tuple[Detector, ...]:
+    """The detector suite, built in this one place and once per set of options (the word
+    lists, automata and model load here).
+
+    Args:
+        lexicon_dir: a district's own copy of ``detectors/data/lexicon`` ("" for the bundled
+            lists).
+        alt_text_items: the caller passes each photo's alt text as a ``TextItem`` of its own
+            (the worker does, so alt text is checked even when the photo cannot be fetched);
+            then the PII detector does not read it again from the ``ImageItem``.
+    """
+    # Deferred: these modules bring OpenCV and NumPy, which `import detectors` (the structural
+    # rules, the CLI's --help) does not need.
     from detectors.images import ImageDetector
-    from detectors.language import LanguageDetector
+    from detectors.language import LanguageDetector, load_lexicon
     from detectors.media import MediaInquiryDetector
     from detectors.pii import PiiDetector
 
-    text = (PiiDetector(), LanguageDetector(), MediaInquiryDetector())
+    lexicon = load_lexicon(lexicon_dir) if lexicon_dir else None
+    text = (
+        PiiDetector(scan_alt_text=not alt_text_items),
+        LanguageDetector(lexicon=lexicon),
+        MediaInquiryDetector(),
+    )
     return (*STRUCTURAL_DETECTORS, *text, ImageDetector())
+
+
+def default_detectors() -> tuple[Detector, ...]:
+    """Every detector with the bundled word lists (:func:`build` with its defaults)."""
+    return build()
 
 
 def run(

@@ -14,17 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import detectors
-from detectors.images import ImageDetector
-from detectors.language import LanguageDetector, load_lexicon
-from detectors.media import MediaInquiryDetector
-from detectors.pii import PiiDetector
 from detectors.roster import RosterIndex
 from monitor.core.settings import Settings
 from monitor.registry.roster import RosterKeyError, load_index, roster_version
@@ -39,16 +34,12 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=4)
 def suite(lexicon_dir: str = "") -> tuple[detectors.Detector, ...]:
-    """Every detector, built once per process (the district's word lists if configured)."""
+    """The worker's detector suite (:func:`detectors.build`), tuned for a worker process."""
     import cv2  # deferred: OpenCV is heavy, and only a worker that analyses photos needs it
 
     cv2.setNumThreads(1)  # Dramatiq's worker threads are the parallelism; no oversubscription
-    lexicon = load_lexicon(Path(lexicon_dir)) if lexicon_dir else None
-    # Alt text reaches the PII detector as its own TextItem (even when a photo can't be
-    # fetched), so the detector does not read it again from the ImageItem.
-    pii = PiiDetector(scan_alt_text=False)
-    text = (pii, LanguageDetector(lexicon=lexicon), MediaInquiryDetector())
-    built = (*detectors.DEFAULT_STRUCTURAL, *text, ImageDetector())
+    # Alt text reaches the PII detector as its own TextItem (see the pipeline's _text_items).
+    built = detectors.build(lexicon_dir, alt_text_items=True)
     # The word lists, automata and model weights live as long as the process: move them
     # (and everything else alive now) out of the cyclic collector's reach, so its
     # collections during detection walk only the batch at hand (about 10% of detection
