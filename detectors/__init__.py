@@ -13,6 +13,7 @@ from detectors.base import (
     CLAUSES,
     SEVERITIES,
     AccountState,
+    AdminState,
     CommentState,
     Context,
     Detector,
@@ -24,9 +25,10 @@ from detectors.base import (
     TextItem,
     redact,
 )
+from detectors.procedure import PROCEDURE_DETECTORS
 from detectors.structural import STRUCTURAL_DETECTORS
 
-DEFAULT_STRUCTURAL: tuple[Detector, ...] = STRUCTURAL_DETECTORS
+DEFAULT_STRUCTURAL: tuple[Detector, ...] = (*STRUCTURAL_DETECTORS, *PROCEDURE_DETECTORS)
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +42,7 @@ def default_detectors() -> tuple[Detector, ...]:
     from detectors.pii import PiiDetector
 
     text = (PiiDetector(), LanguageDetector(), MediaInquiryDetector())
-    return (*STRUCTURAL_DETECTORS, *text, ImageDetector())
+    return (*DEFAULT_STRUCTURAL, *text, ImageDetector())
 
 
 def run(
@@ -72,6 +74,7 @@ __all__ = [
     "DEFAULT_STRUCTURAL",
     "SEVERITIES",
     "AccountState",
+    "AdminState",
     "CommentState",
     "Context",
     "Detector",
