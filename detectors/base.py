@@ -127,6 +127,9 @@ class AccountState:
     # is one, else of any earlier version (so a finding can say which version it was).
     acknowledged_at: datetime | None = None
     acknowledged_version: str = ""
+    # When Hallwatch first asked the owner to acknowledge the current version (after their
+    # newest acknowledgement); None: not asked yet.
+    acknowledgement_requested_at: datetime | None = None
     administrators: tuple[AdminState, ...] = ()
     admin_list_source: str = ""  # "" when the platform's list is not known, else its source
 
@@ -146,6 +149,7 @@ class Context:
     region: str = "CA"  # default region for phone numbers
     procedure_version: str = ""  # the version owners must acknowledge; "" = not checked
     acknowledge_within: timedelta = timedelta(days=365)
+    acknowledge_grace: timedelta = timedelta(days=14)  # after the first request, to answer
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -27,9 +27,11 @@ class AcknowledgementDetector(Detector):
     """Raises ``account.unacknowledged`` (low) when the owner has not acknowledged the current
     version of the procedure, or the acknowledgement is older than ``acknowledge_within``.
 
-    Raises nothing when no procedure version is configured, and nothing for retired accounts.
-    The key names the version and the owner, so a new version or a new owner is a new flag,
-    and an expired acknowledgement names the day it was given.
+    An owner is flagged only once they have had ``acknowledge_grace`` to answer the first
+    request Hallwatch sent them (an account with no owner e-mail at once: nobody can be
+    asked). Raises nothing when no procedure version is configured, and nothing for retired
+    accounts. The key names the version and the owner, so a new version or a new owner is a
+    new flag, and an expired acknowledgement names the day it was given.
     """
 
     name = "procedure.acknowledgement"
@@ -51,11 +53,16 @@ class AcknowledgementDetector(Detector):
             ),
         }
         problem, key = self._problem(account, context, owner)
-        if problem is None:
+        if problem is None or (owner and not self._answer_overdue(account, context)):
             return []
         return [
             self.finding("account.unacknowledged", "low", problem, key, details=details),
         ]
+
+    @staticmethod
+    def _answer_overdue(account: AccountState, context: Context) -> bool:
+        asked = account.acknowledgement_requested_at
+        return asked is not None and context.now - asked >= context.acknowledge_grace
 
     @staticmethod
     def _problem(account: AccountState, context: Context, owner: str) -> tuple[str | None, str]:
@@ -71,8 +78,8 @@ class AcknowledgementDetector(Detector):
         when = account.acknowledged_at
         if when is None:
             return (
-                f"The owner of {label} ({owner}) has not acknowledged Procedure 417; "
-                "Hallwatch sends them a link to read its key points and confirm."
+                f"The owner of {label} ({owner}) has not acknowledged Procedure 417 although "
+                "Hallwatch asked them; remind them to open the e-mailed link and confirm."
             ), base
         if account.acknowledged_version != wanted:
             return (

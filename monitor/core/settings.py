@@ -359,6 +359,12 @@ class ProcedureSettings:
     link_days: float = setting(
         14.0, _positive_number, "days an acknowledgement link in an e-mail stays valid"
     )
+    grace_days: float = setting(
+        14.0,
+        _not_negative,
+        "days an owner has to acknowledge after Hallwatch first asks, before the account "
+        "is flagged",
+    )
 
 
 @dataclass(frozen=True)
@@ -476,6 +482,10 @@ class Settings:
     @property
     def acknowledge_within(self) -> timedelta:
         return timedelta(days=self.procedure.acknowledge_days)
+
+    @property
+    def acknowledge_grace(self) -> timedelta:
+        return timedelta(days=self.procedure.grace_days)
 
     @property
     def stale_after(self) -> timedelta:

@@ -16,6 +16,9 @@ NOW = datetime(2026, 9, 14, 15, 0, tzinfo=UTC)
 DOMAINS = ("fvsd.example.ca",)
 
 
+ASKED = NOW - timedelta(days=20)  # the owner was asked 20 days ago (grace: 14)
+
+
 def account(**kw: object) -> AccountState:
     base = AccountState(
         id="riv-fb",
@@ -24,6 +27,7 @@ def account(**kw: object) -> AccountState:
         can_be_private=False,
         platform_name="Facebook",
         owner_email="a.patel@fvsd.example.ca",
+        acknowledgement_requested_at=ASKED,
     )
     return replace(base, **kw)  # type: ignore[arg-type]
 
@@ -78,6 +82,19 @@ def test_unacknowledged(when, acked, version, key) -> None:
         assert "a.patel@fvsd.example.ca" in finding.explanation
 
 
+@pytest.mark.parametrize(
+    ("asked", "flagged"),
+    [(None, False), (NOW - timedelta(days=13), False), (NOW - timedelta(days=14), True)],
+    ids=["never-asked", "asked-13-days-ago", "asked-14-days-ago"],
+)
+def test_an_owner_is_flagged_only_after_the_grace_period_of_the_first_request(
+    asked, flagged
+) -> None:
+    state = account(acknowledged_at=None, acknowledgement_requested_at=asked)
+    found = detectors.run([], context(state), (AcknowledgementDetector(),))
+    assert bool(found) is flagged
+
+
 def test_a_version_bump_names_both_versions_and_is_a_new_flag() -> None:
     state = account(acknowledged_at=NOW - timedelta(days=30), acknowledged_version="1")
     assert detectors.run([], context(state, "1"), (AcknowledgementDetector(),)) == []
@@ -96,8 +113,9 @@ def test_a_new_owner_is_asked_even_if_the_old_one_acknowledged() -> None:
 
 
 def test_no_owner_on_record_is_said_plainly_and_retired_accounts_are_skipped() -> None:
-    (found,) = detectors.run([], context(account(owner_email="")), (AcknowledgementDetector(),))
-    assert "no owner e-mail" in found.explanation
+    nobody = account(owner_email="", acknowledgement_requested_at=None)
+    (found,) = detectors.run([], context(nobody), (AcknowledgementDetector(),))
+    assert "no owner e-mail" in found.explanation  # nobody can be asked: flagged at once
     assert detectors.run([], context(account(status="retired")), (AcknowledgementDetector(),)) == []
 
 
