@@ -101,8 +101,7 @@ class DiscoveryJob:
             "discovery_alert", supervisor=supervisor, candidates=found, console=f"{base}/discovery"
         )
         subject = (
-            f"[Hallwatch] {len(found)} social media account(s) found that are not in the "
-            "registry"
+            f"[Hallwatch] {len(found)} social media account(s) found that are not in the registry"
         )
         message = email(
             self.app.settings.delivery.from_address,
