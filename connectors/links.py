@@ -55,6 +55,15 @@ class AccountLink:
     url: str
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    """An account a platform search found, with the words it shows about itself."""
+
+    link: AccountLink
+    title: str = ""
+    description: str = ""
+
+
 def _host(url: str) -> tuple[str, list[str], dict[str, list[str]]]:
     parts = urlsplit(url.strip())
     try:

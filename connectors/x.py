@@ -45,7 +45,7 @@ from connectors.base import Connector, Quota
 from connectors.errors import ConfigurationError, ConnectorError, PermanentError, UsageCapped
 from connectors.http import error_for_status, network_error, session_with_timeout
 from connectors.kit import UTC_CLOCK, Collector, Malformed, label_of
-from connectors.links import AccountLink
+from connectors.links import AccountLink, SearchHit
 from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot, utc
 
 log = logging.getLogger(__name__)
@@ -656,7 +656,7 @@ class XConnector(Connector):
             )
         return f"{who}: reads its posts and replies and can hide replies"
 
-    def search_users(self, query: str, max_results: int = 20) -> list[AccountLink]:
+    def search_users(self, query: str, max_results: int = 20) -> list[SearchHit]:
         """Public accounts matching ``query`` (``GET /2/users/search``): available to the Pro
         access level and higher, with user-context authentication only.
 

@@ -45,7 +45,7 @@ from connectors.google import (
     walk_pages,
 )
 from connectors.kit import PACIFIC, Collector, label_of
-from connectors.links import AccountLink
+from connectors.links import AccountLink, SearchHit
 from connectors.records import (
     AccountRef,
     Comment,
@@ -211,7 +211,7 @@ class YouTubeConnector(GoogleConnector):
         how = "owner sign-in: read and moderate" if self.uses_oauth else "API key: public data"
         return f"YouTube channel {account.external_id} ({how})"
 
-    def search_channels(self, query: str, max_results: int = 10) -> list[AccountLink]:
+    def search_channels(self, query: str, max_results: int = 10) -> list[SearchHit]:
         """Channels matching ``query`` (``search.list(type=channel)``, 100 units a call;
         ``quota_used`` counts them). Works with an API key.
 
@@ -227,13 +227,15 @@ class YouTubeConnector(GoogleConnector):
         for item in response.get("items") or []:
             channel = text_of(item, "id", "channelId") or text_of(item, "snippet", "channelId")
             if channel:
+                link = AccountLink(
+                    "youtube",
+                    channel,
+                    f"youtube:channel/{channel}",
+                    f"https://www.youtube.com/channel/{channel}",
+                )
+                snippet = dig(item, "snippet")
                 found.append(
-                    AccountLink(
-                        "youtube",
-                        channel,
-                        f"youtube:channel/{channel}",
-                        f"https://www.youtube.com/channel/{channel}",
-                    )
+                    SearchHit(link, text_of(snippet, "title"), text_of(snippet, "description"))
                 )
         return found
 

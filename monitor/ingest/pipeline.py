@@ -120,7 +120,7 @@ def account_state(session: Session, account: Account, version: str = "") -> dete
     asked = first_request(
         session, account.owner_email, version, current.acknowledged_at if current else None
     )
-    admins, admin_source = admin_states(session, account)
+    admins, admin_source = admin_states(session, account, domains)
     return detectors.AccountState(
         id=account.key,
         platform=account.platform,
@@ -244,7 +244,8 @@ def detect_and_flag(
 ) -> list[Flag]:
     """Run the detectors over the account and what changed; write flags and outbox rows."""
     session.flush()
-    state = account_state(session, account, app.settings.procedure.version)
+    settings = app.settings
+    state = account_state(session, account, settings.procedure.version, settings.district_domains)
     items = _text_items(session, changes) if changes else []
     roster, consents = ROSTER.get(session, app.settings) if items or images else (None, frozenset())
     context = _context(

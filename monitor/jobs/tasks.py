@@ -27,8 +27,8 @@ from monitor.ingest.admins import refresh_admin_lists
 from monitor.ingest.discover import run_discovery
 from monitor.notify import digest
 from monitor.notify.acknowledgements import claim_requests
-from monitor.notify.discovery import claim_discovery_alerts
 from monitor.notify.delivery import deliver, pending_outbox
+from monitor.notify.discovery import claim_discovery_alerts
 from monitor.notify.routing import notifier_for
 from monitor.registry import usage
 

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 import detectors
+from detectors.procedure import on_district
 from monitor.storage import audit
 from monitor.storage.models import Account, AdminList, StaffMember, Supervisor, User
 
@@ -169,8 +170,14 @@ def directory_date(session: Session) -> datetime | None:
     return session.scalar(select(func.max(StaffMember.imported_at)))
 
 
-def staff_status(session: Session, emails: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """For each address: ("current" | "departed" | "unknown", how Hallwatch knows)."""
+def staff_status(
+    session: Session, emails: Iterable[str], domains: Sequence[str] = ()
+) -> dict[str, tuple[str, str]]:
+    """For each address: ("current" | "departed" | "unknown", how Hallwatch knows).
+
+    Only District addresses (``domains``, when given) can be judged departed from the
+    directory: a personal address is never in it (that is its own finding).
+    """
     wanted = sorted({e.lower() for e in emails if e})
     if not wanted:
         return {}
@@ -193,7 +200,7 @@ def staff_status(session: Session, emails: Iterable[str]) -> dict[str, tuple[str
             result[email] = ("departed", "their Hallwatch console sign-in is disabled")
         elif email in listed or email in supervisors:
             result[email] = ("current", "")
-        elif imported is not None:
+        elif imported is not None and (not domains or on_district(email, domains)):
             day = imported.date().isoformat()
             result[email] = ("departed", f"not in the staff directory imported {day}")
         else:
@@ -232,7 +239,7 @@ def admin_states(
             match["on_platform"] = True
         else:
             people[key] = {"admin": person, "registered": False, "on_platform": True}
-    status = staff_status(session, [v["admin"].email for v in people.values()])
+    status = staff_status(session, [v["admin"].email for v in people.values()], domains)
     states = tuple(
         detectors.AdminState(
             email=v["admin"].email,

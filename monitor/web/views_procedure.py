@@ -120,7 +120,7 @@ def procedure_section(
     state = standing(db, settings, owner, now) if owner else None
     acked_at = state.at if state is not None and state.version else None
     asked = first_request(db, owner, settings.procedure.version, acked_at) if owner else None
-    people, source = admin_states(db, account)
+    people, source = admin_states(db, account, settings.district_domains)
     platform, list_source, why = platform_list(db, account.id)
     checked = db.scalar(select(AdminList.checked_at).where(AdminList.account_id == account.id))
     return {
