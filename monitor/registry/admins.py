@@ -213,7 +213,7 @@ def _key(admin: Admin) -> str:
 
 
 def admin_states(
-    session: Session, account: Account
+    session: Session, account: Account, domains: Sequence[str] = ()
 ) -> tuple[tuple[detectors.AdminState, ...], str]:
     """Every administrator of ``account``, from the registry and the platform, with their
     staff status, for the detectors; and the platform list's source ("" when unknown).
