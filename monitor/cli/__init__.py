@@ -7,6 +7,7 @@ from monitor.cli import (  # noqa: F401  (imported for the commands they registe
     comments,
     db,
     demo,
+    discovery,
     flags,
     procedure,
     registry,
