@@ -88,7 +88,9 @@ def _expiry(day: object) -> datetime | None:
     return datetime.combine(day, time.max, tzinfo=UTC) if day else None  # type: ignore[arg-type]
 
 
-def account_state(session: Session, account: Account, version: str = "") -> detectors.AccountState:
+def account_state(
+    session: Session, account: Account, version: str = "", domains: tuple[str, ...] = ()
+) -> detectors.AccountState:
     """Everything the structural rules need about ``account``, read from the store.
 
     ``version`` is the procedure version owners must acknowledge (the newest

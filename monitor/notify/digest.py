@@ -28,8 +28,8 @@ from monitor.core.domain import ACTIVE_FLAG, Role
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.outbox import send_once
 from monitor.notify.render import email, render
-from monitor.storage import audit
 from monitor.registry.acknowledge import standings
+from monitor.storage import audit
 from monitor.storage.models import (
     Account,
     Candidate,
