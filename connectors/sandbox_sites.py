@@ -45,7 +45,9 @@ class SandboxSites(BaseAdapter):
             return None
         return target
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(  # type: ignore[override]  # the transport options do not apply to files
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
         parts = urlsplit(str(request.url))
         found = (
             self._file(parts.hostname or "", parts.path or "/")

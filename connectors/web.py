@@ -63,10 +63,10 @@ def _robots(
     status = response.status_code
     if status >= 500:
         response.close()
-        parser.disallow_all = True
+        parser.disallow_all = True  # type: ignore[attr-defined]  # RFC 9309: unreachable
     elif status >= 400:
         response.close()
-        parser.allow_all = True
+        parser.allow_all = True  # type: ignore[attr-defined]  # RFC 9309: unavailable
     else:
         body = read_bounded(response, ROBOTS_MAX, PLATFORM, 15.0, what="robots.txt")
         parser.parse(body.decode("utf-8", "replace").splitlines())

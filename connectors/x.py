@@ -677,11 +677,13 @@ class XConnector(Connector):
             params=params,
             endpoint_parameters=("query", "max_results", "user.fields"),
         )
-        found = []
+        found: list[SearchHit] = []
         for user in _items(body.get("data")):
-            name = _text(_obj(user), "username")
+            words = _obj(user)
+            name = _text(words, "username")
             if name:
-                found.append(AccountLink("x", "@" + name, f"x:{name.lower()}", f"{WEB}/{name}"))
+                link = AccountLink("x", "@" + name, f"x:{name.lower()}", f"{WEB}/{name}")
+                found.append(SearchHit(link, _text(words, "name"), _text(words, "description")))
         return found
 
     def _auth_mode(self) -> Mode:
