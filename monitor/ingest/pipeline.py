@@ -89,7 +89,10 @@ def _expiry(day: object) -> datetime | None:
 
 
 def account_state(
-    session: Session, account: Account, version: str = "", domains: tuple[str, ...] = ()
+    session: Session,
+    account: Account,
+    version: str = "",
+    district_domains: tuple[str, ...] = (),
 ) -> detectors.AccountState:
     """Everything the structural rules need about ``account``, read from the store.
 
@@ -122,7 +125,7 @@ def account_state(
     asked = first_request(
         session, account.owner_email, version, current.acknowledged_at if current else None
     )
-    admins, admin_source = admin_states(session, account, domains)
+    admins, admin_source = admin_states(session, account, district_domains)
     return detectors.AccountState(
         id=account.key,
         platform=account.platform,

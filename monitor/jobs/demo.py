@@ -115,18 +115,18 @@ def _procedure_day_one(app: App, tasks: Tasks, at: datetime, report: DemoReport)
     """Ask owners to acknowledge, some confirm, and discovery reads the schools' sites."""
     as_of = at.isoformat()
     tasks.acknowledge_requests.send(as_of)
-    _drain(tasks, ("digest", "deliver"))
+    _drain(tasks, ("procedure", "deliver"))
     with app.sessions() as session, session.begin():
         for email in ACKNOWLEDGING:
             acknowledge(session, app.settings, email, at, None, via="demo")
             report.acknowledged += 1
     tasks.discover.send(as_of)
-    _drain(tasks, ("sweep", "deliver"))
+    _drain(tasks, ("procedure", "deliver"))
 
 
 def _procedure_next_day(app: App, tasks: Tasks, at: datetime) -> None:
     tasks.procedure_check.send(at.isoformat())
-    _drain(tasks, ("sweep", "deliver"))
+    _drain(tasks, ("procedure", "deliver"))
 
 
 def _run_step(app: App, tasks: Tasks, at: datetime) -> int:

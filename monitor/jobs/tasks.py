@@ -52,9 +52,10 @@ class Tasks:
         self.review_sweep = self._actor(self._review_sweep, "sweep", opts)
         self.deliver = self._actor(self._deliver, "deliver", opts)
         self.weekly_digest = self._actor(self._weekly_digest, "digest", opts)
-        self.acknowledge_requests = self._actor(self._acknowledge_requests, "digest", opts)
-        self.procedure_check = self._actor(self._procedure_check, "sweep", opts)
-        self.discover = self._actor(self._discover, "sweep", opts)
+        # Procedure 417's own paperwork: reminders, administrators and discovery.
+        self.acknowledge_requests = self._actor(self._acknowledge_requests, "procedure", opts)
+        self.procedure_check = self._actor(self._procedure_check, "procedure", opts)
+        self.discover = self._actor(self._discover, "procedure", opts)
 
     def _actor(
         self, fn: Any, queue: str, options: dict[str, Any], priority: int = 0
