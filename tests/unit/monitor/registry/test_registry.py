@@ -285,7 +285,7 @@ def test_one_bad_row_among_good_rows_imports_nothing(db):
         (
             3,
             "platform 'facebok' is not one of facebook, instagram, x, youtube, wordpress, "
-            "blogger, snapchat, sandbox",
+            "blogger, snapchat, tiktok, sandbox",
         )
     ]
     assert not db.new and not db.dirty
