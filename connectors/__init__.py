@@ -27,13 +27,22 @@ from connectors.platforms import (
     get_connector,
     platform_names,
 )
-from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot
+from connectors.records import (
+    AccountRef,
+    Administrator,
+    Comment,
+    Media,
+    Post,
+    Profile,
+    Snapshot,
+)
 
 quiet_sdk_loggers()  # SDK debug logs carry tokens: see connectors.http.SDK_LOGGERS
 
 __all__ = [
     "CAPABILITIES",
     "AccountRef",
+    "Administrator",
     "AuthRevoked",
     "Capabilities",
     "Comment",

@@ -12,7 +12,7 @@ import requests
 from connectors.errors import PermanentError
 from connectors.http import fetch_media_bytes, session_with_timeout
 from connectors.kit import UTC_CLOCK, QuotaClock
-from connectors.records import AccountRef, Media, Snapshot
+from connectors.records import AccountRef, Administrator, Media, Snapshot
 
 Clock = Callable[[], datetime]
 
@@ -78,6 +78,8 @@ class Connector:
       comment's ``hidden`` is None and the store keeps the state it recorded.
     * ``has_api``: False for platforms with no API for this (manual attestation only).
     * ``quota``: the platform's own unit quota, if it has one.
+    * ``admin_list``: what :meth:`administrators` reads ("Facebook Page assigned users"),
+      or "" when Hallwatch cannot read who administers an account on this platform.
 
     Args:
         credentials: the account's decrypted credentials (a dict); never logged.
@@ -95,6 +97,7 @@ class Connector:
     reports_hidden: ClassVar[bool] = True
     has_api: ClassVar[bool] = True
     quota: ClassVar[Quota | None] = None
+    admin_list: ClassVar[str] = ""
 
     @classmethod
     def facts(cls) -> Capabilities:
@@ -149,6 +152,20 @@ class Connector:
         session = self.transport if isinstance(self.transport, requests.Session) else None
         return fetch_media_bytes(
             session_with_timeout(session), media.url, self.media_hosts, platform=self.platform
+        )
+
+    def administrators(self, account: AccountRef) -> list[Administrator]:
+        """The people the platform lists as able to manage the account (see ``admin_list``).
+
+        Raises:
+            PermanentError: the platform does not share this (``admin_list`` is "").
+            AuthRevoked, ConfigurationError, RateLimited, TransientError.
+        """
+        raise PermanentError(
+            f"{self.platform}: Hallwatch cannot read who administers an account here; keep "
+            "the registry's list of administrators up to date by hand",
+            platform=self.platform,
+            code="no-admin-list",
         )
 
     def hide_comment(self, account: AccountRef, comment_id: str) -> None:

@@ -38,7 +38,17 @@ from connectors.graph import (
     require_token,
 )
 from connectors.kit import Collector, label_of
-from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot, Visibility, utc
+from connectors.records import (
+    AccountRef,
+    Administrator,
+    Comment,
+    Media,
+    Post,
+    Profile,
+    Snapshot,
+    Visibility,
+    utc,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +87,7 @@ class FacebookConnector(Connector):
     can_disable_comments = False
     can_hold_comments = False
     can_hide_comments = True
+    admin_list = "Facebook Page assigned users"
 
     def _client(self) -> GraphClient:
         token = require_token(self.credentials, self.platform)
@@ -121,6 +132,39 @@ class FacebookConnector(Connector):
             )
         return f"Facebook Page {str(me.get('name') or '')[:100]!r} ({account.external_id})"
 
+    def administrators(self, account: AccountRef) -> list[Administrator]:
+        """The Page's business and system users with their tasks (``GET /{page-id}/
+        assigned_users?business=...``). Facebook gives names and ids, never e-mail.
+
+        Needs the ``business_id`` credential (the business that owns the Page), a Page token
+        of someone with the MANAGE task, and the ``pages_manage_metadata`` permission.
+        """
+        business = str(self.credentials.get("business_id") or "").strip()
+        if not business:
+            raise ConfigurationError(
+                "facebook: reading the Page's administrators needs the credential "
+                "'business_id' (the Meta business that owns the Page); set it with "
+                "`hallwatch accounts credentials ACCOUNT`",
+                platform=self.platform,
+                code="business_id",
+            )
+        client = self._client()
+        page_id = node_id(account.external_id, self.platform)
+        page = client.get(
+            f"{page_id}/assigned_users",
+            business=node_id(business, self.platform),
+            fields="id,name,tasks",
+            limit=100,
+        )
+        people = [_assigned(raw) for raw in data_of(page)]
+        for _ in range(9):  # at most ten pages of a hundred people
+            link = next_link(page)
+            if link is None:
+                break
+            page = client.follow(link)
+            people += [_assigned(raw) for raw in data_of(page)]
+        return [p for p in people if p is not None]
+
     def hide_comment(self, account: AccountRef, comment_id: str) -> None:
         """Hide a comment (``POST /{comment-id}`` with ``is_hidden=true``); never deletes."""
         self._set_hidden(comment_id, True)
@@ -131,6 +175,17 @@ class FacebookConnector(Connector):
 
     def _set_hidden(self, comment_id: str, hidden: bool) -> None:
         self._client().set_hidden(comment_id, "is_hidden", hidden, self.platform)
+
+
+def _assigned(raw: Any) -> Administrator | None:
+    """An AssignedUser (``id``, ``name``, ``tasks``); None when malformed."""
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
+        return None
+    tasks = raw.get("tasks")
+    roles = tuple(t for t in tasks if isinstance(t, str)) if isinstance(tasks, list) else ()
+    return Administrator(
+        name=_text(raw, "name") or "", roles=roles, external_id=str(raw["id"])[:40]
+    )
 
 
 def _text(raw: Mapping[str, Any], key: str) -> str | None:

@@ -172,6 +172,9 @@ def _peer(response: requests.Response) -> str | None:
         return None
 
 
+public_host = _public_host  # for other guarded fetchers (connectors.web)
+
+
 def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     host = host.lower().rstrip(".")
     return any(host == a or host.endswith("." + a) for a in allowed)
@@ -199,6 +202,31 @@ def fetch_media_bytes(
     """
     now = clock or time.monotonic
     ends = now() + deadline
+    response = guarded_get(session, url, allowed_hosts, platform=platform, resolve=resolve)
+    return _bounded_body(response, max_bytes, platform, lambda: now() > ends)
+
+
+def guarded_get(
+    session: requests.Session,
+    url: str,
+    allowed_hosts: tuple[str, ...],
+    *,
+    platform: str,
+    what: str = "media",
+    resolve: Any = _public_host,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = MEDIA_TIMEOUT,
+) -> requests.Response:
+    """GET ``url`` streamed, with the guards of :func:`fetch_media_bytes`: https only, hosts
+    in ``allowed_hosts`` only, public addresses only (the name before connecting, the peer
+    after), every redirect (at most three) checked the same way. Returns the final answer
+    unread, whatever its status; the caller reads it (:func:`read_bounded`) or closes it.
+
+    Raises:
+        PermanentError: the URL or a redirect breaks one of those limits.
+        TransientError: a network error.
+    """
+    sent = {"Accept-Encoding": "identity", **(headers or {})}  # no compressed body to blow up
     for _ in range(4):  # the request and up to three redirects
         parts = urlsplit(url)
         try:
@@ -207,15 +235,11 @@ def fetch_media_bytes(
             host = ""
         if parts.scheme != "https" or not host_allowed(host, allowed_hosts) or not resolve(host):
             raise PermanentError(
-                f"{platform}: media URL refused (host not allowed)", platform=platform
+                f"{platform}: {what} URL refused (host not allowed)", platform=platform
             )
         try:
             response = session.get(
-                url,
-                timeout=MEDIA_TIMEOUT,
-                stream=True,
-                allow_redirects=False,
-                headers={"Accept-Encoding": "identity"},  # no compressed body to blow up
+                url, timeout=timeout, stream=True, allow_redirects=False, headers=sent
             )
         except requests.RequestException as exc:
             raise network_error(exc, platform) from None
@@ -223,14 +247,29 @@ def fetch_media_bytes(
         if peer is not None and not public_address(peer):
             response.close()
             raise PermanentError(
-                f"{platform}: media URL refused (private address)", platform=platform
+                f"{platform}: {what} URL refused (private address)", platform=platform
             )
         if response.is_redirect and "location" in response.headers:
             url = urljoin(url, response.headers["location"])
             response.close()
             continue
-        return _bounded_body(response, max_bytes, platform, lambda: now() > ends)
-    raise PermanentError(f"{platform}: too many media redirects", platform=platform)
+        return response
+    raise PermanentError(f"{platform}: too many {what} redirects", platform=platform)
+
+
+def read_bounded(
+    response: requests.Response,
+    max_bytes: int,
+    platform: str,
+    deadline: float,
+    clock: Any = None,
+    what: str = "page",
+) -> bytes:
+    """The body of a 200 answer from :func:`guarded_get`, within ``max_bytes`` and
+    ``deadline`` seconds (see :func:`fetch_media_bytes` for the errors)."""
+    now = clock or time.monotonic
+    ends = now() + deadline
+    return _bounded_body(response, max_bytes, platform, lambda: now() > ends, what)
 
 
 def _arriving(response: requests.Response, size: int = 64 * 1024) -> Any:
@@ -245,32 +284,36 @@ def _arriving(response: requests.Response, size: int = 64 * 1024) -> Any:
 
 
 def _bounded_body(
-    response: requests.Response, max_bytes: int, platform: str, late: Any = lambda: False
+    response: requests.Response,
+    max_bytes: int,
+    platform: str,
+    late: Any = lambda: False,
+    what: str = "media",
 ) -> bytes:
     with response:
         if response.status_code >= 500:
             raise TransientError(
-                f"{platform}: media server error {response.status_code}", platform=platform
+                f"{platform}: {what} server error {response.status_code}", platform=platform
             )
         if response.status_code != 200:
             raise PermanentError(
-                f"{platform}: media answered {response.status_code}", platform=platform
+                f"{platform}: {what} answered {response.status_code}", platform=platform
             )
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise PermanentError(
-                f"{platform}: media larger than {max_bytes} bytes", platform=platform
+                f"{platform}: {what} larger than {max_bytes} bytes", platform=platform
             )
         chunks, size = [], 0
         for chunk in _arriving(response):
             if late():
                 raise TransientError(
-                    f"{platform}: media download took too long; will retry", platform=platform
+                    f"{platform}: {what} download took too long; will retry", platform=platform
                 )
             size += len(chunk)
             if size > max_bytes:
                 raise PermanentError(
-                    f"{platform}: media larger than {max_bytes} bytes", platform=platform
+                    f"{platform}: {what} larger than {max_bytes} bytes", platform=platform
                 )
             chunks.append(chunk)
         return b"".join(chunks)

@@ -44,3 +44,14 @@ class SnapchatConnector(ManualConnector):
     can_be_private = True
     can_disable_comments = True
     can_hold_comments = False
+
+
+class TikTokConnector(ManualConnector):
+    """TikTok: Hallwatch has no connector for it; accounts found by discovery can still be
+    registered and are attested by a person."""
+
+    platform = "tiktok"
+    display_name = "TikTok"
+    can_be_private = True
+    can_disable_comments = True
+    can_hold_comments = False

@@ -24,6 +24,7 @@ class Platform(StrEnum):
     WORDPRESS = "wordpress"
     BLOGGER = "blogger"
     SNAPCHAT = "snapchat"
+    TIKTOK = "tiktok"
     SANDBOX = "sandbox"
 
 
@@ -36,6 +37,7 @@ _REGISTRY: dict[str, str] = {
     Platform.WORDPRESS: "connectors.wordpress:WordPressConnector",
     Platform.BLOGGER: "connectors.blogger:BloggerConnector",
     Platform.SNAPCHAT: "connectors.manual:SnapchatConnector",
+    Platform.TIKTOK: "connectors.manual:TikTokConnector",
     Platform.SANDBOX: "connectors.sandbox:SandboxConnector",
 }
 # what an unknown platform is assumed to allow: nothing is read, a person attests

@@ -124,3 +124,17 @@ class Snapshot:
     requests: int = 0
     quota_units: int = 0
     skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Administrator:
+    """A person with access to manage an account, as the platform lists them.
+
+    ``email`` is "" where the platform does not give addresses (Facebook gives names);
+    ``roles`` are the platform's own words (WordPress roles, Facebook Page tasks).
+    """
+
+    name: str
+    email: str = ""
+    roles: tuple[str, ...] = ()
+    external_id: str = ""

@@ -53,6 +53,7 @@ from connectors.http import (
 from connectors.kit import Collector, Malformed
 from connectors.records import (
     AccountRef,
+    Administrator,
     Comment,
     CommentStatus,
     Media,
@@ -190,6 +191,23 @@ def _comment(item: Mapping[str, Any], me: int | None) -> Comment:
         status=STATUSES.get(str(item.get("status")), "hidden"),
         by_account=me is not None and author == me,
         parent_external_id=str(parent) if isinstance(parent, int) and parent > 0 else None,
+    )
+
+
+PUBLISHING_ROLES = ("administrator", "editor", "author")
+
+
+def _user(item: Any) -> Administrator | None:
+    """A user in the ``edit`` context (``id``, ``name``, ``email``, ``roles``)."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+        return None
+    listed = item.get("roles")
+    roles = tuple(r for r in listed if isinstance(r, str)) if isinstance(listed, list) else ()
+    return Administrator(
+        name=_str(item, "name"),
+        email=_str(item, "email").strip().lower(),
+        roles=roles,
+        external_id=str(item["id"]),
     )
 
 
@@ -429,6 +447,7 @@ class WordPressConnector(Connector):
     can_disable_comments = True
     can_hold_comments = True  # comment moderation (status "hold")
     can_hide_comments = True  # moved back to the moderation queue
+    admin_list = "WordPress users who can publish"
 
     def __init__(
         self,
@@ -730,6 +749,32 @@ class WordPressConnector(Connector):
         else:
             reach = f"cannot read held comments or hide comments; {ROLE}"
         return f"WordPress user {str(me.get('name') or '')!r} ({roles}) at {site}: {reach}"
+
+    def administrators(self, account: AccountRef) -> list[Administrator]:
+        """Users who can publish: ``GET /wp/v2/users?roles=administrator,editor,author&
+        context=edit`` (their e-mail and roles). Filtering by role and the ``edit`` context
+        both need the ``list_users`` capability: the Hallwatch user must be an Administrator.
+        """
+        http = self._http()
+        if http.auth is None:
+            raise self._missing("username", "reading the site's users needs a sign-in")
+        params = {
+            "roles": ",".join(PUBLISHING_ROLES),
+            "context": "edit",
+            "per_page": PER_PAGE,
+            "orderby": "id",
+        }
+        try:
+            raw, _ = http.pages("/wp/v2/users", "read the site's users", params)
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                f"{PLATFORM}: could not read the site's users ({exc.code}); listing users "
+                "needs the Administrator role (the list_users capability) for the Hallwatch "
+                "user",
+                platform=PLATFORM,
+                code=exc.code,
+            ) from None
+        return [u for u in (_user(item) for item in raw) if u is not None]
 
     def fetch_media(self, media: Media) -> bytes:
         """A photo from the site itself or WordPress.com's image CDN (see the base class)."""

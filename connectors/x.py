@@ -45,6 +45,7 @@ from connectors.base import Connector, Quota
 from connectors.errors import ConfigurationError, ConnectorError, PermanentError, UsageCapped
 from connectors.http import error_for_status, network_error, session_with_timeout
 from connectors.kit import UTC_CLOCK, Collector, Malformed, label_of
+from connectors.links import AccountLink, SearchHit
 from connectors.records import AccountRef, Comment, Media, Post, Profile, Snapshot, utc
 
 log = logging.getLogger(__name__)
@@ -654,6 +655,40 @@ class XConnector(Connector):
                 f"{who}, not the polled account: reads public data only; hiding its replies fails"
             )
         return f"{who}: reads its posts and replies and can hide replies"
+
+    def search_users(self, query: str, max_results: int = 20) -> list[SearchHit]:
+        """Public accounts matching ``query`` (``GET /2/users/search``): available to the Pro
+        access level and higher, with user-context authentication only.
+
+        Raises:
+            ConfigurationError: the access level or the authentication does not allow it
+                (403 client-not-enrolled, unsupported-authentication).
+            AuthRevoked, RateLimited, TransientError, PermanentError.
+        """
+        if self._auth_mode() == "app":
+            raise ConfigurationError(f"x: searching users {USER_CONTEXT}", platform=PLATFORM)
+        params = {"query": query[:200], "max_results": max(1, min(max_results, 1000))}
+        params["user.fields"] = "description,url"
+        body = self._call(
+            None,
+            "_make_request",
+            "GET",
+            "/2/users/search",
+            params=params,
+            endpoint_parameters=("query", "max_results", "user.fields"),
+        )
+        found: list[SearchHit] = []
+        for user in _items(body.get("data")):
+            words = _obj(user)
+            name = _text(words, "username")
+            if name:
+                link = AccountLink("x", "@" + name, f"x:{name.lower()}", f"{WEB}/{name}")
+                found.append(SearchHit(link, _text(words, "name"), _text(words, "description")))
+        return found
+
+    def _auth_mode(self) -> Mode:
+        self._client()
+        return self._mode
 
     def hide_comment(self, account: AccountRef, comment_id: str) -> None:
         """Hide a reply (``PUT /2/tweets/:id/hidden``); needs the account's user context."""

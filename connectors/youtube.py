@@ -45,6 +45,7 @@ from connectors.google import (
     walk_pages,
 )
 from connectors.kit import PACIFIC, Collector, label_of
+from connectors.links import AccountLink, SearchHit
 from connectors.records import (
     AccountRef,
     Comment,
@@ -69,6 +70,10 @@ STATUSES: Mapping[str, CommentStatus] = {
     "rejected": "rejected",
 }
 KEEP_VIDEOS, KEEP_THREADS, KEEP_HELD = 100, 200, 500
+# search.list: 100 units a call in the quota table Hallwatch budgets by; Google's newer quota
+# page gives search.list a bucket of its own (100 calls a day). Counting 100 units against the
+# day's quota is the cautious reading of both (see docs/connecting/youtube.md).
+SEARCH_UNITS = 100
 THUMBNAILS = ("maxres", "standard", "high", "medium", "default")
 _LINK = re.compile(r"https?://[^\s<>\"')]+")
 
@@ -165,7 +170,7 @@ class YouTubeConnector(GoogleConnector):
         period="day",
         units=10_000,
         clock=PACIFIC,
-        costs={"list": LIST_UNITS, "moderate": MODERATION_UNITS},
+        costs={"list": LIST_UNITS, "moderate": MODERATION_UNITS, "search": SEARCH_UNITS},
     )
     api, version = "youtube", "v3"
     hints = Hints(
@@ -205,6 +210,43 @@ class YouTubeConnector(GoogleConnector):
         self._channel(account.external_id, "id")
         how = "owner sign-in: read and moderate" if self.uses_oauth else "API key: public data"
         return f"YouTube channel {account.external_id} ({how})"
+
+    def search_channels(self, query: str, max_results: int = 10) -> list[SearchHit]:
+        """Channels matching ``query`` (``search.list(type=channel)``, 100 units a call;
+        ``quota_used`` counts them). Works with an API key.
+
+        Raises:
+            RateLimited (the day's quota is used up), ConfigurationError, TransientError...
+        """
+        self.start_poll()
+        request = self.service.search().list(
+            part="snippet", q=query[:200], type="channel", maxResults=max(1, min(max_results, 50))
+        )
+        response = self.call(request, units=SEARCH_UNITS)
+        found = []
+        for item in response.get("items") or []:
+            channel = text_of(item, "id", "channelId") or text_of(item, "snippet", "channelId")
+            if channel:
+                link = AccountLink(
+                    "youtube",
+                    channel,
+                    f"youtube:channel/{channel}",
+                    f"https://www.youtube.com/channel/{channel}",
+                )
+                snippet = dig(item, "snippet")
+                found.append(
+                    SearchHit(link, text_of(snippet, "title"), text_of(snippet, "description"))
+                )
+        return found
+
+    def channel_for_handle(self, handle: str) -> str | None:
+        """The channel id of ``@handle`` (``channels.list(forHandle=...)``, 1 unit), or None."""
+        self.start_poll()
+        response = self.call(self.service.channels().list(part="id", forHandle=handle[:100]))
+        items = response.get("items") or []
+        first = items[0] if items and isinstance(items[0], dict) else {}
+        channel = first.get("id")
+        return channel if isinstance(channel, str) and channel else None
 
     def hide_comment(self, account: AccountRef, comment_id: str) -> None:
         """Reject (hide) a comment with ``comments.setModerationStatus`` (50 units)."""

@@ -13,6 +13,7 @@ from detectors.base import (
     CLAUSES,
     SEVERITIES,
     AccountState,
+    AdminState,
     CommentState,
     Context,
     Detector,
@@ -25,9 +26,10 @@ from detectors.base import (
     TextItem,
     redact,
 )
+from detectors.procedure import PROCEDURE_DETECTORS
 from detectors.structural import STRUCTURAL_DETECTORS
 
-DEFAULT_STRUCTURAL: tuple[Detector, ...] = STRUCTURAL_DETECTORS
+DEFAULT_STRUCTURAL: tuple[Detector, ...] = (*STRUCTURAL_DETECTORS, *PROCEDURE_DETECTORS)
 
 
 @lru_cache(maxsize=8)
@@ -55,7 +57,7 @@ def build(lexicon_dir: str = "", alt_text_items: bool = False) -> tuple[Detector
         LanguageDetector(lexicon=lexicon),
         MediaInquiryDetector(),
     )
-    return (*STRUCTURAL_DETECTORS, *text, ImageDetector())
+    return (*DEFAULT_STRUCTURAL, *text, ImageDetector())
 
 
 def default_detectors() -> tuple[Detector, ...]:
@@ -92,6 +94,7 @@ __all__ = [
     "DEFAULT_STRUCTURAL",
     "SEVERITIES",
     "AccountState",
+    "AdminState",
     "CommentState",
     "Context",
     "Detector",

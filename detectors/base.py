@@ -77,6 +77,26 @@ class PostState:
 
 
 @dataclass(frozen=True)
+class AdminState:
+    """One person with administrative access to an account, as the monitor found them.
+
+    ``email`` is lower-case ("" when the platform names people without an address, as
+    Facebook does); ``name`` is how the registry or the platform names them.
+    ``registered``: on the registry's list. ``on_platform``: on the platform's list (None
+    when the platform's list is not known). ``staff``: "current" (in the staff directory
+    or the supervisors list), "departed" (how the monitor knows: ``staff_source``) or
+    "unknown" (no directory to check against).
+    """
+
+    email: str
+    name: str = ""
+    registered: bool = True
+    on_platform: bool | None = None
+    staff: str = "unknown"  # current | departed | unknown
+    staff_source: str = ""
+
+
+@dataclass(frozen=True)
 class AccountState:
     """Everything the structural rules know about one account at one moment."""
 
@@ -103,6 +123,15 @@ class AccountState:
     comments: tuple[CommentState, ...] = ()
     identification_terms: tuple[str, ...] = ()
     website_domains: tuple[str, ...] = ()
+    # The owner's newest acknowledgement of Procedure 417: of the current version if there
+    # is one, else of any earlier version (so a finding can say which version it was).
+    acknowledged_at: datetime | None = None
+    acknowledged_version: str = ""
+    # When Hallwatch first asked the owner to acknowledge the current version (after their
+    # newest acknowledgement); None: not asked yet.
+    acknowledgement_requested_at: datetime | None = None
+    administrators: tuple[AdminState, ...] = ()
+    admin_list_source: str = ""  # "" when the platform's list is not known, else its source
 
 
 @dataclass(frozen=True)
@@ -146,6 +175,9 @@ class Context:
     consents: frozenset[str] = frozenset()  # student keys with a media release on file
     region: str = "CA"  # default region for phone numbers
     org_contacts: tuple[OrgContact, ...] = ()
+    procedure_version: str = ""  # the version owners must acknowledge; "" = not checked
+    acknowledge_within: timedelta = timedelta(days=365)
+    acknowledge_grace: timedelta = timedelta(days=14)  # after the first request, to answer
     extra: dict[str, Any] = field(default_factory=dict)
 
 

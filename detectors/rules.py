@@ -86,6 +86,23 @@ RULES: dict[str, Rule] = {
             "District or school and link to its website.",
             "Add the school or District name and a link to the school website to the profile.",
         ),
+        Rule(
+            "account.unacknowledged",
+            "Owner has not acknowledged the procedure",
+            "Procedure 417, Communication with District Students: employees inform their "
+            "supervisor before setting up a professional social media presence and acknowledge "
+            "they have read and understood all District policies and procedures.",
+            "Ask the owner to open the acknowledgement e-mail from Hallwatch and confirm it; "
+            "`hallwatch accounts acknowledge-requests` sends any request that is missing.",
+        ),
+        Rule(
+            "account.admin_access",
+            "Administrative access not in order",
+            "Procedure 417, Monitoring: supervisors maintain an up-to-date list of social media "
+            "accounts created, including administrative access.",
+            "Remove administrators who left the District or sign in with a personal e-mail, "
+            "and make the registry's list of administrators match the platform's.",
+        ),
     )
 }
 

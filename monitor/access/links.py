@@ -55,11 +55,12 @@ class Action:
         return hashlib.sha256(self.token.encode()).hexdigest()
 
 
-def _serializer(settings: Settings) -> URLSafeSerializer:
+def _serializer(settings: Settings, salt: str = "hallwatch-action") -> URLSafeSerializer:
     # Signed with the current key; links signed with a previous key (previous_secret_keys,
-    # during a key rotation) still open. itsdangerous takes the newest key last.
+    # during a key rotation) still open. itsdangerous takes the newest key last. Each kind
+    # of link has its own salt, so a token of one kind never opens a page of another.
     keys = derived_keys(settings, b"hallwatch action links v1")
-    return URLSafeSerializer(list(reversed(keys)), salt="hallwatch-action")
+    return URLSafeSerializer(list(reversed(keys)), salt=salt)
 
 
 def make_token(
@@ -166,3 +167,46 @@ def alert_links(settings: Settings, session: Session, flag: Any, recipient: str)
             url = action_url(settings, recipient, "review", comment_id, expires)
             links.append(Link(f"Mark comment {comment_id} ({author}) reviewed", url))
     return links
+
+
+# --- acknowledging Procedure 417 (no console account needed) ------------------------------
+
+PROCEDURE = "procedure"
+_PROCEDURE_SALT = "hallwatch-procedure-acknowledgement"
+
+
+def procedure_expiry(settings: Settings, asked: datetime) -> datetime:
+    """An acknowledgement link expires ``procedure.link_days`` after it was asked for."""
+    return asked + timedelta(days=settings.procedure.link_days)
+
+
+def procedure_url(settings: Settings, recipient: str, account_id: int, expires: datetime) -> str:
+    """The one-time link with which ``recipient``, as owner of the account, acknowledges."""
+    payload = [recipient.strip().lower(), PROCEDURE, int(account_id), int(expires.timestamp())]
+    token = str(_serializer(settings, _PROCEDURE_SALT).dumps(payload))
+    return f"{settings.web.base_url}/p/{token}"
+
+
+def read_procedure_token(settings: Settings, token: str, now: datetime) -> Action:
+    """What an acknowledgement link asks for (``target`` is the account id).
+
+    Raises:
+        LinkError: tampered, malformed or expired.
+    """
+    try:
+        recipient, action, target, expires = _serializer(settings, _PROCEDURE_SALT).loads(token)
+        when = datetime.fromtimestamp(int(expires), tz=UTC)
+        target = int(target)
+    except (BadSignature, ValueError, TypeError):
+        raise LinkError(
+            "This link is not valid: it may have been cut short or changed. Open the e-mail "
+            "from Hallwatch again, or ask your supervisor to send a new one."
+        ) from None
+    if action != PROCEDURE:
+        raise LinkError("This link is not valid. Ask your supervisor to send a new one.")
+    if now >= when:
+        raise LinkError(
+            f"This link expired on {when:%Y-%m-%d %H:%M} UTC. Hallwatch sends a new one with "
+            "its next weekly reminder, or your supervisor can send one now."
+        )
+    return Action(str(recipient), action, target, when, token)

@@ -57,6 +57,12 @@ def demo(ctx: Ctx, district: str) -> None:
         click.echo(
             "Nothing new: every finding was already on record, so no second flag or alert was made."
         )
+    click.echo(
+        f"Procedure 417: {report.acknowledged} owner(s) acknowledged on day one; the others "
+        "were asked by e-mail and are flagged account.unacknowledged the next day."
+    )
+    for found in report.candidates:
+        click.echo(f"Discovered, not in the registry: {found}")
     click.echo(f"Alerts (.eml files): {settings.outbox_dir.resolve()}")
     click.echo(
         f"Weekly digests for {report.week}: {(settings.digest_dir / report.week).resolve()} "

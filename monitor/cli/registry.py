@@ -35,6 +35,8 @@ def _registry_group(kind: str, noun: str) -> click.Group:
             f"{noun}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged"
         )
+        for note in result.ignored:
+            click.echo(f"{file}: {note}", err=True)
 
     @group.command("export", help=f"Write the {noun} registry as CSV (to a file or stdout).")
     @click.option("--out", type=click.Path(dir_okay=False), help="File to write; default stdout.")

@@ -338,6 +338,84 @@ class WebSettings:
     oidc: OidcSettings = section(OidcSettings)
 
 
+def _version(value: Any) -> str:
+    text = _text(value)
+    if not text or len(text) > 40 or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", text):
+        raise ValueError(
+            "must be a short version label of letters, digits, dots or dashes, e.g. '2024-06'"
+        )
+    return text
+
+
+def _account_key(value: Any) -> str:
+    text = _text(value)
+    if len(text) > 80:
+        raise ValueError("must be an account id from the registry (at most 80 characters)")
+    return text
+
+
+def _whole(value: Any) -> int:
+    wanted = f"must be a whole number, 0 or more (at most {MAX_NUMBER:g})"
+    number = _number(value, 0, False, wanted)
+    if number != int(number):
+        raise ValueError(wanted)
+    return int(number)
+
+
+@dataclass(frozen=True)
+class ProcedureSettings:
+    """``[procedure]``: the owners' acknowledgements of Procedure 417."""
+
+    version: str = setting(
+        "1",
+        _version,
+        "the version of Procedure 417 owners acknowledge; a new version asks everyone again",
+    )
+    acknowledge_days: float = setting(
+        365.0, _positive_number, "days an owner's acknowledgement stays valid"
+    )
+    link_days: float = setting(
+        14.0, _positive_number, "days an acknowledgement link in an e-mail stays valid"
+    )
+    grace_days: float = setting(
+        14.0,
+        _not_negative,
+        "days an owner has to acknowledge after Hallwatch first asks, before the account "
+        "is flagged",
+    )
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    """``[discovery]``: finding accounts that look like the district's and are not registered."""
+
+    fetch_timeout_seconds: float = setting(
+        20.0, _positive_number, "seconds one web page may take to arrive, redirects included"
+    )
+    max_page_kb: int = setting(512, _positive_int, "largest web page read, in KiB")
+    user_agent: str = setting(
+        "HallwatchDiscovery/1.0", _text, "the User-Agent sent, and matched in robots.txt"
+    )
+    youtube_search_account: str = setting(
+        "",
+        _account_key,
+        "registered YouTube account whose stored credentials run channel searches ('' = none)",
+    )
+    youtube_search_units: int = setting(
+        500,
+        _whole,
+        "YouTube quota units discovery may spend a day on search.list (100 a call; 0 = none)",
+    )
+    x_search_account: str = setting(
+        "",
+        _account_key,
+        "registered X account whose stored user-context keys run user searches ('' = none)",
+    )
+    x_searches: int = setting(
+        5, _whole, "X user searches per discovery run (needs the Pro access level; 0 = none)"
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Validated, typed settings. Build with :func:`load_settings`; read as attributes."""
@@ -388,6 +466,8 @@ class Settings:
     delivery: DeliverySettings = section(DeliverySettings)
     smtp: SmtpSettings = section(SmtpSettings)
     web: WebSettings = section(WebSettings)
+    procedure: ProcedureSettings = section(ProcedureSettings)
+    discovery: DiscoverySettings = section(DiscoverySettings)
     source: str = field(default="embedded defaults", compare=False)
 
     def __repr__(self) -> str:  # secrets never reach a log line or a traceback
@@ -416,6 +496,14 @@ class Settings:
     @property
     def group_window(self) -> timedelta:
         return timedelta(minutes=self.delivery.group_minutes)
+
+    @property
+    def acknowledge_within(self) -> timedelta:
+        return timedelta(days=self.procedure.acknowledge_days)
+
+    @property
+    def acknowledge_grace(self) -> timedelta:
+        return timedelta(days=self.procedure.grace_days)
 
     @property
     def stale_after(self) -> timedelta:

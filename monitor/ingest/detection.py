@@ -77,7 +77,8 @@ def detection_context(
     worker's poll and ``hallwatch scan`` share (so a setting changes both alike).
 
     Args:
-        settings: district domains, the district's own phones and addresses, the phone region.
+        settings: district domains, the district's own phones and addresses, the phone region,
+            the procedure version owners acknowledge and how long an acknowledgement lasts.
         now: the time the findings are made at.
         units: the organisation units' contacts (:func:`org_contacts`).
         **kw: the rest of :class:`detectors.Context` (account, roster, consents, enabled).
@@ -94,6 +95,9 @@ def detection_context(
         district_domains=settings.district_domains,
         region=settings.detection.region,
         org_contacts=(district, *units),
+        procedure_version=settings.procedure.version,
+        acknowledge_within=settings.acknowledge_within,
+        acknowledge_grace=settings.acknowledge_grace,
         **kw,
     )
 

@@ -31,6 +31,8 @@ from monitor.ingest.detection import (
 from monitor.ingest.flags import raise_flags
 from monitor.ingest.store import Changes, latest_profiles, save_snapshot
 from monitor.registry import usage
+from monitor.registry.acknowledge import first_request, newest
+from monitor.registry.admins import admin_states
 from monitor.registry.connect import account_ref, connector_for, serving_connector
 from monitor.registry.secrets import CredentialsError
 from monitor.storage import audit
@@ -92,8 +94,17 @@ def _expiry(day: object) -> datetime | None:
     return datetime.combine(day, time.max, tzinfo=UTC) if day else None  # type: ignore[arg-type]
 
 
-def account_state(session: Session, account: Account) -> detectors.AccountState:
-    """Everything the structural rules need about ``account``, read from the store."""
+def account_state(
+    session: Session,
+    account: Account,
+    version: str = "",
+    district_domains: tuple[str, ...] = (),
+) -> detectors.AccountState:
+    """Everything the structural rules need about ``account``, read from the store.
+
+    ``version`` is the procedure version owners must acknowledge (the newest
+    acknowledgement of it is passed, else the newest of any version).
+    """
     profiles = latest_profiles(session, account.id, 2)
     # Plain rows, not ORM objects: an account can have hundreds of unreviewed comments and
     # every poll reads them all, so building (and identity-mapping) entities dominated a
@@ -115,6 +126,12 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
     )
     names, domains = _identification(account)
     caps = connectors.capabilities(account.platform)
+    acked = newest(session, account.owner_email, version) if account.owner_email else None
+    current = acked if acked is not None and acked.procedure_version == version else None
+    asked = first_request(
+        session, account.owner_email, version, current.acknowledged_at if current else None
+    )
+    admins, admin_source = admin_states(session, account, district_domains)
     return detectors.AccountState(
         id=account.key,
         platform=account.platform,
@@ -151,6 +168,11 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
         ),
         identification_terms=names,
         website_domains=domains,
+        acknowledged_at=acked.acknowledged_at if acked else None,
+        acknowledged_version=acked.procedure_version if acked else "",
+        acknowledgement_requested_at=asked,
+        administrators=admins,
+        admin_list_source=admin_source,
     )
 
 
@@ -217,7 +239,8 @@ def detect_and_flag(
 ) -> list[Flag]:
     """Run the detectors over the account and what changed; write flags and outbox rows."""
     session.flush()
-    state = account_state(session, account)
+    settings = app.settings
+    state = account_state(session, account, settings.procedure.version, settings.district_domains)
     items = _text_items(session, changes) if changes else []
     roster, consents = ROSTER.get(session, app.settings) if items or images else (None, frozenset())
     context = detection_context(
@@ -411,4 +434,28 @@ def review_sweep(app: App, now: datetime) -> list[int]:
     return created
 
 
-__all__ = ["ConnectorError", "PollResult", "account_state", "poll_account", "review_sweep"]
+PROCEDURE_RULES = frozenset({"account.unacknowledged", "account.admin_access"})
+
+
+def procedure_sweep(app: App, now: datetime) -> list[int]:
+    """Raise ``account.unacknowledged`` and ``account.admin_access`` for every account in
+    the registry that is not retired, polled or not (manual accounts have owners too)."""
+    created: list[int] = []
+    with app.sessions() as session:
+        ids = list(session.scalars(select(Account.id).where(Account.status != "retired")))
+    for account_id in ids:
+        with app.sessions() as session, session.begin():
+            account = session.get_one(Account, account_id)
+            found = detect_and_flag(app, session, account, now, enabled=PROCEDURE_RULES)
+            created += [f.id for f in found]
+    return created
+
+
+__all__ = [
+    "ConnectorError",
+    "PollResult",
+    "account_state",
+    "poll_account",
+    "procedure_sweep",
+    "review_sweep",
+]

@@ -8,7 +8,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from monitor.core.settings import Settings
 
-QUEUES = ("poll", "sweep", "deliver", "digest")
+QUEUES = ("poll", "sweep", "deliver", "digest", "procedure")
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:

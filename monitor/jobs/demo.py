@@ -26,10 +26,12 @@ from monitor.core.domain import Role
 from monitor.core.settings import KNOWN, Settings
 from monitor.jobs.broker import in_process_worker, make_broker
 from monitor.jobs.tasks import Tasks
+from monitor.records.acknowledge import acknowledge
 from monitor.registry import accounts as registry
+from monitor.registry.admins import import_directory
 from monitor.registry.roster import import_consents, import_roster
 from monitor.storage.db import open_app
-from monitor.storage.models import Account, DigestSent, Flag, OutboxItem
+from monitor.storage.models import Account, Candidate, DigestSent, Flag, OutboxItem
 
 # The bundled district, next to the package in a checkout (whatever the working folder).
 DEFAULT_DISTRICT = Path(__file__).resolve().parents[2] / "examples" / "sandbox-district"
@@ -39,6 +41,15 @@ REGISTRY_FILES = (
     ("accounts", "accounts.csv"),
 )
 STEPS = (("day one", 20), ("next day", 45))  # hours after the scenario's start
+# Owners who open the acknowledgement e-mail on day one and confirm (the demo clicks for
+# them); everyone else has not answered by the next day.
+ACKNOWLEDGING = (
+    "comms@fvsd.example.ca",
+    "office.riverside@fvsd.example.ca",
+    "h.dhaliwal@fvsd.example.ca",
+    "office.mountain@fvsd.example.ca",
+    "athletics@fvsd.example.ca",
+)
 QUEUES = ("poll", "deliver", "sweep", "deliver", "digest", "deliver")
 
 
@@ -54,6 +65,8 @@ class DemoReport:
     new_digests: int = 0
     week: str = ""
     dead_letters: int = 0
+    candidates: list[str] = field(default_factory=list)  # discovered, not registered
+    acknowledged: int = 0
 
 
 def demo_settings(settings: Settings, district: Path) -> Settings:
@@ -92,7 +105,28 @@ def import_registry(app: App, district: Path) -> dict[str, registry.ImportResult
         if (district / "consent.csv").exists():
             with (district / "consent.csv").open(encoding="utf-8-sig", newline="") as stream:
                 import_consents(session, app.settings, stream, "demo", now, source="consent.csv")
+        if (district / "staff-directory.csv").exists():
+            with (district / "staff-directory.csv").open(encoding="utf-8", newline="") as stream:
+                import_directory(session, stream, "demo", now, "staff-directory.csv")
     return results
+
+
+def _procedure_day_one(app: App, tasks: Tasks, at: datetime, report: DemoReport) -> None:
+    """Ask owners to acknowledge, some confirm, and discovery reads the schools' sites."""
+    as_of = at.isoformat()
+    tasks.acknowledge_requests.send(as_of)
+    _drain(tasks, ("procedure", "deliver"))
+    with app.sessions() as session, session.begin():
+        for email in ACKNOWLEDGING:
+            acknowledge(session, app.settings, email, at, None, via="demo")
+            report.acknowledged += 1
+    tasks.discover.send(as_of)
+    _drain(tasks, ("procedure", "deliver"))
+
+
+def _procedure_next_day(app: App, tasks: Tasks, at: datetime) -> None:
+    tasks.procedure_check.send(at.isoformat())
+    _drain(tasks, ("procedure", "deliver"))
 
 
 def _run_step(app: App, tasks: Tasks, at: datetime) -> int:
@@ -127,6 +161,10 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
             at = start + timedelta(hours=hours)
             flags_before = _count(app, Flag.id)
             polled = _run_step(app, tasks, at)
+            if hours == STEPS[0][1]:
+                _procedure_day_one(app, tasks, at, report)
+            else:
+                _procedure_next_day(app, tasks, at)
             local = at.astimezone(settings.timezone)
             report.steps.append(
                 f"{label} ({local:%a %Y-%m-%d %H:%M %Z}): polled {polled} account(s), "
@@ -144,6 +182,11 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     year, week, _ = at.astimezone(settings.timezone).isocalendar()
     report.week = f"{year}-W{week:02d}"
     report.dead_letters = len(getattr(tasks.broker, "dead_letters", []))
+    with app.sessions() as session:
+        report.candidates = [
+            f"{c.platform} {c.handle} ({c.source})"
+            for c in session.scalars(select(Candidate).where(Candidate.status == "new"))
+        ]
     _summarise(app, report, before)
     return report
 

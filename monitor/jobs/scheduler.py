@@ -42,6 +42,9 @@ class TickResult:
     sweep: bool = False
     digest: bool = False
     digest_resent: bool = False
+    procedure: bool = False  # the daily administrators and acknowledgement check
+    acknowledge_requests: bool = False  # the weekly reminders to owners
+    discovery: bool = False  # the weekly discovery run and its alerts
 
 
 def claim(app: App, key: str, now: datetime, owner: str = "") -> bool:
@@ -179,7 +182,27 @@ def tick(app: App, tasks: Tasks, now: datetime, owner: str = "") -> TickResult:
             log.warning("the %s message was lost (no digest made); sending it again", digest)
             tasks.weekly_digest.send(as_of)  # claiming digests is idempotent
             result.digest_resent = True
+        _weekly_procedure(app, tasks, now, owner, f"{year}-W{week:02d}", result)
+    daily = f"procedure:{local:%Y-%m-%d}"
+    result.procedure = _enqueue(app, daily, now, owner, lambda: tasks.procedure_check.send(as_of))
     return result
+
+
+def _weekly_procedure(
+    app: App, tasks: Tasks, now: datetime, owner: str, week: str, result: TickResult
+) -> None:
+    """The weekly reminders to owners and the weekly discovery run, each claimed once.
+
+    Both are safe to repeat as well: a request is keyed per person per week, a discovery
+    alert per supervisor per week, and candidates by their identity.
+    """
+    as_of = now.isoformat()
+    result.acknowledge_requests = _enqueue(
+        app, f"ack-requests:{week}", now, owner, lambda: tasks.acknowledge_requests.send(as_of)
+    )
+    result.discovery = _enqueue(
+        app, f"discover:{week}", now, owner, lambda: tasks.discover.send(as_of)
+    )
 
 
 def run_forever(app: App, tasks: Tasks, stop: threading.Event, period: float = 30.0) -> None:

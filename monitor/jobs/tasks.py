@@ -23,8 +23,12 @@ from dramatiq import Retry
 from connectors import RateLimited
 from monitor.core.app import App
 from monitor.ingest import pipeline
+from monitor.ingest.admins import refresh_admin_lists
+from monitor.ingest.discover import run_discovery
 from monitor.notify import digest
+from monitor.notify.acknowledgements import claim_requests
 from monitor.notify.delivery import deliver, pending_outbox
+from monitor.notify.discovery import claim_discovery_alerts
 from monitor.notify.routing import notifier_for
 from monitor.registry import usage
 
@@ -48,6 +52,10 @@ class Tasks:
         self.review_sweep = self._actor(self._review_sweep, "sweep", opts)
         self.deliver = self._actor(self._deliver, "deliver", opts)
         self.weekly_digest = self._actor(self._weekly_digest, "digest", opts)
+        # Procedure 417's own paperwork: reminders, administrators and discovery.
+        self.acknowledge_requests = self._actor(self._acknowledge_requests, "procedure", opts)
+        self.procedure_check = self._actor(self._procedure_check, "procedure", opts)
+        self.discover = self._actor(self._discover, "procedure", opts)
 
     def _actor(
         self, fn: Any, queue: str, options: dict[str, Any], priority: int = 0
@@ -107,6 +115,26 @@ class Tasks:
 
     def _weekly_digest(self, as_of: str | None = None) -> None:
         for outbox_id in digest.claim_weekly_digests(self.app, self.app.now(as_of)):
+            self.deliver.send(outbox_id, as_of)
+
+    def _acknowledge_requests(self, as_of: str | None = None) -> None:
+        """The weekly reminder: a request to every owner with no current acknowledgement."""
+        claimed, _ = claim_requests(self.app, self.app.now(as_of))
+        for outbox_id in claimed:
+            self.deliver.send(outbox_id, as_of)
+
+    def _procedure_check(self, as_of: str | None = None) -> None:
+        """Daily: read administrators where the platforms share them, then the two rules."""
+        now = self.app.now(as_of)
+        refresh_admin_lists(self.app, now)
+        pipeline.procedure_sweep(self.app, now)
+        self.relay(as_of)
+
+    def _discover(self, as_of: str | None = None) -> None:
+        """Weekly: discovery, then one grouped alert per supervisor with new candidates."""
+        now = self.app.now(as_of)
+        run_discovery(self.app, now)
+        for outbox_id in claim_discovery_alerts(self.app, now):
             self.deliver.send(outbox_id, as_of)
 
     def relay(self, as_of: str | None = None, fresh: bool = False) -> int:

@@ -13,11 +13,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from monitor.core.app import App
+from monitor.notify.acknowledgements import deliver_request
 from monitor.notify.alerts import deliver_alert
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.digest import deliver_digest
+from monitor.notify.discovery import DISCOVERY_KIND, deliver_discovery
 from monitor.notify.grouping import deliver_groups, is_grouped
 from monitor.notify.routing import notifier_for
+from monitor.registry.acknowledge import REQUEST_KIND
 from monitor.storage.models import OutboxItem
 
 
@@ -35,6 +38,10 @@ def deliver(app: App, outbox_id: int, now: datetime, notifier: Notifier | None =
         kind, due, grouped = item.kind, item.deliver_after, is_grouped(item)
     if kind == "digest":
         return deliver_digest(app, outbox_id, now, notifier)
+    if kind == REQUEST_KIND:
+        return deliver_request(app, outbox_id, now, notifier)
+    if kind == DISCOVERY_KIND:
+        return deliver_discovery(app, outbox_id, now, notifier)
     if due is not None and due > now:
         return "waiting"  # a grouped alert: its window has not ended
     if grouped:

@@ -28,8 +28,17 @@ from monitor.core.domain import ACTIVE_FLAG, Role
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.outbox import send_once
 from monitor.notify.render import email, render
+from monitor.registry.acknowledge import standings
 from monitor.storage import audit
-from monitor.storage.models import Account, Comment, DigestSent, Flag, OutboxItem, Supervisor
+from monitor.storage.models import (
+    Account,
+    Candidate,
+    Comment,
+    DigestSent,
+    Flag,
+    OutboxItem,
+    Supervisor,
+)
 from monitor.storage.queries import unreviewed
 
 DISTRICT_ROLES = (Role.COMMUNICATIONS, Role.IT)
@@ -263,7 +272,14 @@ def digest_context(
     lines = _lines(session, accounts_in_scope(session, supervisor), week, now, window)
     ids = [ln.account.id for ln in lines]
     stale_before = now - app.settings.stale_after
+    owners = [ln.account.owner_email for ln in lines]
+    found = select(Candidate).where(Candidate.status == "new").order_by(Candidate.first_seen_at)
+    if supervisor.role not in DISTRICT_ROLES:
+        found = found.where(Candidate.org_unit_id == supervisor.org_unit_id)
     return {
+        "ack": standings(session, app.settings, owners, now),
+        "procedure_version": app.settings.procedure.version,
+        "candidates": list(session.scalars(found.limit(PENDING_LIMIT))),
         "supervisor": supervisor,
         "week": week.label,
         "generated": local.strftime("%Y-%m-%d %H:%M %Z"),

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import connectors
 from monitor.core.domain import Role
+from monitor.registry.admins import format_admins, parse_admins
 from monitor.storage import audit
-from monitor.storage.models import Account, Base, OrgUnit, Supervisor
+from monitor.storage.models import Account, Acknowledgement, Base, OrgUnit, Supervisor
 
 KINDS = ("orgs", "supervisors", "accounts")
 PLATFORMS = connectors.platform_names()
@@ -61,11 +62,13 @@ class RegistryError(Exception):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """How many rows an import created, updated and left unchanged."""
+    """How many rows an import created, updated and left unchanged, and what it ignored
+    (read-only columns whose value differs from Hallwatch's record)."""
 
     created: int
     updated: int
     unchanged: int
+    ignored: tuple[str, ...] = ()
 
 
 # --- parsers: raw (trimmed, non-empty) cell -> value, or ValueError("is not ...") ---------
@@ -110,6 +113,26 @@ def iso_date(raw: str) -> date:
     raise ValueError("is not a date like 2026-09-14")
 
 
+def administrators(raw: str) -> str:
+    """Parse the administrators cell into its canonical text (``Name <email>; email``)."""
+    return format_admins(parse_admins(raw))
+
+
+PASSWORD_LIKE = re.compile(r"(?=.*[A-Za-z])(?=.*\d)(?=.*[^\w\s])\S{8,}")
+
+
+def password_entry(raw: str) -> str:
+    """A password-manager entry's name; refuses what looks like a password itself."""
+    if len(raw) > 200:
+        raise ValueError("is longer than 200 characters")
+    if PASSWORD_LIKE.fullmatch(raw):
+        raise ValueError(
+            "looks like a password; record only the name of the password-manager entry "
+            "(e.g. 'Social media / riv-fb'), never the password"
+        )
+    return raw
+
+
 def _default_status(values: dict[str, Any]) -> str:
     return "manual" if values.get("platform") in MANUAL_ONLY else "active"
 
@@ -134,7 +157,8 @@ class Column:
     default: Any = ""
     ref: str = ""
     hint: str = ""
-    optional: bool = False
+    optional: bool = False  # the header may leave it out (added after files were made)
+    read_only: bool = False  # exported, never imported: a changed value is reported
 
 
 @dataclass
@@ -289,6 +313,9 @@ SPECS: dict[str, Spec] = {
             Column("comments_policy", "comments_policy", choice(*POLICIES), default="moderated"),
             Column("status", "status", choice(*STATUSES), default=_default_status),
             Column("notes", "notes", text()),
+            Column("administrators", "administrators", administrators, optional=True),
+            Column("password_entry", "password_entry", password_entry, optional=True),
+            Column("acknowledged_on", "", iso_date, default=None, optional=True, read_only=True),
         ),
         (_status_fits_platform, _platform_ids_unique),
     ),
@@ -347,7 +374,7 @@ def _row(spec: Spec, line: int, cells: dict[str, str]) -> tuple[_Row, list[RowEr
     errors = []
     for column in spec.columns:
         if column.optional and column.name not in cells:
-            continue  # not in this file's header: the stored value stays
+            continue  # an older file without this column: the stored value stays
         try:
             values[column.name] = _cell(column, cells.get(column.name, ""), values)
         except ValueError as exc:
@@ -421,11 +448,12 @@ def _load(session: Session) -> Loaded:
 
 
 def _apply(obj: Any, spec: Spec, values: dict[str, Any], loaded: Loaded) -> bool:
-    """Set the row's values on ``obj``; True if any differed."""
+    """Set the row's values on ``obj``; True if any differed. Read-only columns, and
+    optional ones the file leaves out, are never set."""
     fields = {
         c.attr: loaded[c.ref].get(values[c.name]) if c.ref else values[c.name]
         for c in spec.columns
-        if c.name in values
+        if not c.read_only and c.name in values
     }
     changed = {attr: value for attr, value in fields.items() if getattr(obj, attr) != value}
     for attr, value in changed.items():
@@ -474,15 +502,50 @@ def import_csv(
     with session.no_autoflush:
         loaded = _load(session)
         rows = _validate(spec, kind, stream, loaded)
+        ignored = _read_only_changes(session, spec, rows)
         counts = _upsert(session, spec, kind, rows, loaded)
-    result = ImportResult(**counts)
+    result = ImportResult(**counts, ignored=tuple(ignored))
     _audit(session, actor, kind, source, result)
     session.flush()
     return result
 
 
+def acknowledged_on(session: Session) -> dict[str, date]:
+    """Each owner's newest acknowledgement day (any version), by lower-case e-mail."""
+    rows = session.execute(
+        select(Acknowledgement.email, func.max(Acknowledgement.acknowledged_at)).group_by(
+            Acknowledgement.email
+        )
+    )
+    return {email: at.date() for email, at in rows}
+
+
+def _read_only_changes(session: Session, spec: Spec, rows: list[_Row]) -> list[str]:
+    """A read-only cell given with a value other than Hallwatch's: reported, not imported."""
+    columns = [c for c in spec.columns if c.read_only]
+    if not columns:
+        return []
+    known = acknowledged_on(session)
+    notes = []
+    for row in rows:
+        for column in columns:
+            given = row.values.get(column.name)
+            held = known.get(str(row.values.get("owner_email") or "").lower())
+            if given is not None and given != held:
+                have = held.isoformat() if held else "none"
+                notes.append(
+                    f"line {row.line}: {column.name} {given.isoformat()} ignored: only the "
+                    f"owner's own confirmation records an acknowledgement (Hallwatch has {have})"
+                )
+    return notes
+
+
 def _audit(session: Session, actor: str, kind: str, source: str, result: ImportResult) -> None:
-    counts = {name: getattr(result, name) for name in ("created", "updated", "unchanged")}
+    counts: dict[str, Any] = {
+        name: getattr(result, name) for name in ("created", "updated", "unchanged")
+    }
+    if result.ignored:
+        counts["ignored"] = list(result.ignored)
     audit.record(session, actor, "registry.import", kind, source or "<stream>", **counts)
 
 
@@ -505,9 +568,16 @@ def list_rows(session: Session, kind: str) -> list[dict[str, str]]:
         One dict per row, column name to text (dates ISO, empty string for nothing).
     """
     spec = _spec(kind)
+    acked = acknowledged_on(session) if any(c.read_only for c in spec.columns) else {}
+
+    def cell(obj: Any, column: Column) -> str:
+        if column.name == "acknowledged_on":
+            day = acked.get(str(obj.owner_email or "").lower())
+            return day.isoformat() if day else ""
+        return _text_of(getattr(obj, column.attr), column)
+
     rows = [
-        {c.name: _text_of(getattr(obj, c.attr), c) for c in spec.columns}
-        for obj in session.scalars(select(spec.model))
+        {c.name: cell(obj, c) for c in spec.columns} for obj in session.scalars(select(spec.model))
     ]
     return sorted(rows, key=lambda row: row[spec.key.name])
 

@@ -132,3 +132,46 @@ def seconds_until_quota_resets(app: App, platform: str, now: datetime) -> float 
     if (used or 0) + POLL_RESERVE_UNITS < allowance:
         return None
     return quota.clock.seconds_to_midnight(now) + RESET_MARGIN.total_seconds()
+
+
+def record_search(session: Session, platform: str, now: datetime, calls: int, units: int) -> None:
+    """Count discovery's searches on their own line (``<platform>.search``), on the platform's
+    quota day, so the discovery budget can be read back; the units also go to ``platform``."""
+    record(session, platform, now, calls, units)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "platform": f"{platform}.search",
+        "day": usage_day(platform, now),
+        "requests": calls,
+        "units": units,
+    }
+    session.execute(
+        insert(ApiUsage)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=["platform", "day"],
+            set_={"requests": ApiUsage.requests + calls, "units": ApiUsage.units + units},
+        )
+    )
+
+
+def spent_today(session: Session, platform: str, now: datetime, kind: str = "") -> tuple[int, int]:
+    """(requests, units) counted today on ``platform`` (``kind`` "search": discovery's)."""
+    name = f"{platform}.{kind}" if kind else platform
+    row = session.execute(
+        select(ApiUsage.requests, ApiUsage.units).where(
+            ApiUsage.platform == name, ApiUsage.day == usage_day(platform, now)
+        )
+    ).first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def units_left(app: App, platform: str, now: datetime) -> int | None:
+    """Units of today's quota left after the polls' reserve (None: no unit quota)."""
+    quota = daily_quota(platform)
+    if quota is None or quota.units is None:
+        return None
+    allowance = ALLOWANCE[platform](app.settings) if platform in ALLOWANCE else quota.units
+    with app.sessions() as session:
+        _, used = spent_today(session, platform, now)
+    return allowance - used - POLL_RESERVE_UNITS

@@ -135,6 +135,11 @@ class Account(Base):
     credentials: Mapped[str] = mapped_column(Text, default="", server_default="")  # Fernet
     credentials_set_at: Mapped[datetime | None]
     credentials_checked: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Who holds administrative access, as the registry records it: "Name <email>; email".
+    administrators: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Where the District keeps the account's password (a password-manager entry's name);
+    # passwords themselves are never stored.
+    password_entry: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     org_unit: Mapped[OrgUnit] = relationship()
     supervisor: Mapped[Supervisor | None] = relationship()
@@ -405,3 +410,70 @@ class UsedActionToken(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(30))
     target: Mapped[str] = mapped_column(String(200))
+
+
+class Acknowledgement(Base):
+    """An owner confirmed they read and understood one version of Procedure 417."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (Index("ix_acknowledgements_email_at", "email", "acknowledged_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    procedure_version: Mapped[str] = mapped_column(String(40))
+    acknowledged_at: Mapped[datetime]
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # the link's
+    via: Mapped[str] = mapped_column(String(20), default="link")
+
+
+class AdminList(Base):
+    """The administrators a platform shows for an account, as last read (one row per account).
+
+    ``status`` is "ok" (``people`` is the list), or "unavailable" with ``detail`` saying why
+    (the platform does not share it, or the credentials may not read it).
+    """
+
+    __tablename__ = "admin_lists"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    checked_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[str] = mapped_column(String(20), default="ok")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    people: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class StaffMember(Base):
+    """One current employee, from the District's staff directory export (SSO directory)."""
+
+    __tablename__ = "staff_directory"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[datetime]
+
+
+class Candidate(Base):
+    """An account that looks like the District's and is not in the registry (never polled).
+
+    ``identity`` is the normalised account (``instagram:riverside.garden``), unique; a person
+    decides: ``registered`` (then ``account_id``), ``not_ours`` or ``personal`` (a staff
+    member's personal account: out of scope).
+    """
+
+    __tablename__ = "discovery_candidates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity: Mapped[str] = mapped_column(String(300), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    decided_by: Mapped[str] = mapped_column(String(320), default="")
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+    org_unit: Mapped[OrgUnit | None] = relationship()

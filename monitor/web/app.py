@@ -13,7 +13,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.core.app import App
-from monitor.web import oidc, views_audit, views_auth, views_comments, views_flags, views_links
+from monitor.web import (
+    oidc,
+    views_audit,
+    views_auth,
+    views_comments,
+    views_flags,
+    views_links,
+    views_procedure,
+)
 from monitor.web import views_registry as registry
 from monitor.web.core import Console, page, templates
 
@@ -106,10 +114,16 @@ def routes() -> list[Route | Mount]:
             page(registry.approve, "account.approve"),
             methods=["POST"],
         ),
+        Route(
+            "/accounts/{account_id:int}/procedure",
+            page(views_procedure.account_procedure, "accounts"),
+        ),
         Route("/audit", page(views_audit.audit_log, "audit")),
         Route("/report", page(views_audit.report, "report")),
         Route("/a/{token}", page(views_links.confirm, public=True)),
         Route("/a/{token}", page(views_links.perform, public=True), methods=["POST"]),
+        Route("/p/{token}", page(views_procedure.acknowledge_page, public=True)),
+        Route("/p/{token}", page(views_procedure.acknowledge_post, public=True), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -183,3 +183,31 @@ def test_platform_facts_are_declared_on_the_connector_class(case):
         assert cls.hide_comment is not connectors.Connector.hide_comment
     else:
         assert cls.hide_comment is connectors.Connector.hide_comment
+
+
+# --- administrators, where the platform shares them ----------------------------------------
+
+
+def test_administrators_are_read_where_the_platform_shares_them(case):
+    expected = _optional(case, "admins")
+    cls = connectors.get_connector(case.platform)
+    assert cls.admin_list  # declared on the class, for docs and the console
+    people = case.administrators("admins")
+    assert [(p.name, p.email) for p in people] == list(expected)
+    assert all(p.external_id and p.roles for p in people)
+
+
+def test_administrators_the_token_may_not_read_are_a_configuration_problem(case):
+    _optional(case, "admins")
+    with pytest.raises(ConfigurationError) as raised:
+        case.administrators("admins_refused")
+    assert case.secret not in str(raised.value)
+
+
+@pytest.mark.parametrize("platform", ["youtube", "x", "instagram", "blogger"])
+def test_platforms_that_do_not_share_administrators_say_so(platform):
+    cls = connectors.get_connector(platform)
+    assert cls.admin_list == ""
+    with pytest.raises(connectors.PermanentError) as raised:
+        cls({}).administrators(connectors.AccountRef(platform, "id"))
+    assert raised.value.code == "no-admin-list"

@@ -460,6 +460,15 @@ class FacebookCase:
     photos = 30  # "photos": a post whose album has 30 photos
     videos = 0
     needs = ("manage_pages", "pages_read_engagement")  # "permission_missing" names these
+    admins = (("Dana Whitfield", ""), ("Hallwatch Monitor", ""), ("Sam Old-Teacher", ""))
+
+    def administrators(self, kind: str) -> list[Any]:
+        """``administrators()`` against the fake: "admins" or "admins_refused"."""
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            admins_graph(kind).install(mock)
+            credentials = {"access_token": TOKEN, "business_id": BUSINESS_ID}
+            connector = FacebookConnector(credentials, requests.Session(), clock=lambda: NOW)
+            return connector.administrators(ACCOUNT)
 
     def fetch(self, kind: str, cursor: Mapping[str, Any] | None = None) -> Snapshot:
         graphs: dict[str, Callable[[], FakeGraph]] = {
@@ -478,6 +487,28 @@ class FacebookCase:
         clock = LATER if kind == "unchanged" else NOW
         snapshot, _ = run(graphs[kind](), lambda c: c.fetch(ACCOUNT, cursor), clock)
         return snapshot
+
+
+# --- administrators: GET /{page-id}/assigned_users?business=... (Page Assigned Users) ------
+
+BUSINESS_ID = "372948716251234"
+ASSIGNED = [
+    {"id": "122098765432109", "name": "Dana Whitfield", "tasks": ["MANAGE", "CREATE_CONTENT"]},
+    {"id": "122098765432110", "name": "Hallwatch Monitor", "tasks": ["ANALYZE"]},
+]
+PERMISSIONS_ERROR = graph_error(200, "(#200) Permissions error")  # the edge's error table
+
+
+def admins_graph(kind: str) -> FakeGraph:
+    if kind == "admins_refused":
+        return FakeGraph().on(f"{PAGE_ID}/assigned_users", PERMISSIONS_ERROR, status=403)
+    second = [{"id": "122098765432111", "name": "Sam Old-Teacher", "tasks": ["MANAGE"]}]
+    more = next_url(PAGE_ID, "assigned_users", "QVFIUkFzc2lnbmVk", business=BUSINESS_ID)
+    return (
+        FakeGraph()
+        .on(f"{PAGE_ID}/assigned_users", edge(ASSIGNED, more=more))
+        .on(f"{PAGE_ID}/assigned_users", edge(second), after="QVFIUkFzc2lnbmVk")
+    )
 
 
 def case() -> FacebookCase:

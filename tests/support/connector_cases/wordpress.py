@@ -44,6 +44,10 @@ def wp_error(code: str, message: str, status: int, **data: Any) -> dict[str, Any
 
 
 ERRORS = {
+    # the users controller's permission checks (class-wp-rest-users-controller.php)
+    "rest_user_cannot_view": wp_error(
+        "rest_user_cannot_view", "Sorry, you are not allowed to filter users by role.", 403
+    ),
     "incorrect_password": wp_error(
         "incorrect_password", "The provided password is an invalid application password.", 401
     ),
@@ -256,6 +260,39 @@ def me(roles: tuple[str, ...] = ("administrator",), **caps: bool) -> dict[str, A
     }
 
 
+def wp_user(user_id: int, name: str, email: str, roles: tuple[str, ...]) -> dict[str, Any]:
+    """A user in the ``edit`` context, as ``/wp/v2/users?context=edit`` lists it."""
+    slug = name.lower().replace(" ", "-")
+    return {
+        "id": user_id,
+        "username": slug,
+        "name": name,
+        "first_name": name.split()[0],
+        "last_name": name.split()[-1],
+        "email": email,
+        "url": "",
+        "description": "",
+        "link": f"{SITE}/author/{slug}/",
+        "locale": "en_US",
+        "nickname": slug,
+        "slug": slug,
+        "roles": list(roles),
+        "registered_date": "2024-08-20T16:00:00+00:00",
+        "capabilities": dict.fromkeys(roles, True),
+        "extra_capabilities": dict.fromkeys(roles, True),
+        "avatar_urls": {},
+        "meta": {"persisted_preferences": []},
+        "_links": {"self": [{"href": f"{API}/wp/v2/users/{user_id}"}]},
+    }
+
+
+USERS = [
+    wp_user(ME, "Ms Rivera", "rivera@fvsd.example", ("administrator",)),
+    wp_user(7, "Sam Helper", "sam.helper.home@gmail.com", ("editor",)),
+    wp_user(9, "Pat Reader", "pat@fvsd.example", ("subscriber",)),
+]
+
+
 @dataclass
 class FakeSite:
     """A WordPress site behind ``responses``; tests change it between polls."""
@@ -268,6 +305,7 @@ class FakeSite:
     password_ok: bool = True
     failures: dict[str, Reply] = field(default_factory=dict)  # path -> canned reply
     name: str = "Ms. Rivera&#039;s Grade 4 Class"
+    users: list[dict[str, Any]] = field(default_factory=lambda: list(USERS))
 
     def install(self, rsps: responses.RequestsMock) -> None:
         pattern = re.compile(re.escape(API) + r"/.*")
@@ -304,11 +342,27 @@ class FakeSite:
             return _json(me()) if signed else _json(ERRORS["rest_not_logged_in"])
         if path == "/wp/v2/settings":
             return _json(settings()) if signed and self.admin else _json(ERRORS["rest_forbidden"])
+        if path == "/wp/v2/users":
+            return self._users(query, signed)
         if path == "/wp/v2/posts":
             return self._posts(query, signed)
         if path == "/wp/v2/comments":
             return self._comments(query, signed)
         return _json(ERRORS["rest_no_route"])
+
+    def _users(self, query: dict[str, str], signed: bool) -> Reply:
+        """``roles`` and ``context=edit`` need ``list_users`` (Administrators); the refusal
+        is 401 signed out and 403 signed in (rest_authorization_required_code)."""
+        allowed = signed and self.admin
+        status = 403 if signed else 401
+        if query.get("roles") and not allowed:
+            return _json({**ERRORS["rest_user_cannot_view"], "data": {"status": status}})
+        if query.get("context") == "edit" and not allowed:
+            message = "Sorry, you are not allowed to list users."
+            return _json(wp_error("rest_forbidden_context", message, status))
+        roles = set(query.get("roles", "").split(",")) - {""}
+        found = [u for u in self.users if not roles or roles & set(u["roles"])]
+        return _page(found, query, None)
 
     def _posts(self, query: dict[str, str], signed: bool) -> Reply:
         statuses = query.get("status", "publish").split(",")
@@ -490,6 +544,23 @@ class WordPressCase:
             site.install(rsps)
             connector = WordPressConnector(CREDENTIALS, requests.Session(), clock=lambda: NOW)
             return connector.fetch(ACCOUNT, cursor)
+
+
+def _administrators(self: WordPressCase, kind: str) -> list[Any]:
+    """``administrators()`` against the fake: "admins" or "admins_refused" (an Editor)."""
+    site = district_site()
+    site.admin = kind != "admins_refused"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        site.install(rsps)
+        connector = WordPressConnector(CREDENTIALS, requests.Session(), clock=lambda: NOW)
+        return connector.administrators(ACCOUNT)
+
+
+WordPressCase.admins = (  # type: ignore[attr-defined]
+    ("Ms Rivera", "rivera@fvsd.example"),
+    ("Sam Helper", "sam.helper.home@gmail.com"),
+)
+WordPressCase.administrators = _administrators  # type: ignore[attr-defined]
 
 
 def case() -> WordPressCase:

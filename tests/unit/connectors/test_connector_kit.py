@@ -165,7 +165,8 @@ def test_the_capabilities_view_lists_every_platform_in_the_registry_order() -> N
 def test_quotas_are_declared_where_the_platform_counts_units() -> None:
     youtube = get_connector("youtube").facts().quota
     assert youtube is not None and (youtube.period, youtube.units) == ("day", 10_000)
-    assert youtube.clock == PACIFIC and dict(youtube.costs) == {"list": 1, "moderate": 50}
+    assert youtube.clock == PACIFIC
+    assert dict(youtube.costs) == {"list": 1, "moderate": 50, "search": 100}
     x = get_connector("x").facts().quota
     assert x is not None and (x.period, x.units) == ("month", None)
     assert get_connector("facebook").facts().quota is None

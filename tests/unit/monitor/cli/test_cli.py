@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
+from monitor.jobs.demo import ACKNOWLEDGING
 from tests.support.paths import SANDBOX
 
 DISTRICT = SANDBOX
@@ -102,7 +104,18 @@ def test_demo_flags_match_the_district_readme(env):
         ("pii.student", "riv-blog-3p"),
         ("language.prohibited", "ced-fb"),
         ("media.inquiry", "mtn-fb"),
+        # administrators: a personal address (two accounts), one who left the District
+        ("account.admin_access", "riv-blog-3p"),
+        ("account.admin_access", "mtn-blog-chem"),
+        ("account.admin_access", "lak-blog-2n"),
     }
+    # Every account whose owner did not confirm the e-mailed link on day one (README).
+    with (DISTRICT / "accounts.csv").open(encoding="utf-8", newline="") as stream:
+        expected |= {
+            ("account.unacknowledged", row["id"])
+            for row in csv.DictReader(stream)
+            if row["owner_email"] not in ACKNOWLEDGING
+        }
     assert found == expected
     for flag in flags:
         assert flag["clause"].startswith("Procedure 417") and flag["explanation"]
@@ -167,7 +180,16 @@ def test_demo_runs_without_a_failed_message_on_each_database(engine, tmp_path):
     assert result.exit_code == 0, result.output
     assert "message(s) failed" not in result.output
     assert "Pending alerts: 0." in result.output
-    assert len(list((tmp_path / "var" / "outbox").glob("*.eml"))) == 30
+    sent = [p.name for p in (tmp_path / "var" / "outbox").glob("*.eml")]
+    requests = [n for n in sent if n.startswith("ack-request-")]
+    discovery = [n for n in sent if n.startswith("discovery-")]
+    # alerts and digests: the 30 of the rules before issue 11, and the grouped alerts of its
+    # two rules for the principals who had no other alert
+    assert len(sent) - len(requests) - len(discovery) == 32
+    with (DISTRICT / "accounts.csv").open(encoding="utf-8", newline="") as stream:
+        owners = {row["owner_email"] for row in csv.DictReader(stream)}
+    assert len(requests) == len(owners)  # one request per owner, not per account
+    assert len(discovery) == 1  # Riverside's principal: the unregistered Instagram account
 
 
 def test_demo_says_how_to_serve_the_console_on_its_own_clock(env):
