@@ -134,7 +134,7 @@ def test_alert_links_are_stable_per_recipient_and_carried_by_the_email(district)
     assert any(label.startswith("Mark comment") for label in labels)
     assert expires == flag.first_seen_at + timedelta(days=7)
     text = message.get_body(("plain",)).get_content()
-    assert first[1].url in text and "http://127.0.0.1:8080/a/" in text
+    assert first[1].url in text and "https://testserver/a/" in text
 
 
 def test_a_link_sent_before_a_key_rotation_still_opens_until_the_old_key_is_dropped(district):
