@@ -1,4 +1,4 @@
-"""``hallwatch flags list|show|ack|resolve|dismiss``, ``alerts pending`` and ``report``:
+"""``hallwatch flags list|show|ack|resolve|dismiss|reopen``, ``alerts pending`` and ``report``:
 the supervisors' noncompliance record."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def flags() -> None:
 
 @flags.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("--status", type=click.Choice(list(FlagStatus)))
+@click.option("--status", type=click.Choice([status.value for status in FlagStatus]))
 @click.option("--rule", help="Only this rule id, e.g. comments.unreviewed.")
 @pass_ctx
 def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None:

@@ -106,7 +106,7 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(list(Role)),
+    type=click.Choice([role.value for role in Role]),
 )
 @click.option(
     "--org",

@@ -162,11 +162,13 @@ def set_status(
 ) -> None:
     """Move ``flag`` to ``status`` through the state machine (for code that names statuses).
 
+    A flag already in ``status`` is left as it is (nothing recorded).
+
     Raises:
         ValueError: the state machine does not allow that move from the flag's status.
     """
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     decision = apply(session, flag, ALIASES[status], actor, note, now)
-    if not decision.changed:
+    if not decision.changed and flag.status != status:
         raise ValueError(decision.message)

@@ -28,10 +28,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from detectors.rules import rule_name
 from monitor.access.scope import can
 from monitor.access.users import Person
 from monitor.core.app import App
-from detectors.rules import rule_name
 from monitor.core.display import age, display_text, local_day, local_time, safe_url
 from monitor.core.keys import derived_key
 from monitor.web import auth

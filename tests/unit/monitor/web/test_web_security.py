@@ -16,7 +16,6 @@ import logging
 import random
 import re
 import socket
-import threading
 import time
 from datetime import timedelta
 
