@@ -90,6 +90,7 @@ def build(settings: Settings, engine: Engine) -> District:
             subject_type="comment",
             subject_ref="comment:c1",
             excerpt="[name] is in 4B",
+            details={"label": "student name", "form": "full"},
         )
         mtn_flag = _flag(mtn_acct, "language.prohibited", "high", "c9", subject_ref="comment:c9")
         media = _flag(riv_acct, "media.inquiry", "high", "m1")
