@@ -81,9 +81,10 @@ def test_it_items_say_so_and_link_to_the_account(district):
     item = item[: item.index("</li>")]
     assert "IT's job" in item and "IT fixes this" in item
     assert f'href="/accounts#account-{district.ids["riv_account"]}"' in item
-    assert f'id="account-{district.ids["riv_account"]}"' in _client(district, "it").get(
-        "/accounts"
-    ).text
+    assert (
+        f'id="account-{district.ids["riv_account"]}"'
+        in _client(district, "it").get("/accounts").text
+    )
 
 
 def test_resolved_items_leave_the_list(district):
@@ -169,7 +170,10 @@ def test_the_comment_queue_and_audit_log_page_too(district):
         ("status=all&rule=media.inquiry", {"media_flag"}),
         ("status=all&severity=critical", {"riv_flag"}),
         ("status=resolved", set()),
-        ("status=all&rule=nonsense&severity=%00", {"riv_flag", "mtn_flag", "media_flag", "it_flag"}),
+        (
+            "status=all&rule=nonsense&severity=%00",
+            {"riv_flag", "mtn_flag", "media_flag", "it_flag"},
+        ),
     ],
 )
 def test_filters_by_account_rule_severity_and_status(district, query, expected):
@@ -291,7 +295,9 @@ def test_a_supervisor_downloads_only_their_units_report(district):
     assert csv_text.status_code == 200
     accounts = {row["account"] for row in csv.DictReader(io.StringIO(csv_text.text))}
     assert accounts == {"riv-yt"}
-    everything = _client(district, "auditor").get("/report?start=2026-09-01&end=2026-09-30&format=csv")
+    everything = _client(district, "auditor").get(
+        "/report?start=2026-09-01&end=2026-09-30&format=csv"
+    )
     assert {row["account"] for row in csv.DictReader(io.StringIO(everything.text))} == {
         "riv-yt",
         "mtn-yt",
