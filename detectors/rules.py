@@ -205,11 +205,14 @@ def flag_title(flag: FlagLike, account: str) -> str:
         (t for prefix, t in (rule.titles if rule else ()) if key.startswith(prefix)),
         f"{rule_name(flag.rule_id)} on {{account}}",
     )
+    where = WHERE.get(flag.subject_type, "the account")
+    if details.get("post") and flag.subject_type in ("account", "item"):
+        where = "a post"  # a photo's finding names the post it is in
     overdue = details.get("overdue", [])
     count = len(overdue) if isinstance(overdue, list) else 0
     return template.format(
         account=account,
-        where=WHERE.get(flag.subject_type, "the account"),
+        where=where,
         what=_what(flag.rule_id, details),
         count=count,
         s="" if count == 1 else "s",

@@ -35,7 +35,10 @@ HEADERS = [
         b" base-uri 'none'; object-src 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),  # action tokens live in URLs
+    # Action tokens live in URLs: no other site ever gets a Referer. Not "no-referrer", with
+    # which browsers send "Origin: null" on the console's own form posts (Fetch standard),
+    # and the origin check (core._foreign) needs the real origin.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
 ]

@@ -39,7 +39,7 @@ from monitor.web import auth
 View = Callable[["Ctx"], Response]
 MAX_FIELDS = 1000  # a bulk form holds at most a page of ticked boxes
 NAV = (
-    ("dashboard", "/", "Dashboard"),
+    ("dashboard", "/", "To do"),
     ("flags", "/flags", "Flags"),
     ("comments", "/comments", "Comments"),
     ("accounts", "/accounts", "Accounts"),

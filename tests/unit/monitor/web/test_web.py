@@ -245,7 +245,7 @@ def test_security_headers_on_every_page(district):
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert '<html lang="en">' in response.text and 'name="viewport"' in response.text
     assert 'href="#main"' in response.text  # skip link
 
