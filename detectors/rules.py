@@ -168,10 +168,14 @@ WHERE = {"comment": "a comment", "post": "a post", "account": "the profile"}
 class FlagLike(Protocol):
     """What :func:`flag_title` reads of a flag (``monitor``'s model has these fields)."""
 
-    rule_id: str
-    dedup_key: str
-    subject_type: str
-    details: Mapping[str, Any]
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def subject_type(self) -> str: ...
+    @property
+    def details(self) -> Mapping[str, Any]: ...
 
 
 def rule_name(rule_id: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from monitor.web.core import Ctx
 
@@ -57,7 +57,7 @@ def requested_page(ctx: Ctx) -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
 
 
-def paginate(ctx: Ctx, query: Select[Any], size: int = PAGE_SIZE) -> tuple[list[Any], Page]:
+def paginate(ctx: Ctx, query: Any, size: int = PAGE_SIZE) -> tuple[list[Any], Page]:
     """The requested page of ``query``'s rows (the last page if it asks past the end)."""
     total = ctx.db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     params = tuple(ctx.request.query_params.multi_items())

@@ -162,9 +162,7 @@ def test_alert_link_review_resolve_and_audit(console, browser):
     with app.sessions() as s:
         flag = s.get_one(Flag, flag_id)
         link = next(
-            x
-            for x in alert_links(app.settings, s, flag, recipient)
-            if f" {comment_id} " in x.label
+            x for x in alert_links(app.settings, s, flag, recipient) if f" {comment_id} " in x.label
         )
     assert link.url.startswith(base)
     page.goto(link.url)

@@ -21,38 +21,93 @@ class F:
 
 A = "patel-grade3"
 TITLES = [
-    (F("pii.student", f"pii.student:{A}:post:p1", "post", {"label": "student name", "form": "full"}),
-     "A student's full name in a post on patel-grade3"),
-    (F("pii.student", f"pii.student:{A}:comment:c1", "comment", {"label": "student name", "form": "first"}),
-     "A student's first name in a comment on patel-grade3"),
-    (F("pii.student", f"pii.student:{A}:post:p1", "post", {"label": "birth date"}),
-     "A child's birth date in a post on patel-grade3"),
-    (F("pii.student", f"pii.student:{A}:photo:1", "account", {"label": "photo", "post": "p1"}),
-     "A photo of students with no consent on file in a post on patel-grade3"),
-    (F("pii.student", f"pii.student:{A}:post:p1", "post", {}),
-     "Student information in a post on patel-grade3"),
-    (F("language.prohibited", f"language.prohibited:{A}:comment:c1", "comment", {"label": "threat"}),
-     "Threatening language in a comment on patel-grade3"),
-    (F("media.inquiry", f"media.inquiry:{A}:comment:c1", "comment", {"label": "media inquiry"}),
-     "A media inquiry in a comment on patel-grade3"),
-    (F("comments.unreviewed", f"comments.unreviewed:{A}:window:2026-09-16", "account",
-       {"overdue": ["comment:a", "comment:b", "comment:c"]}),
-     "3 comments waiting for review on patel-grade3"),
-    (F("comments.unreviewed", f"comments.unreviewed:{A}:window:2026-09-16", "account",
-       {"overdue": ["comment:a"]}),
-     "1 comment waiting for review on patel-grade3"),
-    (F("visibility.public", f"visibility.public:{A}:post:p9", "post"), "A public post on patel-grade3"),
-    (F("visibility.public", f"visibility.public:{A}:account"), "patel-grade3 is public but registered as private"),
-    (F("account.unapproved", f"account.unapproved:{A}:credentials"),
-     "patel-grade3 stopped working: IT must reconnect it"),
-    (F("account.unapproved", f"account.unapproved:{A}:approval:pending"),
-     "patel-grade3 has no supervisor approval"),
-    (F("account.personal_email", f"account.personal_email:{A}:email:x@gmail.com"),
-     "patel-grade3 uses a personal e-mail address"),
-    (F("account.unidentified", f"account.unidentified:{A}:identification"),
-     "patel-grade3 does not identify the school"),
+    (
+        F(
+            "pii.student",
+            f"pii.student:{A}:post:p1",
+            "post",
+            {"label": "student name", "form": "full"},
+        ),
+        "A student's full name in a post on patel-grade3",
+    ),
+    (
+        F(
+            "pii.student",
+            f"pii.student:{A}:comment:c1",
+            "comment",
+            {"label": "student name", "form": "first"},
+        ),
+        "A student's first name in a comment on patel-grade3",
+    ),
+    (
+        F("pii.student", f"pii.student:{A}:post:p1", "post", {"label": "birth date"}),
+        "A child's birth date in a post on patel-grade3",
+    ),
+    (
+        F("pii.student", f"pii.student:{A}:photo:1", "account", {"label": "photo", "post": "p1"}),
+        "A photo of students with no consent on file in a post on patel-grade3",
+    ),
+    (
+        F("pii.student", f"pii.student:{A}:post:p1", "post", {}),
+        "Student information in a post on patel-grade3",
+    ),
+    (
+        F(
+            "language.prohibited",
+            f"language.prohibited:{A}:comment:c1",
+            "comment",
+            {"label": "threat"},
+        ),
+        "Threatening language in a comment on patel-grade3",
+    ),
+    (
+        F("media.inquiry", f"media.inquiry:{A}:comment:c1", "comment", {"label": "media inquiry"}),
+        "A media inquiry in a comment on patel-grade3",
+    ),
+    (
+        F(
+            "comments.unreviewed",
+            f"comments.unreviewed:{A}:window:2026-09-16",
+            "account",
+            {"overdue": ["comment:a", "comment:b", "comment:c"]},
+        ),
+        "3 comments waiting for review on patel-grade3",
+    ),
+    (
+        F(
+            "comments.unreviewed",
+            f"comments.unreviewed:{A}:window:2026-09-16",
+            "account",
+            {"overdue": ["comment:a"]},
+        ),
+        "1 comment waiting for review on patel-grade3",
+    ),
+    (
+        F("visibility.public", f"visibility.public:{A}:post:p9", "post"),
+        "A public post on patel-grade3",
+    ),
+    (
+        F("visibility.public", f"visibility.public:{A}:account"),
+        "patel-grade3 is public but registered as private",
+    ),
+    (
+        F("account.unapproved", f"account.unapproved:{A}:credentials"),
+        "patel-grade3 stopped working: IT must reconnect it",
+    ),
+    (
+        F("account.unapproved", f"account.unapproved:{A}:approval:pending"),
+        "patel-grade3 has no supervisor approval",
+    ),
+    (
+        F("account.personal_email", f"account.personal_email:{A}:email:x@gmail.com"),
+        "patel-grade3 uses a personal e-mail address",
+    ),
+    (
+        F("account.unidentified", f"account.unidentified:{A}:identification"),
+        "patel-grade3 does not identify the school",
+    ),
     (F("rule.unknown_here", f"rule.unknown_here:{A}:x"), "rule.unknown_here on patel-grade3"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("flag", "title"), TITLES)
