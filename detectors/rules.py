@@ -162,7 +162,8 @@ LABEL_WORDS: dict[str, str] = {
     "media inquiry": "a media inquiry",
 }
 NAME_FORMS = {"full": "a student's full name", "first": "a student's first name"}
-WHERE = {"comment": "a comment", "post": "a post", "account": "the profile"}
+# A photo ("media") is always in a post.
+WHERE = {"comment": "a comment", "post": "a post", "media": "a post", "account": "the profile"}
 
 
 class FlagLike(Protocol):

@@ -44,7 +44,7 @@ TITLES = [
         "A child's birth date in a post on patel-grade3",
     ),
     (
-        F("pii.student", f"pii.student:{A}:photo:1", "account", {"label": "photo", "post": "p1"}),
+        F("pii.student", f"pii.student:{A}:media:p1:m1", "media", {"label": "photo", "post": "p1"}),
         "A photo of students with no consent on file in a post on patel-grade3",
     ),
     (
