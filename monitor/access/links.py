@@ -11,6 +11,7 @@ constraint makes a link work once even when two requests race.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +27,8 @@ from monitor.core.settings import Settings
 from monitor.storage.models import Comment, UsedActionToken
 
 ACTIONS = {"ack": "acknowledge flag", "review": "mark comment reviewed"}
+SIGN_IN_MINUTES = 15
+MAX_TOKEN = 2000  # longer than any link Hallwatch makes
 
 
 class LinkError(Exception):
@@ -91,10 +94,12 @@ def read_token(settings: Settings, token: str, now: datetime) -> Action:
         LinkError: tampered or malformed, or expired.
     """
     try:
+        if len(token) > MAX_TOKEN:
+            raise ValueError("too long")
         recipient, action, target, expires = _serializer(settings).loads(token)
         when = datetime.fromtimestamp(int(expires), tz=UTC)
         target = int(target)
-    except (BadSignature, ValueError, TypeError):
+    except (BadSignature, ValueError, TypeError, OverflowError, OSError):
         raise LinkError(
             "This link is not valid: it may have been cut short or changed. Open the alert "
             "e-mail again, or sign in to the console."
@@ -109,7 +114,7 @@ def read_token(settings: Settings, token: str, now: datetime) -> Action:
     return Action(str(recipient), action, target, when, token)
 
 
-def is_used(session: Session, action: Action) -> bool:
+def is_used(session: Session, action: Action | SignIn) -> bool:
     found = session.scalar(
         select(UsedActionToken.id).where(UsedActionToken.digest == action.digest)
     )
@@ -169,6 +174,77 @@ def alert_links(settings: Settings, session: Session, flag: Any, recipient: str)
     return links
 
 
+# ------------------------------------------------------------------------ sign-in links
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What a valid e-mailed sign-in link asks for: sign ``user_id`` in, once."""
+
+    user_id: int
+    email: str
+    token: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.token.encode()).hexdigest()
+
+
+def _sign_in_serializer(settings: Settings) -> URLSafeSerializer:
+    keys = derived_keys(settings, b"hallwatch sign-in links v1")
+    return URLSafeSerializer(list(reversed(keys)), salt="hallwatch-sign-in")
+
+
+def sign_in_url(settings: Settings, user_id: int, email: str, now: datetime) -> str:
+    """A link that signs ``email`` in once, within :data:`SIGN_IN_MINUTES` of ``now`` (the
+    way back in when password sign-ins are throttled). A nonce makes every link different."""
+    payload = [int(user_id), email, secrets.token_urlsafe(8), int(now.timestamp())]
+    token = _sign_in_serializer(settings).dumps(payload)
+    return f"{settings.web.base_url}/login/link/{token}"
+
+
+def read_sign_in(settings: Settings, token: str, now: datetime) -> SignIn:
+    """The sign-in a token asks for.
+
+    Raises:
+        LinkError: tampered, malformed or expired.
+    """
+    try:
+        if len(token) > MAX_TOKEN:
+            raise ValueError("too long")
+        user_id, email, _, issued = _sign_in_serializer(settings).loads(token)
+        user_id, issued = int(user_id), datetime.fromtimestamp(int(issued), tz=UTC)
+        if not isinstance(email, str):
+            raise ValueError("no e-mail")
+    except (BadSignature, ValueError, TypeError, OverflowError, OSError):
+        raise LinkError(
+            "This sign-in link is not valid: it may have been cut short or changed. Ask for "
+            "a new one on the sign-in page."
+        ) from None
+    if not -timedelta(minutes=1) <= now - issued <= timedelta(minutes=SIGN_IN_MINUTES):
+        raise LinkError(
+            f"This sign-in link is older than {SIGN_IN_MINUTES} minutes. Ask for a new one "
+            "on the sign-in page."
+        )
+    return SignIn(user_id, email, token)
+
+
+def mark_sign_in_used(session: Session, link: SignIn, now: datetime) -> None:
+    """Record the sign-in link as used (it works once), in the caller's transaction.
+
+    Raises:
+        LinkError: it was used already.
+    """
+    used = Action(link.email, "signin", link.user_id, now, link.token)
+    try:
+        mark_used(session, used, now)
+    except LinkError:
+        raise LinkError(
+            "This sign-in link has already been used; it works once. Ask for a new one on "
+            "the sign-in page."
+        ) from None
+
+
 # --- acknowledging Procedure 417 (no console account needed) ------------------------------
 
 PROCEDURE = "procedure"
@@ -194,10 +270,12 @@ def read_procedure_token(settings: Settings, token: str, now: datetime) -> Actio
         LinkError: tampered, malformed or expired.
     """
     try:
+        if len(token) > MAX_TOKEN:
+            raise ValueError("too long")
         recipient, action, target, expires = _serializer(settings, _PROCEDURE_SALT).loads(token)
         when = datetime.fromtimestamp(int(expires), tz=UTC)
         target = int(target)
-    except (BadSignature, ValueError, TypeError):
+    except (BadSignature, ValueError, TypeError, OverflowError, OSError):
         raise LinkError(
             "This link is not valid: it may have been cut short or changed. Open the e-mail "
             "from Hallwatch again, or ask your supervisor to send a new one."

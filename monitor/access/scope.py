@@ -19,7 +19,8 @@ PAGES: dict[str, frozenset[str]] = {
     "comments": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS, Role.AUDITOR}),
     "accounts": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.IT, Role.AUDITOR}),
     "audit": frozenset({Role.ADMIN, Role.AUDITOR}),
-    "report": frozenset({Role.ADMIN, Role.AUDITOR}),
+    # A supervisor downloads the report of their own units (flags_seen limits the rows).
+    "report": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}),
 }
 # State changes; the auditor reads only (revealing evidence is a logged read).
 ACTIONS: dict[str, frozenset[str]] = {
@@ -27,9 +28,20 @@ ACTIONS: dict[str, frozenset[str]] = {
     "evidence.reveal": EVERYONE,
     "comment.review": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS}),
     "comment.hide": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS}),
-    "account.approve": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.IT}),
+    # Approval is a supervisor's (within their units) or an administrator's; never IT's,
+    # who connects accounts and so must not also approve them.
+    "account.approve": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # Recording a manual check of an account with no API (Snapchat): the same people.
+    "account.attest": frozenset({Role.ADMIN, Role.SUPERVISOR}),
 }
 OPERATIONAL = or_(Flag.dedup_key.like("%:credentials"), Flag.dedup_key.like("%:poll-problem:%"))
+
+
+def is_it_job(rule_id: str, dedup_key: str) -> bool:
+    """Broken credentials and polling problems: IT fixes them, not the account's owner."""
+    return rule_id == "account.unapproved" and (
+        dedup_key.endswith(":credentials") or ":poll-problem:" in dedup_key
+    )
 
 
 def can(person: Person, what: str) -> bool:

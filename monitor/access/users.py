@@ -6,6 +6,8 @@ supervisor sees every school under it). Users are never deleted, only disabled.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +23,11 @@ from monitor.storage.models import OrgUnit, Supervisor, User, WebSession
 
 ROLES = tuple(Role)
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # argon2 hashes any length; a megabyte "password" is only load
+MAX_EMAIL = 320  # RFC 5321's longest address
+# Whitespace of every kind (spaces, tabs, NBSP, ideographic space...), and the invisible
+# characters that make two addresses look alike: none belongs in an e-mail address.
+_NOT_IN_EMAIL = re.compile(r"[\s\u200b-\u200f\u2060\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069]+")
 _hasher = PasswordHasher()  # argon2id with the library's current (RFC 9106) parameters
 # Verified against when the e-mail is unknown, so timing does not tell who has an account.
 _DUMMY = _hasher.hash("not a password of anyone")
@@ -30,14 +37,35 @@ class UserError(Exception):
     """A user command cannot be done; the message says what to do."""
 
 
+def normalise_email(raw: str) -> str:
+    """The one form of an e-mail address that throttling, look-ups and storage all use:
+    Unicode-normalised (NFKC), every kind of whitespace and invisible character removed
+    wherever it is, case-folded.
+
+    Raises:
+        UserError: longer than an e-mail address can be (before or after normalising), so
+            that padding can never turn one address into many.
+    """
+    if len(raw) > MAX_EMAIL:
+        raise UserError(f"an e-mail address is at most {MAX_EMAIL} characters long")
+    email = _NOT_IN_EMAIL.sub("", unicodedata.normalize("NFKC", raw)).casefold()
+    if len(email) > MAX_EMAIL:
+        raise UserError(f"an e-mail address is at most {MAX_EMAIL} characters long")
+    return email
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password must be at least {MIN_PASSWORD} characters long")
+    if len(password) > MAX_PASSWORD:
+        raise UserError(f"the password must be at most {MAX_PASSWORD} characters long")
     return _hasher.hash(password)
 
 
 def check_password(stored: str, password: str) -> bool:
     """True when ``password`` matches ``stored`` (always spends one argon2 verification)."""
+    if len(password) > MAX_PASSWORD:
+        password = ""  # still one verification, so the time says nothing; never a match
     try:
         return _hasher.verify(stored or _DUMMY, password) and bool(stored)
     except (VerificationError, InvalidHashError):
@@ -78,7 +106,37 @@ def person(session: Session, user: User) -> Person:
 
 
 def find(session: Session, email: str) -> User | None:
-    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+    """The user with this address (normalised as :func:`normalise_email`), or None."""
+    try:
+        email = normalise_email(email)
+    except UserError:
+        return None
+    return session.scalars(select(User).where(User.email == email)).one_or_none()
+
+
+def known_actor(session: Session, email: str) -> str:
+    """``email`` normalised, if it names an enabled console user or a supervisor in the
+    registry: the audit log's actor must be a real person.
+
+    Raises:
+        UserError: nobody known has that address, or the user is disabled.
+    """
+    try:
+        address = normalise_email(email)
+    except UserError as exc:
+        raise UserError(f"--by {email[:40]!r}: {exc}") from None
+    user = find(session, address)
+    if user is not None and not user.disabled:
+        return address
+    if user is None:
+        supervisor = session.scalar(select(Supervisor.id).where(Supervisor.email == address))
+        if supervisor is not None:
+            return address
+    state = "is disabled" if user is not None else "is not a console user or a supervisor"
+    raise UserError(
+        f"--by {address!r} {state}; give the e-mail of the person doing this (see "
+        "`hallwatch users list` and `hallwatch supervisors list`)"
+    )
 
 
 def _units(session: Session, email: str, codes: list[str]) -> list[OrgUnit]:
@@ -116,7 +174,7 @@ def add_user(
     Returns:
         The user and whether it was created (False: it already existed and was updated).
     """
-    email = email.strip().lower()
+    email = normalise_email(email)
     if "@" not in email:
         raise UserError(f"{email!r} is not an e-mail address")
     if role not in ROLES:

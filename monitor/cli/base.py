@@ -12,6 +12,7 @@ from typing import Any
 import click
 from sqlalchemy.engine import make_url
 
+from monitor.access.users import UserError, known_actor
 from monitor.core.app import App
 from monitor.core.settings import Settings, SettingsError, load_settings
 from monitor.storage.db import open_app
@@ -41,6 +42,16 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def by_whom(app: App, actor: str) -> str:
+    """``--by``, checked: the e-mail of an enabled console user or of a supervisor in the
+    registry (normalised), so that the audit log names a real person."""
+    with app.sessions() as session:
+        try:
+            return known_actor(session, actor)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 def not_utf8(file: str, exc: UnicodeDecodeError) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from detectors.rules import HIDE_REASONS as HIDE_REASON_NAMES
-from monitor.cli.base import Ctx, main, pass_ctx
+from monitor.cli.base import Ctx, by_whom, main, pass_ctx
 from monitor.records.record import RecordError, review_comment
 from monitor.registry.connect import ConnectError, moderate
 
@@ -23,7 +23,7 @@ def comments() -> None:
     type=click.Choice(sorted(HIDE_REASON_NAMES)),
     help="Why, from the procedure's fixed list.",
 )
-@click.option("--by", "actor", default="cli", show_default=True, help="Who decided this.")
+@click.option("--by", "actor", required=True, metavar="EMAIL", help="Who decided this.")
 @pass_ctx
 def comments_hide(ctx: Ctx, comment_id: int, reason: str, actor: str) -> None:
     """Hide a comment on its platform (never deletes). Recorded in the audit log."""
@@ -32,7 +32,7 @@ def comments_hide(ctx: Ctx, comment_id: int, reason: str, actor: str) -> None:
 
 @comments.command("unhide")
 @click.argument("comment_id", type=int)
-@click.option("--by", "actor", default="cli", show_default=True, help="Who decided this.")
+@click.option("--by", "actor", required=True, metavar="EMAIL", help="Who decided this.")
 @pass_ctx
 def comments_unhide(ctx: Ctx, comment_id: int, actor: str) -> None:
     """Make a hidden comment visible again. Recorded in the audit log."""
@@ -41,6 +41,7 @@ def comments_unhide(ctx: Ctx, comment_id: int, actor: str) -> None:
 
 def _moderate(ctx: Ctx, comment_id: int, hide: bool, reason: str, actor: str) -> None:
     app = ctx.app(migrate=True)
+    actor = by_whom(app, actor)
     try:
         done = moderate(app, comment_id, hide, reason, actor, app.now())
     except ConnectError as exc:
@@ -56,6 +57,7 @@ def _moderate(ctx: Ctx, comment_id: int, hide: bool, reason: str, actor: str) ->
 def comments_review(ctx: Ctx, comment_id: int, actor: str, note: str) -> None:
     """Mark a stored comment reviewed (keeps an earlier reviewer)."""
     app = ctx.app(migrate=True)
+    actor = by_whom(app, actor)
     try:
         with app.sessions() as session, session.begin():
             done = review_comment(session, comment_id, actor, app.now(), note)

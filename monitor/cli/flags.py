@@ -1,4 +1,4 @@
-"""``hallwatch flags list|show|ack|resolve|dismiss``, ``alerts pending`` and ``report``:
+"""``hallwatch flags list|show|ack|resolve|dismiss|reopen``, ``alerts pending`` and ``report``:
 the supervisors' noncompliance record."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from monitor.cli.base import Ctx, main, pass_ctx, print_rows
+from monitor.cli.base import Ctx, by_whom, main, pass_ctx, print_rows
 from monitor.core.domain import FlagStatus
+from monitor.records.lifecycle import NOTE_REQUIRED
 from monitor.records.record import (
     RecordError,
     change_flag,
@@ -34,7 +35,7 @@ def flags() -> None:
 
 @flags.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("--status", type=click.Choice(list(FlagStatus)))
+@click.option("--status", type=click.Choice([status.value for status in FlagStatus]))
 @click.option("--rule", help="Only this rule id, e.g. comments.unreviewed.")
 @pass_ctx
 def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None:
@@ -83,36 +84,41 @@ def flags_show(ctx: Ctx, flag_id: int, fmt: str) -> None:
         )
 
 
-def _flag_change(verb: str, status: str, needs_note: bool) -> click.Command:
+def _flag_change(verb: str, what: str) -> click.Command:
+    needs_note = verb in NOTE_REQUIRED
     note_help = "Why (required)." if needs_note else "A note for the record."
 
-    @click.command(verb, help=f"Mark a flag {status}, with a note; recorded in the audit log.")
-    @click.argument("flag_id", type=int)
+    @click.command(verb, help=f"{what}, with a note; recorded in the audit log.")
+    @click.argument("flag_id", type=click.IntRange(1, 2**31 - 1))
     @click.option("--note", default="", required=needs_note, help=note_help)
-    @click.option("--by", "actor", required=True, metavar="EMAIL", help="Who is doing this.")
+    @click.option(
+        "--by",
+        "actor",
+        required=True,
+        metavar="EMAIL",
+        help="Who is doing this: a console user's or supervisor's e-mail.",
+    )
     @pass_ctx
     def command(ctx: Ctx, flag_id: int, note: str, actor: str) -> None:
         app = ctx.app(migrate=True)
+        actor = by_whom(app, actor)
         try:
             with app.sessions() as session, session.begin():
-                changed = change_flag(session, flag_id, status, actor, note, app.now())
+                decision = change_flag(session, flag_id, verb, actor, note, app.now())
         except RecordError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(
-            f"flag {flag_id} is now {status}."
-            if changed
-            else f"flag {flag_id} was already {status}."
-        )
+        click.echo(decision.message)
 
     return command
 
 
-for _verb, _status, _needs_note in (
-    ("ack", FlagStatus.ACKNOWLEDGED, False),
-    ("resolve", FlagStatus.RESOLVED, True),
-    ("dismiss", FlagStatus.DISMISSED, True),
+for _verb, _what in (
+    ("ack", "Acknowledge an open flag"),
+    ("resolve", "Resolve a flag (open or acknowledged)"),
+    ("dismiss", "Dismiss a flag (open or acknowledged)"),
+    ("reopen", "Reopen an acknowledged, resolved or dismissed flag"),
 ):
-    flags.add_command(_flag_change(_verb, _status, _needs_note))
+    flags.add_command(_flag_change(_verb, _what))
 
 
 @main.group("alerts")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.base import Ctx, main, not_utf8, pass_ctx, print_rows
+from monitor.cli.base import Ctx, by_whom, main, not_utf8, pass_ctx, print_rows
 from monitor.registry import accounts as registry
 from monitor.registry.connect import ConnectError, set_credentials
 from monitor.registry.secrets import CredentialsError, parse_credentials
@@ -75,7 +75,13 @@ for _kind, _noun in (("orgs", "orgs"), ("supervisors", "supervisors"), ("account
     help="Read the credentials from this file; default: standard input.",
 )
 @click.option("--no-check", is_flag=True, help="Store without the test call (offline set-up).")
-@click.option("--by", "actor", default="cli", show_default=True, help="Who is doing this.")
+@click.option(
+    "--by",
+    "actor",
+    default="cli",
+    show_default=True,
+    help="Who is doing this: a console user's or supervisor's e-mail.",
+)
 @pass_ctx
 def accounts_credentials(
     ctx: Ctx, account: str, path: str | None, no_check: bool, actor: str
@@ -90,6 +96,7 @@ def accounts_credentials(
         click.echo("Type key=value lines, then Ctrl-D:", err=True)
     text = Path(path).read_text(encoding="utf-8") if path else sys.stdin.read()
     app = ctx.app(migrate=True)
+    actor = actor if actor == "cli" else by_whom(app, actor)
     try:
         reached = set_credentials(
             app, account, parse_credentials(text), actor, app.now(), check=not no_check

@@ -8,28 +8,46 @@ from typing import Any
 
 import click
 import uvicorn
+from sqlalchemy import func, select
 
-from monitor.access.users import UserError, add_user, disable_user, list_users
+from monitor.access.users import (
+    UserError,
+    add_user,
+    disable_user,
+    known_actor,
+    list_users,
+)
 from monitor.cli.base import Ctx, main, pass_ctx, print_rows
 from monitor.core.app import App
 from monitor.core.domain import Role
+from monitor.storage.models import User
 from monitor.web.app import create_app
+from monitor.web.core import ConsoleError
+
+# Forwarded headers are read by the console itself, and only from web.trusted_proxies.
+UVICORN = {"log_level": "warning", "access_log": False, "proxy_headers": False}
+
+
+def console_app(app: App) -> Any:
+    try:
+        return create_app(app)
+    except ConsoleError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def serve(app: App, host: str, port: int) -> None:
     """Serve the console until interrupted (uvicorn; one process)."""
-    uvicorn.run(create_app(app), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(console_app(app), host=host, port=port, **UVICORN)  # type: ignore[arg-type]
 
 
 def serve_in_thread(app: App) -> tuple[Any, threading.Thread]:
     """Start the console in a daemon thread (for ``hallwatch run``); returns the server."""
     settings = app.settings
     config = uvicorn.Config(
-        create_app(app),
+        console_app(app),
         host=settings.web.host,
         port=settings.web.port,
-        log_level="warning",
-        access_log=False,
+        **UVICORN,  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="console", daemon=True)
@@ -65,6 +83,19 @@ def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None
     serve(app, host, port)
 
 
+def bootstrap_actor(session: Any, actor: str) -> str:
+    """``--by`` for ``users add``: a known person, or 'cli' for the very first users (there
+    is nobody yet to name)."""
+    if actor == "cli" and session.scalar(select(func.count(User.id))) == 0:
+        return actor
+    if actor == "cli":
+        raise UserError(
+            "say who is adding the user: --by EMAIL of a console user or supervisor (only the "
+            "first user can be added without it)"
+        )
+    return known_actor(session, actor)
+
+
 @main.group()
 def users() -> None:
     """Console users: admin, supervisor, communications, it, auditor."""
@@ -75,7 +106,7 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(list(Role)),
+    type=click.Choice([role.value for role in Role]),
 )
 @click.option(
     "--org",
@@ -88,7 +119,14 @@ def users() -> None:
 @click.option("--name", default="", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--sso-only", is_flag=True, help="No password: the user signs in only by SSO.")
-@click.option("--by", "actor", default="cli", show_default=True, help="Who is adding the user.")
+@click.option(
+    "--by",
+    "actor",
+    default="cli",
+    show_default=True,
+    help="Who is adding the user: a known user's or supervisor's e-mail ('cli' only while "
+    "there are no users yet).",
+)
 @pass_ctx
 def users_add(
     ctx: Ctx,
@@ -110,6 +148,7 @@ def users_add(
     app = ctx.app(migrate=True)
     try:
         with app.sessions() as session, session.begin():
+            actor = bootstrap_actor(session, actor)
             user, created = add_user(
                 session, email, role, password, actor, app.now(), list(orgs), name
             )
@@ -132,13 +171,14 @@ def users_list(ctx: Ctx, fmt: str) -> None:
 
 @users.command("disable")
 @click.argument("email")
-@click.option("--by", "actor", default="cli", show_default=True)
+@click.option("--by", "actor", required=True, metavar="EMAIL", help="Who is doing this.")
 @pass_ctx
 def users_disable(ctx: Ctx, email: str, actor: str) -> None:
     """Disable a user and end their sessions (users are never deleted)."""
     app = ctx.app(migrate=True)
     try:
         with app.sessions() as session, session.begin():
+            actor = known_actor(session, actor)
             changed = disable_user(session, email, actor, app.now())
     except UserError as exc:
         raise click.ClickException(str(exc)) from None

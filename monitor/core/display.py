@@ -10,6 +10,7 @@ reorder, hide or spoof what a supervisor reads. Escaping for HTML is the templat
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from markupsafe import Markup
@@ -44,3 +45,42 @@ def header_text(value: str) -> str:
     """Platform text made safe for a header: no control characters, bounded."""
     flat = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", display_text(value)).strip()
     return flat[:HEADER_LIMIT]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """Text made safe for a CSV a person opens in a spreadsheet: the display filter, then a
+    cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
+    gets a leading apostrophe, which spreadsheets show as text."""
+    value = display_text(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def from_spreadsheet_cell(value: str) -> str:
+    """What :func:`spreadsheet_cell` wrote, read back (the apostrophe it added removed)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def local_time(value: datetime | None, zone: tzinfo) -> str:
+    """``value`` in the district's zone with the zone named: ``Wed 16 Sep 2026 10:00 PDT``."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M %Z}"
+
+
+def local_day(value: date | None) -> str:
+    """A calendar day as people read it: ``Wed 16 Sep 2026``."""
+    return f"{value:%a} {value.day} {value:%b %Y}" if value is not None else ""
+
+
+def age(value: datetime, now: datetime) -> str:
+    """How long ago, in the largest whole unit: ``just now``, ``3 hours ago``, ``2 days ago``."""
+    seconds = (now - value).total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"

@@ -14,6 +14,7 @@ environment names and the error messages all come from those declarations.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -72,6 +73,20 @@ def _text_list(value: Any) -> tuple[str, ...]:
     """A TOML list of texts, or one text with ``;`` between items (an address has commas)."""
     items = value.split(";") if isinstance(value, str) else list(value)
     return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    """Addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``), each checked."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    found = []
+    for item in (str(i).strip() for i in items if str(i).strip()):
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(
+                f"{item!r} is not an IP address or network like 127.0.0.1 or 10.0.0.0/24"
+            ) from None
+    return tuple(found)
 
 
 def _key_list(value: Any) -> tuple[str, ...]:
@@ -335,6 +350,12 @@ class WebSettings:
     serve_in_run: bool = setting(True, _flag, "`hallwatch run` also serves the console")
     idle_minutes: float = setting(60.0, _positive_number, "minutes before an idle sign-in expires")
     link_days: float = setting(7.0, _positive_number, "days an e-mail action link stays valid")
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        _networks,
+        "addresses of the reverse proxies whose X-Forwarded-For is believed (none: the "
+        "connecting address is the client's)",
+    )
     oidc: OidcSettings = section(OidcSettings)
 
 
@@ -445,6 +466,11 @@ class Settings:
     stale_after_hours: float = setting(
         72.0, _positive_number, "an account not polled this long is flagged"
     )
+    manual_attestation_days: float = setting(
+        30.0,
+        _positive_number,
+        "days a supervisor's recorded check of an account with no API (Snapchat) counts",
+    )
     secret_key: str = setting(
         "",
         _text,
@@ -508,6 +534,10 @@ class Settings:
     @property
     def stale_after(self) -> timedelta:
         return timedelta(hours=self.stale_after_hours)
+
+    @property
+    def manual_attestation(self) -> timedelta:
+        return timedelta(days=self.manual_attestation_days)
 
     @property
     def outbox_dir(self) -> Path:

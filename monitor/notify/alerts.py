@@ -13,12 +13,13 @@ from email.message import EmailMessage
 
 from sqlalchemy.orm import Session, object_session
 
-from detectors.rules import advice
+from detectors.rules import advice, flag_title, rule_name
 from monitor.access.links import Link, alert_links
 from monitor.core.app import App
+from monitor.core.display import local_time
 from monitor.notify.base import Notifier
 from monitor.notify.outbox import delivery_row, send_once
-from monitor.notify.render import email, render
+from monitor.notify.render import SEVERITY_WORDS, email, render
 from monitor.notify.routing import chat_targets, route
 from monitor.storage import audit
 from monitor.storage.models import Delivery, Flag, OutboxItem
@@ -37,21 +38,40 @@ def links_for(app: App, flag: Flag, recipient: str) -> list[Link]:
     return alert_links(app.settings, session, flag, recipient)
 
 
+def title(flag: Flag) -> str:
+    """What happened and where, in a principal's words (the subject, the chat heading)."""
+    return flag_title(flag, flag.account.handle or flag.account.key)
+
+
+def plain(app: App, flag: Flag) -> dict[str, str]:
+    """What every alert says about ``flag`` in plain words and the district's time."""
+    return {
+        "title": title(flag),
+        "rule": rule_name(flag.rule_id),
+        "urgency": SEVERITY_WORDS.get(flag.severity, flag.severity),
+        "raised": local_time(flag.first_seen_at, app.settings.timezone),
+    }
+
+
+def subject_of(flag: Flag) -> str:
+    """The alert's subject: what happened and where; urgent ones say so first."""
+    return ("Urgent: " if flag.severity == "critical" else "") + title(flag)
+
+
 def alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> EmailMessage:
     """The e-mail about ``flag`` for ``recipient`` (stable Message-ID per outbox row)."""
     account = flag.account
     context = {
         "flag": flag,
         "account": account,
+        "plain": plain(app, flag),
         "action": what_to_do(flag),
         "recipient": recipient,
-        "ack_command": f"hallwatch flags ack {flag.id} --note '...'",
+        "ack_command": f"hallwatch flags ack {flag.id} --by {recipient} --note '...'",
         "links": links_for(app, flag, recipient),
     }
     text, html = render("alert", **context)
-    subject = (
-        f"[Hallwatch] {flag.severity.upper()} {flag.rule_id}: {account.handle} ({account.platform})"
-    )
+    subject = subject_of(flag)
     return email(
         app.settings.delivery.from_address,
         recipient,

@@ -23,12 +23,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from detectors.rules import flag_title, rule_name
 from monitor.core.app import App
+from monitor.core.display import local_time
 from monitor.core.domain import ACTIVE_FLAG, Role
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.outbox import send_once
 from monitor.notify.render import email, render
 from monitor.registry.acknowledge import standings
+from monitor.registry.attestations import due_attestations
 from monitor.storage import audit
 from monitor.storage.models import (
     Account,
@@ -253,8 +256,10 @@ def pending_alerts(
         {
             "handle": handle,
             "rule": flag.rule_id,
+            "rule_name": rule_name(flag.rule_id),
+            "title": flag_title(flag, handle),
             "severity": flag.severity,
-            "since": item.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            "since": local_time(item.created_at, zone),
             "attempts": item.attempts,
             "error": item.last_error,
         }
@@ -276,16 +281,23 @@ def digest_context(
     found = select(Candidate).where(Candidate.status == "new").order_by(Candidate.first_seen_at)
     if supervisor.role not in DISTRICT_ROLES:
         found = found.where(Candidate.org_unit_id == supervisor.org_unit_id)
+    checks = due_attestations(session, [ln.account for ln in lines], local.date(), app.settings)
     return {
         "ack": standings(session, app.settings, owners, now),
         "procedure_version": app.settings.procedure.version,
         "candidates": list(session.scalars(found.limit(PENDING_LIMIT))),
         "supervisor": supervisor,
         "week": week.label,
-        "generated": local.strftime("%Y-%m-%d %H:%M %Z"),
+        "generated": local_time(now, zone),
         "review_window_hours": f"{window.total_seconds() / 3600:g}",
         "lines": lines,
         "manual": [ln.account for ln in lines if ln.account.status == "manual"],
+        # Manual checks (accounts with no API): those due, and those that still count.
+        "checks_due": [d for d in checks if d.is_due],
+        "checks_done": [d for d in checks if not d.is_due],
+        "attestation_days": f"{app.settings.manual_attestation_days:g}",
+        # Delivery errors are IT's to read; a principal's digest says only "not yet".
+        "show_errors": supervisor.role in DISTRICT_ROLES,
         "broken": [ln.account for ln in lines if ln.account.status == "credentials_broken"],
         "stale": [
             ln.account

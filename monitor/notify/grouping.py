@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.core.app import App
-from monitor.notify.alerts import links_for, what_to_do
+from monitor.notify.alerts import links_for, plain, what_to_do
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.outbox import delivery_row, send_once
 from monitor.notify.render import email, render
@@ -115,9 +115,11 @@ class GroupJob:
 
 
 def _message(app: App, recipient: str, flags: list[Flag], rows: list[Delivery]) -> EmailMessage:
-    entries = [(f, what_to_do(f), links_for(app, f, recipient)) for f in flags]
+    entries = [(f, what_to_do(f), links_for(app, f, recipient), plain(app, f)) for f in flags]
     text, html = render("alert_group", entries=entries, recipient=recipient)
-    subject = f"[Hallwatch] {len(flags)} alert(s) for your accounts"
+    first = entries[0][3]["title"]
+    more = len(flags) - 1
+    subject = first if not more else f"{first}, and {more} more for your accounts"
     ident = hashlib.sha256(",".join(str(r.outbox_id) for r in rows).encode()).hexdigest()[:16]
     return email(
         app.settings.delivery.from_address,

@@ -13,7 +13,22 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from monitor.core.display import display_text, header_text, safe_url
+from detectors.rules import rule_name
+from monitor.core.display import display_text, header_text, local_day, safe_url
+
+# An account's registry status as a principal reads it.
+STATUS_WORDS = {
+    "active": "checked by Hallwatch",
+    "manual": "checked by hand (no API)",
+    "retired": "retired",
+    "credentials_broken": "not working: IT must reconnect it",
+}
+SEVERITY_WORDS = {
+    "critical": "Urgent: act today",
+    "high": "High: act this week",
+    "medium": "Medium",
+    "low": "Low",
+}
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +42,9 @@ def environment() -> Environment:
         finalize=display_text,
     )
     env.filters["safe_url"] = safe_url
+    env.filters["day"] = local_day
+    env.globals["rule_name"] = rule_name
+    env.globals["status_words"] = STATUS_WORDS
     return env
 
 

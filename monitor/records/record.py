@@ -11,21 +11,18 @@ import html
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
-from monitor.core.display import display_text
-from monitor.core.domain import CLOSED_FLAG, FlagStatus
-from monitor.records.lifecycle import set_status
+from monitor.core.display import display_text, spreadsheet_cell
+from monitor.records import lifecycle
+from monitor.records.lifecycle import Decision, LifecycleError
 from monitor.storage import audit
 from monitor.storage.models import Account, AuditEntry, Comment, Flag, OutboxItem
 
-VERBS = {
-    "ack": FlagStatus.ACKNOWLEDGED,
-    "resolve": FlagStatus.RESOLVED,
-    "dismiss": FlagStatus.DISMISSED,
-}
-NOTE_REQUIRED = CLOSED_FLAG
+NOTE_LIMIT = lifecycle.NOTE_LIMIT
+# A report spans years at most; a date outside these years is a typo, not a question.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 REPORT_COLUMNS = [
     "id",
     "account",
@@ -120,26 +117,62 @@ def show_flag(session: Session, flag_id: int) -> dict[str, Any]:
 
 
 def change_flag(
-    session: Session, flag_id: int, status: str, actor: str, note: str, now: datetime
-) -> bool:
-    """Move a flag to ``status`` (or a verb: ack, resolve, dismiss); False if already there.
+    session: Session, flag_id: int, verb: str, actor: str, note: str, now: datetime
+) -> Decision:
+    """Make the move ``verb`` (ack, resolve, dismiss, reopen, or a status name) on a flag,
+    through the one state machine (:mod:`monitor.records.lifecycle`).
 
-    Resolving and dismissing need a note: the record must say why.
+    Resolving and dismissing need a note: the record must say why. A move the machine does
+    not allow (already there, or backwards) changes nothing; the decision says so.
+
+    Raises:
+        RecordError: no such flag, no actor, an unknown verb, or a note missing or too long.
     """
-    status = VERBS.get(status, status)
-    if status not in VERBS.values():
-        raise RecordError(f"status must be one of {', '.join(VERBS.values())}")
     if not actor.strip():
         raise RecordError("say who is doing this (--by EMAIL)")
-    note = note.strip()
-    if status in NOTE_REQUIRED and not note:
-        raise RecordError(f"a flag is {status} only with a note saying why (--note)")
     flag = _get_flag(session, flag_id)
-    if flag.status == status:
-        return False
-    set_status(session, flag, status, actor.strip(), note, now)
+    try:
+        decision = lifecycle.apply(session, flag, verb, actor.strip(), note, now)
+    except LifecycleError as exc:
+        raise RecordError(str(exc)) from None
     session.flush()
-    return True
+    return decision
+
+
+def change_flags(
+    session: Session,
+    flag_ids: list[int],
+    verb: str,
+    actor: str,
+    note: str,
+    now: datetime,
+    where: ColumnElement[bool] | None = None,
+) -> list[Decision]:
+    """The same move on several flags (a bulk action); only flags matching ``where``
+    (joined with their account: the person's scope) are touched, the others skipped.
+
+    Raises:
+        RecordError: as :func:`change_flag`, before anything is changed.
+    """
+    if not actor.strip():
+        raise RecordError("say who is doing this (--by EMAIL)")
+    try:
+        verb = lifecycle.verb_of(verb)
+        lifecycle.check_note(verb, note)
+    except LifecycleError as exc:
+        raise RecordError(str(exc)) from None
+    query = (
+        select(Flag)
+        .join(Account, Flag.account_id == Account.id)
+        .where(Flag.id.in_(sorted(set(flag_ids))), true() if where is None else where)
+        .order_by(Flag.id)
+    )
+    decisions = [
+        lifecycle.apply(session, flag, verb, actor.strip(), note, now)
+        for flag in session.scalars(query)
+    ]
+    session.flush()
+    return decisions
 
 
 def review_comment(
@@ -148,6 +181,7 @@ def review_comment(
     """Mark a stored comment reviewed; an earlier review (e.g. on the platform) is kept."""
     if not actor.strip():
         raise RecordError("say who reviewed it (--by EMAIL)")
+    note = _note(note)
     comment = session.get(Comment, comment_id)
     if comment is None:
         raise RecordError(f"no comment {comment_id}")
@@ -169,6 +203,44 @@ def review_comment(
         "reviewed_at": _iso(now),
         "reviewed_by": comment.reviewed_by,
     }
+
+
+def _note(note: str) -> str:
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise RecordError(
+            f"the note is {len(note):,} characters long; keep it under {NOTE_LIMIT:,}"
+        )
+    return note
+
+
+def undo_review(session: Session, comment_id: int, actor: str, now: datetime) -> bool:
+    """Take back a review made in Hallwatch (the console's "Undo"); False when there is none
+    to take back: not reviewed, or reviewed on the platform (hidden, replied to, ...).
+
+    Raises:
+        RecordError: no such comment, or no actor.
+    """
+    if not actor.strip():
+        raise RecordError("say who is doing this (--by EMAIL)")
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise RecordError(f"no comment {comment_id}")
+    if comment.reviewed_at is None or not comment.reviewed_by or comment.status == "hidden":
+        return False
+    previous = comment.reviewed_by
+    comment.reviewed_at, comment.reviewed_by = None, ""
+    audit.record(
+        session,
+        actor.strip(),
+        "comment.review_undone",
+        "comment",
+        comment.id,
+        at=now,
+        previous=previous,
+    )
+    session.flush()
+    return True
 
 
 def pending_alerts(session: Session) -> list[dict[str, Any]]:
@@ -199,6 +271,12 @@ def pending_alerts(session: Session) -> list[dict[str, Any]]:
 
 
 def _utc_bounds(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    for day in (start, end):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise RecordError(
+                f"{day} is outside the years {FIRST_YEAR} to {LAST_YEAR}; give dates like "
+                "2026-09-30"
+            )
     if end < start:
         raise RecordError(f"the report ends ({end}) before it starts ({start})")
     low = datetime.combine(start, time(0), tzinfo=tz).astimezone(UTC)
@@ -207,16 +285,25 @@ def _utc_bounds(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]
 
 
 def noncompliance_report(
-    session: Session, start: date, end: date, tz: tzinfo
+    session: Session,
+    start: date,
+    end: date,
+    tz: tzinfo,
+    where: ColumnElement[bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Every flag first seen from ``start`` to ``end`` (inclusive, district time) and what
     was done about it (acknowledged, resolved, dismissed: by whom, when, with what note).
+    ``where`` (on ``Flag`` joined with ``Account``) limits it to a person's scope.
+
+    Raises:
+        RecordError: the dates are out of order or outside the years a report can cover.
     """
     low, high = _utc_bounds(start, end, tz)
     query = (
         select(Flag, Account)
         .join(Account, Flag.account_id == Account.id)
         .where(Flag.first_seen_at >= low, Flag.first_seen_at < high)
+        .where(true() if where is None else where)
         .order_by(Flag.first_seen_at, Flag.id)
     )
     found = list(session.execute(query))
@@ -262,13 +349,6 @@ def _actions_text(actions: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def _csv_cell(value: str) -> str:
-    """Hostile platform text made safe for a spreadsheet: the display filter, then any
-    formula neutralised."""
-    value = display_text(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def report_csv(rows: list[dict[str, Any]], stream: IO[str]) -> None:
     writer = csv.writer(stream)
     writer.writerow(REPORT_COLUMNS)
@@ -277,7 +357,7 @@ def report_csv(rows: list[dict[str, Any]], stream: IO[str]) -> None:
             _actions_text(row["actions"]) if c == "actions" else str(row.get(c, ""))
             for c in REPORT_COLUMNS
         ]
-        writer.writerow([_csv_cell(c) for c in cells])
+        writer.writerow([spreadsheet_cell(c) for c in cells])
 
 
 def report_html(rows: list[dict[str, Any]], title: str = "Noncompliance report") -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import connectors
+from monitor.core.display import from_spreadsheet_cell, spreadsheet_cell
 from monitor.core.domain import Role
 from monitor.registry.admins import format_admins, parse_admins
 from monitor.storage import audit
@@ -385,7 +386,7 @@ def _row(spec: Spec, line: int, cells: dict[str, str]) -> tuple[_Row, list[RowEr
 def _record(
     spec: Spec, names: list[str], line: int, record: list[str]
 ) -> tuple[_Row, list[RowError]]:
-    cells = [cell.strip() for cell in record]
+    cells = [from_spreadsheet_cell(cell.strip()) for cell in record]
     row, errors = _row(spec, line, dict(zip(names, cells, strict=False)))
     if any(cells[len(names) :]):
         reason = f"has {len(cells)} values but the header has {len(names)} columns"
@@ -585,7 +586,9 @@ def list_rows(session: Session, kind: str) -> list[dict[str, str]]:
 def export_csv(session: Session, kind: str, stream: TextIO) -> int:
     """Write the registry rows of ``kind`` as CSV, header first, sorted by key.
 
-    The file imports back unchanged, so a supervisor can export, edit and re-import it.
+    The file imports back unchanged, so a supervisor can export, edit and re-import it. A
+    cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is written with a
+    leading apostrophe, as the noncompliance report's CSV is; the import removes it again.
 
     Args:
         session: The database session to read from.
@@ -598,7 +601,7 @@ def export_csv(session: Session, kind: str, stream: TextIO) -> int:
     rows = list_rows(session, kind)
     writer = csv.DictWriter(stream, fieldnames=_spec(kind).names, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
     return len(rows)
 
 

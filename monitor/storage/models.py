@@ -145,6 +145,23 @@ class Account(Base):
     supervisor: Mapped[Supervisor | None] = relationship()
 
 
+class Attestation(Base):
+    """A supervisor's recorded check of an account Hallwatch cannot read (no API): the day,
+    what was checked against the procedure, and by whom. Kept; never edited."""
+
+    __tablename__ = "attestations"
+    __table_args__ = (Index("ix_attestations_account_checked", "account_id", "checked_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    checked_on: Mapped[date] = mapped_column(Date)  # the district's calendar day
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(320))
+    comments: Mapped[bool] = mapped_column(Boolean)  # comments off, or moderated and reviewed
+    privacy: Mapped[bool] = mapped_column(Boolean)  # private, or a recorded educational need
+    student_information: Mapped[bool] = mapped_column(Boolean)  # none without consent
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class ProfileSnapshot(Base):
     """The account's profile and privacy settings, recorded whenever they change."""
 

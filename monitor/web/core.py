@@ -1,10 +1,14 @@
-"""The request plumbing every page shares: who is asking, CSRF, roles, rendering.
+"""The request plumbing every page shares: who is asking, CSRF, origin, roles, rendering.
 
 A view is a plain synchronous function ``view(ctx) -> Response``; :func:`page` wraps it in a
 Starlette endpoint that reads the form, then (in a worker thread, because the database
-calls block) signs the person in from the cookie, refuses a POST without the right CSRF
-token (403) and a role that may not open the page (403), and commits or rolls back the
-view's transaction.
+calls block) signs the person in from the cookie, refuses a POST from another site (its
+``Origin`` or ``Sec-Fetch-Site``) or without the right CSRF token (403) and a role that may
+not open the page (403), and commits or rolls back the view's transaction.
+
+The console runs over HTTPS (``web.base_url`` https://...), or over plain http only on this
+machine (127.0.0.1, localhost, ::1) for local development; any other plain-http address is
+refused when the app is built, because its cookies would travel in clear.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
@@ -24,22 +28,35 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from detectors.rules import rule_name
 from monitor.access.scope import can
 from monitor.access.users import Person
 from monitor.core.app import App
-from monitor.core.display import display_text, safe_url
+from monitor.core.display import age, display_text, local_day, local_time, safe_url
 from monitor.core.keys import derived_key
 from monitor.web import auth
 
 View = Callable[["Ctx"], Response]
+MAX_FIELDS = 1000  # a bulk form holds at most a page of ticked boxes
 NAV = (
-    ("dashboard", "/", "Dashboard"),
+    ("dashboard", "/", "To do"),
     ("flags", "/flags", "Flags"),
     ("comments", "/comments", "Comments"),
     ("accounts", "/accounts", "Accounts"),
     ("audit", "/audit", "Audit log"),
     ("report", "/report", "Report"),
 )
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_ID = 2**31 - 1  # ids are 32-bit columns; a bigger one names nothing
+
+
+class ConsoleError(Exception):
+    """The console cannot run with these settings; the message says what to change."""
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +70,8 @@ def templates() -> Environment:
         finalize=display_text,  # the one display filter, as in e-mails and chat
     )
     env.filters["safe_url"] = safe_url
-    env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else ""
+    env.filters["day"] = local_day
+    env.globals["rule_name"] = rule_name
     return env
 
 
@@ -72,6 +90,20 @@ class Console:
         self.oidc_label = str(settings.web.oidc.label)
         self.sso = bool(settings.web.oidc.metadata_url and settings.web.oidc.client_id)
         self.oidc_metadata: dict[str, Any] = {}
+        base = urlsplit(settings.web.base_url)
+        if base.scheme != "https" and (base.hostname or "") not in LOCAL_HOSTS:
+            raise ConsoleError(
+                f"web.base_url is {settings.web.base_url}: the console runs over HTTPS (behind "
+                "the district's reverse proxy, see deploy/), or over plain http only on "
+                "127.0.0.1 or localhost. Set web.base_url to the https:// address people use."
+            )
+        self.cookies = auth.CookieNames(secure=base.scheme == "https")
+        self.origin = origin_of(settings.web.base_url)
+        self.trusted = auth.networks(settings.web.trusted_proxies)
+        self.zone = settings.timezone
+
+    def cookie(self, base: str) -> str:
+        return self.cookies.name(base)
 
 
 @dataclass
@@ -84,6 +116,8 @@ class Ctx:
     browser: str
     form: dict[str, str]
     now: datetime
+    session_token: str | None = None
+    lists: dict[str, list[str]] = field(default_factory=dict)
     cookies: dict[str, str | None] = field(default_factory=dict)
     _stack: ExitStack = field(default_factory=ExitStack)
     _db: Session | None = None
@@ -108,7 +142,19 @@ class Ctx:
 
     @property
     def csrf(self) -> str:
-        return self.console.keys.csrf_token(self.browser)
+        return self.console.keys.csrf_token(self.browser, self.session_token)
+
+    @property
+    def address(self) -> str:
+        """The client's address (see :func:`monitor.web.auth.client_address`)."""
+        return auth.client_address(self.request, self.console.trusted)
+
+    def when(self, value: datetime | None) -> str:
+        """A time in the district's zone, with the zone named."""
+        return local_time(value, self.console.zone)
+
+    def ago(self, value: datetime | None) -> str:
+        return age(value, self.now) if value is not None else ""
 
     def render(self, name: str, code: int = 200, **context: Any) -> HTMLResponse:
         html = (
@@ -121,6 +167,9 @@ class Ctx:
                 path=self.request.url.path,
                 sso=self.console.sso,
                 sso_label=self.console.oidc_label,
+                when=self.when,
+                ago=self.ago,
+                zone=self.now.astimezone(self.console.zone).tzname(),
                 **context,
             )
         )
@@ -137,44 +186,93 @@ def not_found() -> HTTPException:
     return HTTPException(404, "Not found")
 
 
+def path_id(ctx: Ctx, name: str) -> int:
+    """A numeric id from the path; 404 for one no row can have (too big for the column)."""
+    try:
+        value = int(ctx.request.path_params[name])
+    except (KeyError, ValueError):
+        raise not_found() from None
+    if not 0 < value <= MAX_ID:
+        raise not_found()
+    return value
+
+
+def form_ids(ctx: Ctx, name: str = "ids", limit: int = 500) -> list[int]:
+    """The ticked ids of a bulk form: whole numbers that could be ids, at most ``limit``."""
+    found = []
+    for raw in ctx.lists.get(name, [])[:limit]:
+        if raw.strip().isdigit() and 0 < int(raw) <= MAX_ID:
+            found.append(int(raw))
+    return found
+
+
 def page(view: View, what: str | None = None, public: bool = False) -> Callable[[Request], Any]:
     """A Starlette endpoint for ``view``; ``what`` names the page or action (see scope)."""
 
     async def endpoint(request: Request) -> Response:
-        form: dict[str, str] = {}
+        lists: dict[str, list[str]] = {}
         if request.method == "POST":
-            raw = await request.form()
-            form = {k: v for k, v in raw.items() if isinstance(v, str)}
+            raw = await request.form(max_files=0, max_fields=MAX_FIELDS)
+            for key, value in raw.multi_items():
+                if isinstance(value, str):
+                    lists.setdefault(key, []).append(value)
             await raw.close()
-        return await run_in_threadpool(_handle, request, view, form, what, public)
+        return await run_in_threadpool(_handle, request, view, lists, what, public)
 
     return endpoint
 
 
 def _handle(
-    request: Request, view: View, form: dict[str, str], what: str | None, public: bool
+    request: Request, view: View, lists: dict[str, list[str]], what: str | None, public: bool
 ) -> Response:
     console: Console = request.app.state.console
     keys = console.keys
-    cookie = keys.unsign(request.cookies.get(auth.BROWSER_COOKIE))
+    cookie = keys.unsign(request.cookies.get(console.cookie(auth.BROWSER)))
     browser = cookie or auth.new_token()
     now = console.app.now()
     with console.app.sessions() as session, session.begin():
-        token = keys.unsign(request.cookies.get(auth.SESSION_COOKIE))
+        token = keys.unsign(request.cookies.get(console.cookie(auth.SESSION)))
         person = auth.current(session, token, now, console.idle)
-    ctx = Ctx(console, request, person, browser, form, now)
+    form = {key: values[-1] for key, values in lists.items()}
+    ctx = Ctx(console, request, person, browser, form, now, token if person else None, lists)
     if cookie is None:
-        ctx.cookies[auth.BROWSER_COOKIE] = keys.sign(browser)
+        ctx.cookies[auth.BROWSER] = keys.sign(browser)
     response = _guarded(ctx, view, what, public, posted=request.method == "POST", fresh=not cookie)
     for name, value in ctx.cookies.items():
-        set_cookie(response, name, value)
+        set_cookie(response, console.cookie(name), value, console.cookies.secure)
     return response
+
+
+def _foreign(ctx: Ctx) -> bool:
+    """A POST that a browser says came from another site (``Origin``, ``Sec-Fetch-Site``).
+
+    The console's own origin is ``web.base_url``'s; on this machine (local development) the
+    address the browser used is accepted too. A request with neither header (not a browser,
+    or an old one) is left to the CSRF token."""
+    headers = ctx.request.headers
+    if headers.get("sec-fetch-site", "") == "cross-site":
+        return True
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    allowed = {ctx.console.origin}
+    if (ctx.request.url.hostname or "") in LOCAL_HOSTS:
+        allowed.add(origin_of(str(ctx.request.url)))
+    return origin.strip().lower() not in allowed
 
 
 def _guarded(
     ctx: Ctx, view: View, what: str | None, public: bool, posted: bool, fresh: bool
 ) -> Response:
-    if posted and (fresh or not ctx.console.keys.csrf_ok(ctx.browser, ctx.form.get("csrf", ""))):
+    if posted and _foreign(ctx):
+        return ctx.message(
+            "Refused",
+            "This form was sent from another site, so nothing was changed. Open the console "
+            f"at {ctx.console.origin} and use its buttons.",
+            status=403,
+        )
+    csrf = ctx.form.get("csrf", "")
+    if posted and (fresh or not ctx.console.keys.csrf_ok(ctx.browser, ctx.session_token, csrf)):
         return ctx.message(
             "Form expired",
             "This form had expired or did not come from this console, so nothing was changed. "
@@ -193,12 +291,13 @@ def _guarded(
         return view(ctx)
 
 
-def set_cookie(response: Response, name: str, value: str | None) -> None:
-    """Secure, HttpOnly, SameSite=Lax; ``None`` deletes the cookie."""
+def set_cookie(response: Response, name: str, value: str | None, secure: bool) -> None:
+    """HttpOnly, SameSite=Lax, Path=/, no Domain; Secure over HTTPS (``__Host-`` names);
+    ``None`` deletes the cookie."""
     if value is None:
-        response.delete_cookie(name, path="/", secure=True, httponly=True, samesite="lax")
+        response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
     else:
-        response.set_cookie(name, value, path="/", secure=True, httponly=True, samesite="lax")
+        response.set_cookie(name, value, path="/", secure=secure, httponly=True, samesite="lax")
 
 
 @contextmanager

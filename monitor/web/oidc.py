@@ -9,6 +9,8 @@ domain and to an existing, enabled console user: nobody is created by signing in
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -23,12 +25,15 @@ from joserfc.jwk import KeySet
 from starlette.responses import Response
 
 from monitor.access.users import find
-from monitor.web.core import Ctx
+from monitor.web.core import Ctx, not_found
 from monitor.web.views_auth import safe_next, signed_in
 
-STATE_COOKIE = "hw_oidc"
+STATE_COOKIE = "hw_oidc"  # "__Host-hw_oidc" over HTTPS, as every console cookie
+# OAuth 2 error codes are short ASCII words (RFC 6749 4.1.2.1); anything else is not echoed.
+_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
 STATE_SECONDS = 600
 TIMEOUT = 10
+log = logging.getLogger(__name__)
 
 
 class SsoError(Exception):
@@ -57,7 +62,19 @@ def start(ctx: Ctx) -> Response:
     """Send the browser to the provider."""
     if not ctx.console.sso:
         return ctx.message("Single sign-on is off", "Sign in with your e-mail and password.", 404)
-    oidc, meta = ctx.app.settings.web.oidc, _metadata(ctx)
+    try:
+        oidc, meta = ctx.app.settings.web.oidc, _metadata(ctx)
+    except (requests.RequestException, ValueError) as exc:
+        log.warning(
+            "SSO: the provider's discovery document is unreachable (%s)", type(exc).__name__
+        )
+        return ctx.render(
+            "login.html",
+            code=503,
+            next="/",
+            error="The district's sign-in service cannot be reached just now; try again in a "
+            "few minutes, or sign in with your e-mail and password.",
+        )
     state, nonce, verifier = (secrets.token_urlsafe(24) for _ in range(3))
     params = {
         "response_type": "code",
@@ -92,13 +109,17 @@ def _claims(ctx: Ctx, code: str, nonce: str, verifier: str) -> dict[str, Any]:
         )
         registry.validate(decoded.claims)
     except (JoseError, KeyError, ValueError, requests.RequestException) as exc:
+        log.warning("SSO: the provider's answer could not be verified (%s)", type(exc).__name__)
         raise SsoError(
-            f"the provider's answer could not be verified ({type(exc).__name__})"
+            "the provider's answer could not be verified; try again, or tell IT if it "
+            "keeps happening"
         ) from None
     return dict(decoded.claims)
 
 
 def callback(ctx: Ctx) -> Response:
+    if not ctx.console.sso:
+        raise not_found()  # nothing to call back; echo nothing
     ctx.cookies[STATE_COOKIE] = None
     try:
         return _callback(ctx)
@@ -108,15 +129,19 @@ def callback(ctx: Ctx) -> Response:
 
 def _callback(ctx: Ctx) -> Response:
     params = ctx.request.query_params
-    if params.get("error"):
-        raise SsoError(f"the provider said {params.get('error')!s:.60}")
+    if "error" in params:
+        code = params.get("error", "")
+        said = f" ({code})" if _ERROR_CODE.fullmatch(code) else ""
+        raise SsoError(f"the provider refused the sign-in{said}")
     try:
         state, nonce, verifier, next_path = _serializer(ctx).loads(
-            ctx.request.cookies.get(STATE_COOKIE, ""), max_age=STATE_SECONDS
+            ctx.request.cookies.get(ctx.console.cookie(STATE_COOKIE), "")[:4000],
+            max_age=STATE_SECONDS,
         )
-    except (BadSignature, ValueError):
+    except (BadSignature, ValueError, TypeError):
         raise SsoError("the sign-in took too long or was started elsewhere; try again") from None
-    if not secrets.compare_digest(str(state), params.get("state", "")):
+    given = params.get("state", "").encode()[:200]
+    if not secrets.compare_digest(str(state).encode(), given):
         raise SsoError("the answer does not belong to this sign-in (state); try again")
     claims = _claims(ctx, params.get("code", ""), str(nonce), str(verifier))
     email = str(claims.get("email", "")).strip().lower()

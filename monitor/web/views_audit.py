@@ -1,4 +1,5 @@
-"""The audit log (newest first) and the noncompliance report export (CSV or HTML)."""
+"""The audit log (newest first, in pages) and the noncompliance report export (CSV or HTML):
+the whole district's for administrators and auditors, their own units' for a supervisor."""
 
 from __future__ import annotations
 
@@ -8,20 +9,34 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from starlette.responses import Response
 
+from monitor.access.scope import flags_seen
+from monitor.access.users import UserError, normalise_email
 from monitor.records.record import RecordError, noncompliance_report, report_csv, report_html
 from monitor.storage.models import AuditEntry
 from monitor.web.core import Ctx
+from monitor.web.paging import paginate
 
-AUDIT_PAGE = 200
+DATE_HELP = "Give dates like 2026-09-30."
 
 
 def audit_log(ctx: Ctx) -> Response:
     actor = ctx.request.query_params.get("actor", "").strip()
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if actor:
-        query = query.where(AuditEntry.actor == actor.lower())
-    rows = list(ctx.db.scalars(query.limit(AUDIT_PAGE)))
-    return ctx.render("audit.html", rows=rows, actor=actor)
+        try:
+            query = query.where(AuditEntry.actor == normalise_email(actor))
+        except UserError:
+            actor = ""
+    rows, page = paginate(ctx, query)
+    return ctx.render("audit.html", rows=[r for (r,) in rows], page=page, actor=actor)
+
+
+def _day(raw: str | None, default: date) -> date:
+    if not raw:
+        return default
+    if len(raw) != 10:
+        raise ValueError(raw)
+    return date.fromisoformat(raw)
 
 
 def report(ctx: Ctx) -> Response:
@@ -30,18 +45,16 @@ def report(ctx: Ctx) -> Response:
     today = ctx.now.astimezone(tz).date()
     fmt = params.get("format", "")
     try:
-        start = date.fromisoformat(params.get("start") or str(today - timedelta(days=30)))
-        end = date.fromisoformat(params.get("end") or str(today))
+        start = _day(params.get("start"), today - timedelta(days=30))
+        end = _day(params.get("end"), today)
     except ValueError:
-        return ctx.render(
-            "report.html", start=today, end=today, code=400, error="Dates look like 2026-09-30."
-        )
+        return ctx.render("report.html", start=today, end=today, code=400, error=DATE_HELP)
     if fmt not in ("csv", "html"):
         return ctx.render("report.html", start=start, end=end, error="")
     try:
-        rows = noncompliance_report(ctx.db, start, end, tz)
+        rows = noncompliance_report(ctx.db, start, end, tz, flags_seen(ctx.user))
     except RecordError as exc:
-        return ctx.render("report.html", start=start, end=end, code=400, error=str(exc))
+        return ctx.render("report.html", start=today, end=today, code=400, error=str(exc))
     name = f"hallwatch-report-{start}-{end}.{fmt}"
     if fmt == "csv":
         stream = io.StringIO()

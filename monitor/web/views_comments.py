@@ -1,62 +1,60 @@
-"""The comment review queue: mark reviewed, or hide on the platform with a reason."""
+"""The comment review queue: filter by account, pages, each comment linked to its post on
+the platform, text masked where a rule flagged it; mark reviewed (one or ticked ones, with
+an undo), or hide on the platform with a reason."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from detectors.rules import HIDE_REASONS
-from monitor.access.scope import can, comments_seen
+from monitor.access.scope import accounts_seen, can, comments_seen
 from monitor.access.users import Person
-from monitor.records.record import RecordError, review_comment
+from monitor.records.evidence import masked_comments
+from monitor.records.record import RecordError, review_comment, undo_review
 from monitor.registry.connect import ConnectError, moderate
-from monitor.storage.models import Account, Comment, Flag
+from monitor.storage.models import Account, Comment, Post
 from monitor.storage.queries import unreviewed
-from monitor.web.core import Ctx, not_found, short_session
+from monitor.web.core import Ctx, form_ids, not_found, path_id, short_session
+from monitor.web.paging import paginate
 from monitor.web.views_auth import safe_next
 
-QUEUE_LIMIT = 200
+BULK_VERBS = {"review": "marked reviewed", "unreview": "no longer marked reviewed"}
 
 
-def _shown(db: Session, comments: list[Comment]) -> list[str]:
-    """A flagged comment shows its flag's masked excerpt (its first flag's); others their text
-    (no PII found). One query for the whole page."""
-    refs = {f"comment:{c.external_id}" for c in comments}
-    excerpts: dict[tuple[int, str], str] = {}
-    if refs:
-        query = (
-            select(Flag.account_id, Flag.subject_ref, Flag.excerpt)
-            .where(Flag.subject_ref.in_(refs))
-            .order_by(Flag.id)
-        )
-        for account_id, ref, excerpt in db.execute(query):
-            excerpts.setdefault((account_id, ref), excerpt)
-    return [excerpts.get((c.account_id, f"comment:{c.external_id}"), c.text) for c in comments]
-
-
-def queue(ctx: Ctx, notice: str = "", error: str = "") -> Response:
+def queue(ctx: Ctx, error: str = "") -> Response:
     show = ctx.request.query_params.get("show", "unreviewed")
+    keys = list(
+        ctx.db.scalars(select(Account.key).where(accounts_seen(ctx.user)).order_by(Account.key))
+    )
+    account = ctx.request.query_params.get("account", "")
+    account = account if account in keys else ""
     query = (
-        select(Comment, Account)
+        select(Comment, Account, Post.url)
         .join(Account, Comment.account_id == Account.id)
+        .outerjoin(Post, Comment.post_id == Post.id)
         .where(comments_seen(ctx.user), Comment.by_account.is_(False))
-        .order_by(Comment.first_seen_at)
+        .order_by(Comment.first_seen_at, Comment.id)
     )
     if show != "all":
         query = query.where(unreviewed())
-    found = [(c, a) for c, a in ctx.db.execute(query.limit(QUEUE_LIMIT))]
-    shown = _shown(ctx.db, [c for c, _ in found])
-    rows = [(c, a, text) for (c, a), text in zip(found, shown, strict=True)]
-    overdue_before = ctx.now - ctx.app.settings.review_window
+    if account:
+        query = query.where(Account.key == account)
+    found, page = paginate(ctx, query)
+    shown = masked_comments(ctx.db, [c for c, _, _ in found])
+    rows = [(c, a, shown[c.id], c.url or post_url or "") for c, a, post_url in found]
     return ctx.render(
         "comments.html",
         rows=rows,
+        page=page,
         show=show,
+        account=account,
+        accounts=keys,
         reasons=HIDE_REASONS,
-        overdue_before=overdue_before,
+        overdue_before=ctx.now - ctx.app.settings.review_window,
         can_act=can(ctx.user, "comment.review"),
-        notice=notice,
+        back=str(ctx.request.url.path)
+        + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""),
         error=error,
         code=400 if error else 200,
     )
@@ -74,19 +72,12 @@ def visible_comment(ctx: Ctx, person: Person, comment_id: int) -> Comment:
     return row
 
 
-def _comment_id(ctx: Ctx) -> int:
-    try:
-        return int(ctx.request.path_params["comment_id"])
-    except (KeyError, ValueError):
-        raise not_found() from None
-
-
 def _back(ctx: Ctx) -> str:
     return safe_next(ctx.form.get("back", "/comments"), "/comments")
 
 
 def review(ctx: Ctx) -> Response:
-    comment = visible_comment(ctx, ctx.user, _comment_id(ctx))
+    comment = visible_comment(ctx, ctx.user, path_id(ctx, "comment_id"))
     try:
         review_comment(ctx.db, comment.id, ctx.user.email, ctx.now, ctx.form.get("note", ""))
     except RecordError as exc:
@@ -94,10 +85,51 @@ def review(ctx: Ctx) -> Response:
     return ctx.redirect(_back(ctx))
 
 
+def bulk(ctx: Ctx) -> Response:
+    """Mark every ticked comment the person may see reviewed (or, as its undo, take those
+    reviews back); the answer lists what changed and offers the undo."""
+    verb = ctx.form.get("verb", "")
+    ids = form_ids(ctx)
+    if verb not in BULK_VERBS:
+        return ctx.message("Nothing done", "Use the buttons on the page.", status=400)
+    if not ids:
+        return ctx.message(
+            "Nothing selected", "Tick the comments first, then press the button.", status=400
+        )
+    visible = list(
+        ctx.db.scalars(
+            select(Comment.id)
+            .join(Account, Comment.account_id == Account.id)
+            .where(Comment.id.in_(ids), comments_seen(ctx.user))
+            .order_by(Comment.id)
+        )
+    )
+    changed = []
+    for comment_id in visible:
+        if verb == "review":
+            done = review_comment(ctx.db, comment_id, ctx.user.email, ctx.now)["changed"]
+        else:
+            done = undo_review(ctx.db, comment_id, ctx.user.email, ctx.now)
+        if done:
+            changed.append(comment_id)
+    noun = "comment" if len(changed) == 1 else "comments"
+    return ctx.render(
+        "result.html",
+        heading=f"{len(changed)} {noun} {BULK_VERBS[verb]}",
+        items=[f"comment {i}" for i in changed],
+        skipped=len(ids) - len(changed),
+        undo_action="/comments/bulk",
+        undo_verb="unreview" if verb == "review" else "review",
+        undo_label="Undo" if verb == "review" else "Mark them reviewed again",
+        undo_ids=changed,
+        back=_back(ctx),
+    )
+
+
 def hide(ctx: Ctx) -> Response:
     """Hide on the platform (the connector call, then the record, as ``hallwatch comments
     hide`` does); a refused reason or platform error leaves everything as it was."""
-    comment = visible_comment(ctx, ctx.user, _comment_id(ctx))
+    comment = visible_comment(ctx, ctx.user, path_id(ctx, "comment_id"))
     reason = ctx.form.get("reason", "")
     if reason not in HIDE_REASONS:
         return queue(ctx, error="Choose one of the listed reasons for hiding the comment.")

@@ -1,104 +1,90 @@
-"""Dashboard, flag queue, flag detail (evidence masked until revealed), flag actions."""
+"""The flag queue (filters, sort, pages, bulk actions with undo), a flag's page (evidence
+masked until revealed), and the decisions on a flag, through the one state machine."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.responses import Response
 
-from detectors.rules import RULES, advice, rule_name
-from monitor.access.scope import accounts_seen, can, comments_seen, flags_seen
-from monitor.core.domain import ACTIVE_FLAG, FlagStatus
-from monitor.records.lifecycle import STATUSES
-from monitor.records.record import RecordError, change_flag, show_flag
+from detectors.rules import RULES, advice, flag_title, rule_name
+from monitor.access.scope import accounts_seen, can, flags_seen, is_it_job
+from monitor.core.domain import ACTIVE_FLAG
+from monitor.records.evidence import masked_comments
+from monitor.records.lifecycle import STATUSES, TRANSITIONS, next_status
+from monitor.records.record import RecordError, change_flag, change_flags, show_flag
 from monitor.storage import audit
 from monitor.storage.models import Account, Comment, Flag, Post
-from monitor.storage.queries import unreviewed
-from monitor.web.core import Ctx, not_found
+from monitor.web.core import Ctx, form_ids, not_found, path_id
+from monitor.web.paging import paginate
+from monitor.web.views_auth import safe_next
+from monitor.web.views_todo import SEVERITIES, SEVERITY_RANK, account_label
 
-SEVERITIES = ("critical", "high", "medium", "low")
-OPEN = ACTIVE_FLAG
-PAGE_SIZE = 200
-# Rules about the account itself, as opposed to what is posted on it.
-ACCOUNT_RULES = (*(r for r in RULES if r.startswith("account.")), "visibility.public")
-
-
-def overdue_comments(ctx: Ctx) -> Any:
-    """Comments nobody reviewed within the review window, in the person's scope."""
-    cutoff = ctx.now - ctx.app.settings.review_window
-    return (
-        select(Comment, Account)
-        .join(Account, Comment.account_id == Account.id)
-        .where(comments_seen(ctx.user), unreviewed(seen_before=cutoff))
-    )
+ACTIVE = "active"  # open or acknowledged: what still needs someone
+STATUS_CHOICES = (ACTIVE, *STATUSES, "all")
+SORTS = {
+    "severity": (SEVERITY_RANK, Flag.first_seen_at, Flag.id),
+    "oldest": (Flag.first_seen_at, Flag.id),
+    "newest": (Flag.first_seen_at.desc(), Flag.id.desc()),
+}
+BUTTONS = {"ack": "Acknowledge", "resolve": "Resolve", "dismiss": "Dismiss", "reopen": "Reopen"}
+BULK_VERBS = {"ack": "acknowledged", "reopen": "reopened"}
 
 
-def attention(ctx: Ctx) -> list[tuple[Account, list[str]]]:
-    """Accounts in the person's scope with an open or acknowledged account-level flag
-    (not approved, broken credentials, not polled, public without a need, ...), and the
-    flags' plain rule names. The rules decide; this only reads their flags."""
-    found: dict[int, tuple[Account, list[str]]] = {}
-    query = (
-        select(Account, Flag.rule_id)
-        .join(Flag, Flag.account_id == Account.id)
-        .where(
-            accounts_seen(ctx.user),
-            Flag.subject_type == "account",
-            Flag.rule_id.in_(ACCOUNT_RULES),
-            Flag.status.in_(ACTIVE_FLAG),
-        )
-        .order_by(Account.key, Flag.rule_id)
-    )
-    for account, rule_id in ctx.db.execute(query):
-        why = found.setdefault(account.id, (account, []))[1]
-        if rule_name(rule_id) not in why:
-            why.append(rule_name(rule_id))
-    return list(found.values())
-
-
-def dashboard(ctx: Ctx) -> Response:
-    query = (
-        select(Flag.severity, func.count(Flag.id))
-        .join(Account, Flag.account_id == Account.id)
-        .where(flags_seen(ctx.user), Flag.status == FlagStatus.OPEN)
-        .group_by(Flag.severity)
-    )
-    counts = {severity: int(n) for severity, n in ctx.db.execute(query)}
-    overdue = []
-    if can(ctx.user, "comments"):
-        overdue = list(ctx.db.execute(overdue_comments(ctx).order_by(Comment.first_seen_at)))
-    accounts = attention(ctx) if can(ctx.user, "accounts") else []
-    return ctx.render(
-        "dashboard.html",
-        counts=[(s, counts.get(s, 0)) for s in SEVERITIES],
-        overdue=overdue[:50],
-        overdue_total=len(overdue),
-        accounts=accounts,
-    )
+def _choice(ctx: Ctx, name: str, choices: Any, default: str) -> str:
+    value = ctx.request.query_params.get(name, default)
+    return value if value in choices else default
 
 
 def flag_list(ctx: Ctx) -> Response:
-    status = ctx.request.query_params.get("status", FlagStatus.OPEN)
-    severity = ctx.request.query_params.get("severity", "")
+    params = ctx.request.query_params
+    status = _choice(ctx, "status", STATUS_CHOICES, ACTIVE)
+    severity = _choice(ctx, "severity", SEVERITIES, "")
+    rule = _choice(ctx, "rule", RULES, "")
+    sort = _choice(ctx, "sort", SORTS, "severity")
+    accounts = list(
+        ctx.db.execute(
+            select(Account.key, Account.handle).where(accounts_seen(ctx.user)).order_by(Account.key)
+        )
+    )
+    account = params.get("account", "")
+    account = account if account in {key for key, _ in accounts} else ""
     query = (
         select(Flag, Account)
         .join(Account, Flag.account_id == Account.id)
         .where(flags_seen(ctx.user))
-        .order_by(Flag.last_seen_at.desc(), Flag.id.desc())
+        .order_by(*SORTS[sort])
     )
-    if status in STATUSES:
+    if status == ACTIVE:
+        query = query.where(Flag.status.in_(ACTIVE_FLAG))
+    elif status in STATUSES:
         query = query.where(Flag.status == status)
-    if severity in SEVERITIES:
+    if severity:
         query = query.where(Flag.severity == severity)
-    rows = list(ctx.db.execute(query.limit(PAGE_SIZE)))
+    if rule:
+        query = query.where(Flag.rule_id == rule)
+    if account:
+        query = query.where(Account.key == account)
+    rows, page = paginate(ctx, query)
     return ctx.render(
         "flags.html",
-        rows=rows,
+        rows=[(f, a, flag_title(f, account_label(a))) for f, a in rows],
+        page=page,
         status=status,
         severity=severity,
-        statuses=STATUSES,
+        rule=rule,
+        sort=sort,
+        account=account,
+        accounts=accounts,
+        statuses=STATUS_CHOICES,
         severities=SEVERITIES,
+        rules=[(r, rule_name(r)) for r in RULES],
+        sorts=SORTS,
+        can_change=can(ctx.user, "flag.change"),
+        back=str(ctx.request.url.path)
+        + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""),
     )
 
 
@@ -114,47 +100,47 @@ def visible_flag(ctx: Ctx, flag_id: int) -> Flag:
     return row
 
 
-def _flag_id(ctx: Ctx) -> int:
-    try:
-        return int(ctx.request.path_params["flag_id"])
-    except (KeyError, ValueError):
-        raise not_found() from None
-
-
 def evidence(ctx: Ctx, flag: Flag) -> list[tuple[Comment, str]]:
-    """The comments a flag is about, each with the text to show: the masked excerpt for
-    the flagged item itself, the stored text for other comments."""
+    """The comments a flag is about, each with its text masked (see records.evidence): a
+    comment another rule flagged (a student's name...) never shows unmasked here."""
     refs = [flag.subject_ref] if flag.subject_ref.startswith("comment:") else []
     refs += [r for r in (flag.details or {}).get("overdue", []) if str(r).startswith("comment:")]
     if not refs:
         return []
-    externals = [r.split(":", 1)[1] for r in refs]
-    rows = ctx.db.scalars(
-        select(Comment)
-        .where(Comment.account_id == flag.account_id, Comment.external_id.in_(externals))
-        .order_by(Comment.first_seen_at)
+    externals = [str(r).split(":", 1)[1] for r in refs]
+    rows = list(
+        ctx.db.scalars(
+            select(Comment)
+            .where(Comment.account_id == flag.account_id, Comment.external_id.in_(externals))
+            .order_by(Comment.first_seen_at)
+        )
     )
-    return [
-        (c, flag.excerpt if f"comment:{c.external_id}" == flag.subject_ref else c.text)
-        for c in rows
-    ]
+    shown = masked_comments(ctx.db, rows)
+    return [(c, shown[c.id]) for c in rows]
 
 
-def flag_detail(ctx: Ctx, revealed: str | None = None, error: str = "") -> Response:
-    flag = visible_flag(ctx, _flag_id(ctx))
+def flag_detail(
+    ctx: Ctx, revealed: str | None = None, error: str = "", notice: str = ""
+) -> Response:
+    flag = visible_flag(ctx, path_id(ctx, "flag_id"))
     shown = show_flag(ctx.db, flag.id)
+    changing = can(ctx.user, "flag.change")
     return ctx.render(
         "flag.html",
         flag=flag,
-        shown=shown,
+        title=flag_title(flag, account_label(flag.account)),
+        rule=rule_name(flag.rule_id),
+        history=[(datetime.fromisoformat(h["at"]), h) for h in shown["history"]],
         account=flag.account,
         todo=advice(flag.rule_id),
+        it_job=is_it_job(flag.rule_id, flag.dedup_key),
         comments=evidence(ctx, flag),
-        can_change=can(ctx.user, "flag.change"),
+        verbs=[(v, BUTTONS[v]) for v in TRANSITIONS if changing and next_status(flag.status, v)],
         can_review=can(ctx.user, "comment.review"),
         can_reveal=can(ctx.user, "evidence.reveal") and _has_full_text(flag),
         revealed=revealed,
         error=error,
+        notice=notice,
         code=400 if error else 200,
     )
 
@@ -164,18 +150,64 @@ def _has_full_text(flag: Flag) -> bool:
 
 
 def flag_change(ctx: Ctx) -> Response:
-    flag = visible_flag(ctx, _flag_id(ctx))
+    flag = visible_flag(ctx, path_id(ctx, "flag_id"))
     verb = ctx.form.get("verb", "")
     try:
-        change_flag(ctx.db, flag.id, verb, ctx.user.email, ctx.form.get("note", ""), ctx.now)
+        decision = change_flag(
+            ctx.db, flag.id, verb, ctx.user.email, ctx.form.get("note", ""), ctx.now
+        )
     except RecordError as exc:
         return flag_detail(ctx, error=str(exc))
+    if not decision.changed:
+        return flag_detail(ctx, notice=decision.message)
     return ctx.redirect(f"/flags/{flag.id}")
+
+
+def bulk(ctx: Ctx) -> Response:
+    """Acknowledge (or, as the undo of that, reopen) every ticked flag the person may see;
+    the page that answers lists what changed and offers the undo."""
+    verb = ctx.form.get("verb", "")
+    back = safe_next(ctx.form.get("back", "/"), "/")
+    ids = form_ids(ctx)
+    if verb not in BULK_VERBS:
+        return ctx.message("Nothing done", "Use the buttons on the page.", status=400)
+    if not ids:
+        return ctx.message(
+            "Nothing selected",
+            "Tick the flags to act on first, then press the button.",
+            status=400,
+        )
+    try:
+        decisions = change_flags(
+            ctx.db,
+            ids,
+            verb,
+            ctx.user.email,
+            ctx.form.get("note", ""),
+            ctx.now,
+            flags_seen(ctx.user),
+        )
+    except RecordError as exc:
+        return ctx.message("Nothing done", str(exc), status=400)
+    changed = [d.flag_id for d in decisions if d.changed]
+    unchanged = len(ids) - len(changed)
+    undo = {"ack": "reopen", "reopen": "ack"}[verb]
+    return ctx.render(
+        "result.html",
+        heading=f"{len(changed)} flag{'' if len(changed) == 1 else 's'} {BULK_VERBS[verb]}",
+        items=[f"#{i}" for i in changed],
+        skipped=unchanged,
+        undo_action="/flags/bulk",
+        undo_verb=undo,
+        undo_label="Undo" if verb == "ack" else "Acknowledge them again",
+        undo_ids=changed,
+        back=back,
+    )
 
 
 def reveal(ctx: Ctx) -> Response:
     """Show the flagged item's full stored text once, and put that on the record."""
-    flag = visible_flag(ctx, _flag_id(ctx))
+    flag = visible_flag(ctx, path_id(ctx, "flag_id"))
     kind, _, external = flag.subject_ref.partition(":")
     model: Any = {"comment": Comment, "post": Post}.get(kind)
     if model is None:

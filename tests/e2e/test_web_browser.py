@@ -25,6 +25,7 @@ from monitor.access.links import alert_links
 from monitor.core.app import App
 from monitor.core.settings import load_settings
 from monitor.jobs.demo import DEMO_PASSWORD, demo_clock, demo_settings, demo_users, run_demo
+from monitor.notify.routing import route
 from monitor.storage.db import open_app
 from monitor.storage.models import Account, Comment, Flag
 from monitor.web.app import create_app
@@ -100,26 +101,33 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def _sign_in(browser: Any, base: str, email: str, width: int = 1100) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900})
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+
+
+def _sign_in(browser: Any, base: str, email: str, width: int = 1100, height: int = 900) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{base}/")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_load_state("load")
+    assert page.url == f"{base}/", page.locator("main").inner_text()
     return page
 
 
-def _comment_flag(app: App, recipient: str) -> tuple[int, int]:
-    """An open flag about overdue comments, and one of its unreviewed comments."""
+def _comment_flag(app: App) -> tuple[int, int, str]:
+    """An open flag about overdue comments, one of its unreviewed comments, and a person
+    its alerts go to."""
     with app.sessions() as s:
         for flag in s.scalars(
             select(Flag).where(Flag.rule_id == "comments.unreviewed", Flag.status == "open")
         ):
-            links = alert_links(app.settings, s, flag, recipient)
-            if any(link.label.startswith("Mark comment") for link in links):
-                return flag.id, int(links[-1].label.split()[2])
+            for recipient in route(s, app, flag).recipients:
+                links = alert_links(app.settings, s, flag, recipient)
+                if any(link.label.startswith("Mark comment") for link in links):
+                    return flag.id, int(links[-1].label.split()[2]), recipient
     raise AssertionError("the demo has no flag with an unreviewed comment")
 
 
@@ -127,9 +135,9 @@ def test_screenshots_of_the_dashboard_and_a_flag(console, browser, tmp_path):
     app, base = console
     # HALLWATCH_SCREENSHOTS=1 refreshes the README's pictures; otherwise they go to tmp.
     shots = ROOT / "docs" if os.environ.get("HALLWATCH_SCREENSHOTS") == "1" else tmp_path
-    page = _sign_in(browser, base, PRINCIPAL)
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
-    page.screenshot(path=str(shots / "console-dashboard.png"), full_page=True)
+    page = _sign_in(browser, base, PRINCIPAL, **LAPTOP)
+    assert page.get_by_role("heading", name="To do").is_visible()
+    page.screenshot(path=str(shots / "console-dashboard.png"), full_page=False)
     with app.sessions() as s:
         flag_id = s.scalars(
             select(Flag.id)
@@ -139,21 +147,22 @@ def test_screenshots_of_the_dashboard_and_a_flag(console, browser, tmp_path):
     assert flag_id is not None
     page.goto(f"{base}/flags/{flag_id}")
     assert page.locator("#excerpt").is_visible()
-    page.screenshot(path=str(shots / "console-flag.png"), full_page=True)
-    # On a phone the same page fits the screen: nothing scrolls sideways.
-    phone = _sign_in(browser, base, PRINCIPAL, width=375)
-    phone.goto(f"{base}/flags/{flag_id}")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(shots / "console-flag.png"), full_page=False)
+    # On a phone the same pages fit the screen: nothing scrolls sideways.
+    phone = _sign_in(browser, base, PRINCIPAL, **PHONE)
+    for path in ("/", f"/flags/{flag_id}", "/flags", "/comments", "/accounts"):
+        phone.goto(f"{base}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
 
 
 def test_alert_link_review_resolve_and_audit(console, browser):
     app, base = console
-    flag_id, comment_id = _comment_flag(app, ADMIN)
-    page = _sign_in(browser, base, ADMIN)
+    flag_id, comment_id, recipient = _comment_flag(app)
+    page = browser.new_context(viewport=LAPTOP).new_page()  # from the e-mail: not signed in
     with app.sessions() as s:
         flag = s.get_one(Flag, flag_id)
         link = next(
-            x for x in alert_links(app.settings, s, flag, ADMIN) if f" {comment_id} " in x.label
+            x for x in alert_links(app.settings, s, flag, recipient) if f" {comment_id} " in x.label
         )
     assert link.url.startswith(base)
     page.goto(link.url)
@@ -162,6 +171,7 @@ def test_alert_link_review_resolve_and_audit(console, browser):
     )
     page.get_by_role("button", name="Yes, mark comment reviewed").click()
     assert page.get_by_text("The comment is marked reviewed").is_visible()
+    page = _sign_in(browser, base, ADMIN)
     page.goto(f"{base}/flags/{flag_id}")
     page.get_by_label("Note for the record").fill("replied to the parent; comments now held")
     page.get_by_role("button", name="Resolve").click()
@@ -171,7 +181,7 @@ def test_alert_link_review_resolve_and_audit(console, browser):
     resolved = rows.filter(has_text="flag.resolved").filter(has_text=f"flag {flag_id}")
     assert resolved.filter(has_text=ADMIN).count() == 1
     reviewed = rows.filter(has_text="comment.reviewed").filter(has_text=f"comment {comment_id}")
-    assert reviewed.filter(has_text=ADMIN).count() == 1
+    assert reviewed.filter(has_text=recipient).count() == 1
 
 
 def test_a_supervisor_is_denied_another_schools_flag(console, browser):
@@ -232,3 +242,75 @@ def test_hostile_comment_text_is_inert(console, browser):
     assert page.get_by_text("<b>Mallory</b>", exact=True).count() == 1
     assert page.locator("main img").count() == 0 and page.locator("main script").count() == 0
     assert dialogs == []
+
+
+# --- a principal's day at phone and laptop widths (issue 14, item 14) -------------------------
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone-390x844", "laptop-1280x800"])
+def test_the_to_do_list_most_severe_first_with_one_main_action(console, browser, viewport):
+    app, base = console
+    page = _sign_in(browser, base, PRINCIPAL, **viewport)
+    items = page.locator("ol.todo > li")
+    assert items.count() > 3
+    badges = [items.nth(i).locator(".head .badge").first.inner_text() for i in range(items.count())]
+    order = ["critical", "high", "medium", "low"]
+    assert badges == sorted(badges, key=order.index), badges
+    first = items.first
+    assert first.locator(".title").is_visible() and "Raised" in first.inner_text()
+    assert "PDT" in first.inner_text() or "PST" in first.inner_text()
+    # its one main action is in view without scrolling sideways
+    action = first.locator(".act button, .act a").first
+    assert action.is_visible()
+    box = action.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= viewport["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone-390x844", "laptop-1280x800"])
+def test_filter_then_bulk_acknowledge_then_undo(console, browser, viewport):
+    app, base = console
+    page = _sign_in(browser, base, PRINCIPAL, **viewport)
+    page.goto(f"{base}/flags")
+    page.get_by_label("Rule", exact=True).select_option(label="Student information")
+    page.get_by_label("Sort", exact=True).select_option(label="oldest first")
+    page.get_by_role("button", name="Show").click()
+    assert "rule=pii.student" in page.url and "sort=oldest" in page.url
+    rows = page.locator("tbody tr")
+    assert rows.count() >= 2
+    assert all("pii.student" in rows.nth(i).inner_text() for i in range(rows.count()))
+    ticks = page.locator("tbody input[type=checkbox]")
+    assert ticks.count() >= 2
+    ids = [ticks.nth(i).get_attribute("value") for i in range(2)]
+    ticks.nth(0).check()
+    ticks.nth(1).check()
+    page.get_by_role("button", name="Acknowledge ticked flags").click()
+    assert page.get_by_role("heading", name="2 flags acknowledged").is_visible()
+    with app.sessions() as s:
+        assert {s.get_one(Flag, int(i)).status for i in ids} == {"acknowledged"}
+    page.get_by_role("button", name="Undo").click()
+    assert page.get_by_role("heading", name="2 flags reopened").is_visible()
+    with app.sessions() as s:
+        assert {s.get_one(Flag, int(i)).status for i in ids} == {"open"}
+    page.get_by_role("link", name="Back to the list").click()
+    assert "rule=pii.student" in page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone-390x844", "laptop-1280x800"])
+def test_bulk_mark_reviewed_and_undo_in_the_comment_queue(console, browser, viewport):
+    app, base = console
+    page = _sign_in(browser, base, PRINCIPAL, **viewport)
+    page.goto(f"{base}/comments")
+    ticks = page.locator("tbody input[type=checkbox]")
+    assert ticks.count() >= 1
+    comment_id = int(ticks.first.get_attribute("value") or 0)
+    ticks.first.check()
+    page.get_by_role("button", name="Mark ticked comments reviewed").click()
+    assert page.get_by_role("heading", name="1 comment marked reviewed").is_visible()
+    with app.sessions() as s:
+        assert s.get_one(Comment, comment_id).reviewed_by == PRINCIPAL
+    page.get_by_role("button", name="Undo").click()
+    assert page.get_by_role("heading", name="1 comment no longer marked reviewed").is_visible()
+    with app.sessions() as s:
+        assert s.get_one(Comment, comment_id).reviewed_at is None

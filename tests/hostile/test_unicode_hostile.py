@@ -142,7 +142,9 @@ def _alert_context(excerpt: str) -> dict:
     from types import SimpleNamespace
 
     org = SimpleNamespace(name="Riverside Elementary")
-    account = SimpleNamespace(handle="@riv\u202e", platform="youtube", org_unit=org)
+    account = SimpleNamespace(
+        handle="@riv\u202e", platform="youtube", org_unit=org, owner_name="", owner_email=""
+    )
     flag = SimpleNamespace(
         id=1,
         severity="high",
@@ -162,4 +164,10 @@ def _alert_context(excerpt: str) -> dict:
         "action": "Hide it.",
         "ack_command": "hallwatch",
         "links": links,
+        "plain": {
+            "title": "Obscene language in a comment on @riv\u202e",
+            "rule": "Prohibited language",
+            "urgency": "High",
+            "raised": "Wed 16 Sep 2026 10:00 PDT",
+        },
     }

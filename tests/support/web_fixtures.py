@@ -19,6 +19,9 @@ from monitor.web.app import create_app
 from tests.support import factory
 
 NOW = datetime(2026, 9, 16, 17, 0, tzinfo=UTC)
+BASE_URL = "https://testserver"  # as in production: HTTPS, so the cookies are __Host-
+SESSION_COOKIE = "__Host-hw_session"
+BROWSER_COOKIE = "__Host-hw_b"
 PASSWORD = "a long enough password"
 HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)"> Emma S. is in 4B'
 HASH = hash_password(PASSWORD)
@@ -40,7 +43,7 @@ class District:
     now: list[datetime] = field(default_factory=lambda: [NOW])
 
     def client(self) -> TestClient:
-        return TestClient(create_app(self.app), base_url="https://testserver")
+        return TestClient(create_app(self.app), base_url=BASE_URL)
 
 
 def _flag(account: Account, rule: str, severity: str, key: str, **kw: Any) -> Flag:
@@ -62,6 +65,7 @@ def _flag(account: Account, rule: str, severity: str, key: str, **kw: Any) -> Fl
 
 
 def build(settings: Settings, engine: Engine) -> District:
+    settings = settings.replace(web__base_url=BASE_URL)
     district = District(App(settings=settings, engine=engine, sessions=session_factory(engine)))
     district.app.clock = lambda: district.now[0]
     with district.app.sessions() as s, s.begin():
@@ -86,6 +90,7 @@ def build(settings: Settings, engine: Engine) -> District:
             subject_type="comment",
             subject_ref="comment:c1",
             excerpt="[name] is in 4B",
+            details={"label": "student name", "form": "full"},
         )
         mtn_flag = _flag(mtn_acct, "language.prohibited", "high", "c9", subject_ref="comment:c9")
         media = _flag(riv_acct, "media.inquiry", "high", "m1")

@@ -89,10 +89,11 @@ def test_resolve_and_dismiss_need_a_note(db, verb):
 
 def test_same_status_again_records_nothing(db):
     [flag] = setup(db)
-    assert change_flag(db, flag.id, "resolve", BOSS, "removed the post", at(1)) is True
+    assert change_flag(db, flag.id, "resolve", BOSS, "removed the post", at(1)).changed
     db.commit()
     before = audit_count(db)
-    assert change_flag(db, flag.id, "resolved", BOSS, "again", at(2)) is False
+    again = change_flag(db, flag.id, "resolved", BOSS, "again", at(2))
+    assert not again.changed and "already resolved" in again.message
     db.commit()
     assert audit_count(db) == before
     assert "again" not in db.get(Flag, flag.id).notes
@@ -102,7 +103,7 @@ def test_change_unknown_flag_or_status_is_refused(db):
     [flag] = setup(db)
     with pytest.raises(RecordError, match="no flag 42"):
         change_flag(db, 42, "ack", BOSS, "", at(1))
-    with pytest.raises(RecordError, match="status must be"):
+    with pytest.raises(RecordError, match="action must be one of ack, resolve, dismiss, reopen"):
         change_flag(db, flag.id, "delete", BOSS, "", at(1))
 
 

@@ -134,7 +134,7 @@ def test_alert_links_are_stable_per_recipient_and_carried_by_the_email(district)
     assert any(label.startswith("Mark comment") for label in labels)
     assert expires == flag.first_seen_at + timedelta(days=7)
     text = message.get_body(("plain",)).get_content()
-    assert first[1].url in text and "http://127.0.0.1:8080/a/" in text
+    assert first[1].url in text and "https://testserver/a/" in text
 
 
 def test_a_link_sent_before_a_key_rotation_still_opens_until_the_old_key_is_dropped(district):
@@ -148,3 +148,54 @@ def test_a_link_sent_before_a_key_rotation_still_opens_until_the_old_key_is_drop
     district.app.settings = district.app.settings.replace(previous_secret_keys=[])
     assert district.client().get(path).status_code == 410
     assert district.client().get(fresh).status_code == 200
+
+
+# --- issue 14, item 4: a link answers to the present --------------------------------------
+
+
+def test_a_link_stops_working_once_its_recipient_is_disabled(district):
+    from monitor.access.users import disable_user
+
+    path = _path(district, "ack", district.ids["riv_flag"])
+    with district.app.sessions() as s, s.begin():
+        disable_user(s, RECIPIENT, "admin@fvsd.example.ca", NOW)
+    client = district.client()
+    page = client.get(path)
+    assert page.status_code == 410 and "no longer receives alerts" in page.text
+    assert _status(district) == "open"
+
+
+def test_a_link_stops_working_once_its_recipient_no_longer_supervises_the_account(district):
+    from monitor.storage.models import Account, Supervisor
+
+    path = _path(district, "ack", district.ids["riv_flag"])
+    review = _path(district, "review", district.ids["riv_comment"])
+    client = district.client()
+    token = csrf_of(client.get(path).text)  # opened while still the supervisor ...
+    with district.app.sessions() as s, s.begin():  # ... then the account changes hands
+        other = s.scalars(
+            select(Supervisor).where(Supervisor.email == "principal.mountain@fvsd.example.ca")
+        ).one()
+        s.get_one(Account, district.ids["riv_account"]).supervisor_id = other.id
+    late = client.post(path, data={"csrf": token})
+    assert late.status_code == 410 and "no longer receives alerts" in late.text
+    assert client.get(review).status_code == 410
+    assert _status(district) == "open"
+    with district.app.sessions() as s:
+        assert s.get_one(Comment, district.ids["riv_comment"]).reviewed_at is None
+        assert list(s.scalars(select(UsedActionToken))) == []
+
+
+def test_a_late_acknowledge_never_moves_a_resolved_flag_backwards(district):
+    from monitor.records.record import change_flag
+
+    path = _path(district, "ack", district.ids["riv_flag"])
+    with district.app.sessions() as s, s.begin():
+        change_flag(s, district.ids["riv_flag"], "resolve", RECIPIENT, "name removed", NOW)
+    done = _confirm(district.client(), path)
+    assert done.status_code == 200
+    assert "already resolved" in done.text and "changes nothing" in done.text
+    assert _status(district) == "resolved"
+    with district.app.sessions() as s:
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "flag")))
+    assert "flag.acknowledged" not in actions
