@@ -3,7 +3,10 @@
 Everything a poll writes (posts, comments, profile snapshot, flags, outbox rows, the new
 cursor, the audit row) commits in one transaction, so a crash anywhere leaves the account as
 it was and the next poll (or the redelivered message) does the same work again, finding the
-same flags by their dedup keys.
+same flags by their dedup keys. Photos are stored as waiting in that transaction and
+analysed after it, the oldest waiting first and at most ``max_images_per_poll`` a poll
+(:mod:`monitor.ingest.photos`). A usage cap pauses the account's polls
+(:mod:`monitor.ingest.pauses`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,18 @@ from sqlalchemy.orm import Session
 
 import connectors
 import detectors
-from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
+from connectors import (
+    AuthRevoked,
+    ConfigurationError,
+    ConnectorError,
+    PermanentError,
+    UsageCapped,
+)
 from monitor.core.app import App
 from monitor.ingest.detection import ROSTER, group, settings_suite
 from monitor.ingest.flags import raise_flags
+from monitor.ingest.pauses import end_pause, pause
+from monitor.ingest.photos import analyse_waiting
 from monitor.ingest.store import Changes, latest_profiles, save_snapshot
 from monitor.registry import usage
 from monitor.registry.connect import account_ref, connector_for, serving_connector
@@ -55,6 +66,7 @@ class PollResult:
     posts: int = 0
     comments: int = 0
     retry_after: float | None = None
+    photos: int = 0  # analysed this poll
 
 
 def _profile_state(row: ProfileSnapshot | None) -> detectors.ProfileState | None:
@@ -84,6 +96,16 @@ def _identification(account: Account) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 def _expiry(day: object) -> datetime | None:
     return datetime.combine(day, time.max, tzinfo=UTC) if day else None  # type: ignore[arg-type]
+
+
+def rules_status(account: Account) -> str:
+    """The account's status as the rules see it: "paused" while a usage cap pauses its
+    polls (so neither a poll problem nor "not checked recently" is raised for it)."""
+    return (
+        "paused"
+        if account.paused_until is not None and account.status == "active"
+        else account.status
+    )
 
 
 def account_state(session: Session, account: Account) -> detectors.AccountState:
@@ -122,7 +144,7 @@ def account_state(session: Session, account: Account) -> detectors.AccountState:
         educational_need=account.educational_need,
         audience_expires=_expiry(account.audience_expires),
         comments_policy=account.comments_policy,
-        status=account.status,
+        status=rules_status(account),
         last_polled_at=account.last_polled_at,
         registered_at=account.registered_at,
         last_poll_outcome=account.last_poll_outcome,
@@ -242,54 +264,14 @@ def detect_and_flag(
     return raise_flags(session, account, findings, now, urls, app.settings.group_window)
 
 
-def new_photos(
-    app: App, account_id: int, connector: connectors.Connector, snapshot: connectors.Snapshot
-) -> list[detectors.ImageItem]:
-    """Fetch the photos of this snapshot that were never analysed (bounded per poll)."""
-    wanted = [(p, m) for p in snapshot.posts for m in p.media if m.kind == "photo" and m.url]
-    if not wanted:
-        return []
-    with app.sessions() as session:
-        query = (
-            select(Post.external_id, MediaItem.external_id)
-            .join(MediaItem, MediaItem.post_id == Post.id)
-            .where(Post.account_id == account_id)
-        )
-        seen = {(post, media) for post, media in session.execute(query)}
-    fresh = [(p, m) for p, m in wanted if (p.external_id, m.external_id) not in seen]
-    return [
-        item
-        for item in (
-            _photo(connector, p, m) for p, m in fresh[: app.settings.detection.max_images_per_poll]
-        )
-        if item
-    ]
-
-
-def _photo(
-    connector: connectors.Connector, post: connectors.Post, media: connectors.Media
-) -> detectors.ImageItem | None:
-    try:
-        data = connector.fetch_media(media)
-    except ConnectorError as exc:
-        log.warning(
-            "photo %s of post %s not analysed: %s", media.external_id, post.external_id, exc
-        )
-        return None
-    return detectors.ImageItem(
-        id=f"media:{post.external_id}:{media.external_id}",
-        post_id=f"post:{post.external_id}",
-        data=data,
-        alt_text=media.alt_text,
-    )
-
-
 def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
     """Poll one account. Raises RateLimited and TransientError for the actor to retry."""
     with app.sessions() as session:
         account = session.get(Account, account_id)
         if account is None or account.status not in POLLABLE:
             return PollResult(account=str(account_id), outcome="skipped")
+        if account.paused_until is not None and account.paused_until > now:
+            return PollResult(account=account.key, outcome="paused")  # no request: still capped
         cursor = dict(account.cursor or {})
         ref = account_ref(account)
         try:
@@ -298,10 +280,19 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
             return _record_failure(app, account_id, now, type(exc).__name__, exc)
     try:
         snapshot = connector.fetch(ref, cursor)
+    except UsageCapped as exc:
+        key, notice = pause(app, account_id, connector.platform, exc, now)
+        return PollResult(key, "paused", new_outbox=notice)
     except (AuthRevoked, ConfigurationError, PermanentError) as exc:
         return _record_failure(app, account_id, now, type(exc).__name__, exc)
-    images = new_photos(app, account_id, connector, snapshot)
-    return _store_poll(app, account_id, snapshot, now, connector.platform, images)
+    result = _store_poll(app, account_id, snapshot, now, connector.platform)
+    photos = analyse_waiting(app, account_id, connector, now)
+    if photos.flags:
+        ids = [f.id for f in photos.flags]
+        result.new_flags += ids
+        result.new_outbox += _outbox_ids(app, ids, now)
+    result.photos = photos.analysed
+    return result
 
 
 def polled_as_of(app: App, account_id: int, now: datetime) -> bool:
@@ -321,18 +312,14 @@ def connector_name(app: App, account_id: int) -> str:
 
 
 def _store_poll(
-    app: App,
-    account_id: int,
-    snapshot: connectors.Snapshot,
-    now: datetime,
-    platform: str,
-    images: Sequence[detectors.ImageItem] = (),
+    app: App, account_id: int, snapshot: connectors.Snapshot, now: datetime, platform: str
 ) -> PollResult:
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
         changes = save_snapshot(session, account, snapshot, now)
         account.last_polled_at, account.last_poll_outcome, account.last_poll_error = now, "ok", ""
-        flags = detect_and_flag(app, session, account, now, changes, images=images)
+        end_pause(account)
+        flags = detect_and_flag(app, session, account, now, changes)
         account.cursor = dict(snapshot.cursor)
         usage.record(session, platform, now, snapshot.requests, snapshot.quota_units)
         audit.record(
@@ -360,15 +347,40 @@ def _store_poll(
     return result
 
 
+def grant_advice(platform: str, needs: Sequence[str], account: str) -> str:
+    """What IT must grant, in words: the permissions or features a platform named
+    (``ConfigurationError.needs``; any one of them is enough, as the platform says)."""
+    permissions = [n for n in needs if n == n.lower()]
+    features = [f"'{n}'" for n in needs if n != n.lower()]
+    what = [
+        f"the {noun} {' or '.join(names)}"
+        for noun, names in (("permission", permissions), ("feature", features))
+        if names
+    ]
+    name = connectors.capabilities(platform).display_name or platform
+    return (
+        f"Grant the Hallwatch app {', or '.join(what)} on {name} (any one is enough), then set "
+        f"the new access token with `hallwatch accounts credentials {account}`."
+    )
+
+
 def _record_failure(
     app: App, account_id: int, now: datetime, outcome: str, exc: Exception
 ) -> PollResult:
-    """A fatal connector error: record it and flag it; broken credentials stop polling."""
+    """A fatal connector error: record it and flag it; broken credentials stop polling.
+
+    A missing permission (``ConfigurationError.needs``) is recorded and flagged with what
+    IT must grant, first, so every alert and digest that shows the problem names it.
+    """
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
         if isinstance(exc, AuthRevoked):
             account.status = "credentials_broken"
-        account.last_poll_outcome, account.last_poll_error = outcome, str(exc)[:2000]
+        needs = exc.needs if isinstance(exc, ConfigurationError) else ()
+        grant = grant_advice(account.platform, needs, account.key) if needs else ""
+        error = f"{grant} {exc}" if grant else str(exc)
+        account.last_poll_outcome, account.last_poll_error = outcome, error[:2000]
+        end_pause(account)
         audit.record(
             session,
             audit.SYSTEM,
@@ -380,6 +392,9 @@ def _record_failure(
             error=str(exc)[:500],
         )
         flags = detect_and_flag(app, session, account, now)
+        for flag in flags:
+            if grant and ":poll-problem:" in flag.dedup_key:
+                flag.details = {**flag.details, "needs": list(needs), "grant": grant}
         result = PollResult(account.key, outcome, [f.id for f in flags])
     log.warning(
         "account %s: poll failed (%s: %s)%s",
