@@ -347,19 +347,30 @@ def _store_poll(
     return result
 
 
-def grant_advice(platform: str, needs: Sequence[str], account: str) -> str:
-    """What IT must grant, in words: the permissions or features a platform named
-    (``ConfigurationError.needs``; any one of them is enough, as the platform says)."""
+def _needed(needs: Sequence[str]) -> str:
+    """``ConfigurationError.needs`` in words: permissions are snake_case, features are
+    named in words ("the permission a or b, or the feature 'C'")."""
     permissions = [n for n in needs if n == n.lower()]
     features = [f"'{n}'" for n in needs if n != n.lower()]
-    what = [
+    return ", or ".join(
         f"the {noun} {' or '.join(names)}"
         for noun, names in (("permission", permissions), ("feature", features))
         if names
-    ]
+    )
+
+
+def missing(needs: Sequence[str]) -> str:
+    """The account's poll error for a missing permission: short enough (most often) for
+    the rules' explanation, which shows the first 200 characters."""
+    return f"the Hallwatch app lacks {_needed(needs)} (granting any one is enough)"
+
+
+def grant_advice(platform: str, needs: Sequence[str], account: str) -> str:
+    """What IT must do about a missing permission (any one of ``needs`` is enough, as the
+    platform says), for the alert's "What to do"."""
     name = connectors.capabilities(platform).display_name or platform
     return (
-        f"Grant the Hallwatch app {', or '.join(what)} on {name} (any one is enough), then set "
+        f"Grant the Hallwatch app {_needed(needs)} on {name} (any one is enough), then set "
         f"the new access token with `hallwatch accounts credentials {account}`."
     )
 
@@ -369,8 +380,9 @@ def _record_failure(
 ) -> PollResult:
     """A fatal connector error: record it and flag it; broken credentials stop polling.
 
-    A missing permission (``ConfigurationError.needs``) is recorded and flagged with what
-    IT must grant, first, so every alert and digest that shows the problem names it.
+    A missing permission (``ConfigurationError.needs``) is recorded as what the app lacks,
+    and its flag carries what IT must grant (``details["grant"]``, the alert's advice), so
+    every alert and digest that shows the problem names the permission.
     """
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
@@ -378,7 +390,7 @@ def _record_failure(
             account.status = "credentials_broken"
         needs = exc.needs if isinstance(exc, ConfigurationError) else ()
         grant = grant_advice(account.platform, needs, account.key) if needs else ""
-        error = f"{grant} {exc}" if grant else str(exc)
+        error = missing(needs) if needs else str(exc)  # the whole message: audit and log
         account.last_poll_outcome, account.last_poll_error = outcome, error[:2000]
         end_pause(account)
         audit.record(

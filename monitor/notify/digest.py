@@ -276,11 +276,12 @@ def digest_context(
         "lines": lines,
         "manual": [ln.account for ln in lines if ln.account.status == "manual"],
         "broken": [ln.account for ln in lines if ln.account.status == "credentials_broken"],
-        "stale": [
+        "stale": [  # not those listed as paused or unreachable, with their reason
             a
             for a in accounts
             if a.status == "active"
             and a.paused_until is None
+            and a.last_poll_outcome in ("", "ok")
             and (a.last_polled_at or stale_before) <= stale_before
         ],
         "paused": [_paused(a) for a in accounts if a.paused_until is not None],
