@@ -54,16 +54,17 @@ def notice_key(platform: str, exc: connectors.UsageCapped, account: str, now: da
 
 
 def pause(
-    app: App, account_id: int, platform: str, exc: connectors.UsageCapped, now: datetime
+    app: App, account_id: int, exc: connectors.UsageCapped, now: datetime
 ) -> tuple[str, list[int]]:
     """Pause the account's polls until the cap resets and queue the cap's one notice to IT.
 
     Returns:
         The account's key, and the notice's outbox id when it is still to be sent.
     """
-    words = cap_words(platform, exc)
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
+        platform = account.platform  # the account's, also when the sandbox serves it
+        words = cap_words(platform, exc)
         account.paused_until = exc.resets_at
         account.pause_reason = f"{words} used up"
         account.last_poll_outcome, account.last_poll_error = OUTCOME, str(exc)[:2000]

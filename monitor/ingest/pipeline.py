@@ -281,7 +281,7 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
     try:
         snapshot = connector.fetch(ref, cursor)
     except UsageCapped as exc:
-        key, notice = pause(app, account_id, connector.platform, exc, now)
+        key, notice = pause(app, account_id, exc, now)
         return PollResult(key, "paused", new_outbox=notice)
     except (AuthRevoked, ConfigurationError, PermanentError) as exc:
         return _record_failure(app, account_id, now, type(exc).__name__, exc)

@@ -210,7 +210,7 @@ class MediaItem(Base):
     __tablename__ = "media"
     __table_args__ = (
         UniqueConstraint("post_id", "external_id"),
-        Index("ix_media_waiting", "post_id", "analysed_at"),
+        Index("ix_media_waiting", "analysed_at", "post_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))

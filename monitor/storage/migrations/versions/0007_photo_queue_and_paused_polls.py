@@ -46,7 +46,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("analysis_error", sa.String(length=300), server_default="", nullable=False)
         )
-        batch_op.create_index("ix_media_waiting", ["post_id", "analysed_at"], unique=False)
+        batch_op.create_index("ix_media_waiting", ["analysed_at", "post_id"], unique=False)
     op.execute(ALBUM_PHOTOS)
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("paused_until", sa.DateTime(timezone=True), nullable=True))
