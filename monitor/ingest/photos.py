@@ -1,11 +1,11 @@
 """Photos wait for analysis; each poll analyses the oldest waiting ones, up to the cap.
 
 A poll stores every photo it reads as waiting (``MediaItem.analysed_at`` NULL) with the
-rest of the snapshot, commits, and then analyses up to ``detection.max_images_per_poll``
-of the account's waiting photos, oldest first (:func:`analyse_waiting`). A post with 30
-photos is analysed over three polls: none is skipped, none analysed twice. The queue is in
-the database, so a crash between the two steps loses nothing: the next poll finds the
-photos still waiting.
+rest of the snapshot, reads the account's oldest waiting photos in the same transaction
+(:func:`oldest_waiting`), commits, and then analyses up to ``detection.max_images_per_poll``
+of them (:func:`analyse_waiting`). A post with 30 photos is analysed over three polls: none
+is skipped, none analysed twice. The queue is in the database, so a crash between the two
+steps loses nothing: the next poll finds the photos still waiting.
 
 One query finds the waiting photos; fetching happens outside any transaction; a photo is
 marked analysed in the same transaction as its flags. A photo that cannot be fetched
@@ -120,12 +120,15 @@ def _findings(
 
 
 def analyse_waiting(
-    app: App, account_id: int, connector: connectors.Connector, now: datetime
+    app: App,
+    account_id: int,
+    connector: connectors.Connector,
+    now: datetime,
+    photos: Sequence[WaitingPhoto],
 ) -> PhotoRun:
-    """Analyse the account's oldest waiting photos, at most ``max_images_per_poll``."""
+    """Analyse the first ``max_images_per_poll`` of ``photos``: the account's oldest waiting
+    ones, as :func:`oldest_waiting` read them (one more than the cap, to know if more wait)."""
     cap = app.settings.detection.max_images_per_poll
-    with app.sessions() as session:
-        photos = oldest_waiting(session, account_id, cap + 1)
     run = PhotoRun(more=len(photos) > cap)
     if not photos:
         return run

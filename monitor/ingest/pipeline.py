@@ -33,7 +33,7 @@ from monitor.core.app import App
 from monitor.ingest.detection import ROSTER, group, settings_suite
 from monitor.ingest.flags import raise_flags
 from monitor.ingest.pauses import end_pause, pause
-from monitor.ingest.photos import analyse_waiting
+from monitor.ingest.photos import WaitingPhoto, analyse_waiting, oldest_waiting
 from monitor.ingest.store import Changes, latest_profiles, save_snapshot
 from monitor.registry import usage
 from monitor.registry.connect import account_ref, connector_for, serving_connector
@@ -285,8 +285,8 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
         return PollResult(key, "paused", new_outbox=notice)
     except (AuthRevoked, ConfigurationError, PermanentError) as exc:
         return _record_failure(app, account_id, now, type(exc).__name__, exc)
-    result = _store_poll(app, account_id, snapshot, now, connector.platform)
-    photos = analyse_waiting(app, account_id, connector, now)
+    result, waiting = _store_poll(app, account_id, snapshot, now, connector.platform)
+    photos = analyse_waiting(app, account_id, connector, now, waiting)
     if photos.flags:
         ids = [f.id for f in photos.flags]
         result.new_flags += ids
@@ -313,7 +313,11 @@ def connector_name(app: App, account_id: int) -> str:
 
 def _store_poll(
     app: App, account_id: int, snapshot: connectors.Snapshot, now: datetime, platform: str
-) -> PollResult:
+) -> tuple[PollResult, list[WaitingPhoto]]:
+    """Store the snapshot, flag what it changed, advance the cursor; return the result and
+    the oldest photos waiting for analysis (this snapshot's new ones included), one more
+    than the per-poll cap, read in the same transaction."""
+    cap = app.settings.detection.max_images_per_poll
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
         changes = save_snapshot(session, account, snapshot, now)
@@ -341,10 +345,11 @@ def _store_poll(
             posts=len(changes.posts),
             comments=len(changes.comments),
         )
+        waiting = oldest_waiting(session, account.id, cap + 1)
     result.new_outbox = _outbox_ids(app, result.new_flags, now)
     if snapshot.skipped:
         log.warning("poll %s: skipped %d malformed item(s)", result.account, len(snapshot.skipped))
-    return result
+    return result, waiting
 
 
 def _needed(needs: Sequence[str]) -> str:
