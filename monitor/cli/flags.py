@@ -1,5 +1,6 @@
 """``hallwatch flags list|show|ack|resolve|dismiss|reopen``, ``alerts pending`` and ``report``:
-the supervisors' noncompliance record."""
+the supervisors' noncompliance record. ``flags list`` ends with what is not checked yet:
+photos still waiting for analysis and accounts whose polls a usage cap paused."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from monitor.cli.base import Ctx, by_whom, main, pass_ctx, print_rows
 from monitor.core.domain import FlagStatus
@@ -26,6 +28,7 @@ from monitor.records.record import (
     show_flag,
 )
 from monitor.storage.models import Account, Flag
+from monitor.storage.queries import photo_backlog
 
 
 @main.group()
@@ -49,11 +52,38 @@ def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None
         if rule:
             query = query.where(Flag.rule_id == rule)
         rows = [flag_fields(flag, key) for flag, key in session.execute(query)]
+        notes = not_checked_yet(session)
     print_rows(
         rows,
         fmt,
         None if fmt == "json" else ["id", "severity", "rule", "account", "status", "explanation"],
     )
+    for line in notes:  # on stderr under --format json, so stdout stays one flag a line
+        click.echo(line, err=fmt == "json")
+
+
+def not_checked_yet(session: Session) -> list[str]:
+    """Lines about what is not checked yet: photos waiting per account, paused accounts."""
+    keys = {i: k for i, k in session.execute(select(Account.id, Account.key))}
+    backlog = sorted((keys[i], b) for i, b in photo_backlog(session).items() if i in keys)
+    lines = []
+    if waiting := [f"{key} {b.waiting}" for key, b in backlog if b.waiting]:
+        lines.append(
+            "Photos still waiting for analysis (the next polls analyse them, oldest first): "
+            + ", ".join(waiting)
+        )
+    if failed := [f"{key} {b.not_fetched}" for key, b in backlog if b.not_fetched]:
+        lines.append("Photos that could not be fetched (not analysed): " + ", ".join(failed))
+    paused = session.scalars(
+        select(Account).where(Account.paused_until.is_not(None)).order_by(Account.key)
+    )
+    lines += [
+        f"Polls paused: {a.key} ({a.pause_reason or 'usage cap used up'}) until "
+        f"{a.paused_until:%Y-%m-%d %H:%M} UTC; once IT raised the plan: "
+        f"hallwatch accounts resume {a.key} --by EMAIL"
+        for a in paused
+    ]
+    return lines
 
 
 @flags.command("show")

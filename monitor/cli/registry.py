@@ -1,4 +1,5 @@
-"""``hallwatch orgs|supervisors|accounts import|export|list`` and ``accounts credentials``."""
+"""``hallwatch orgs|supervisors|accounts import|export|list``, ``accounts credentials`` and
+``accounts resume``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.base import Ctx, by_whom, main, not_utf8, pass_ctx, print_rows
+from monitor.ingest.pauses import resume
 from monitor.registry import accounts as registry
 from monitor.registry.connect import ConnectError, set_credentials
 from monitor.registry.secrets import CredentialsError, parse_credentials
@@ -107,3 +109,31 @@ def accounts_credentials(
 
 
 main.commands["accounts"].add_command(accounts_credentials)  # type: ignore[attr-defined]
+
+
+@click.command("resume")
+@click.argument("keys", nargs=-1, metavar="[ACCOUNT]...")
+@click.option("--platform", help="Every paused account of this platform, e.g. x.")
+@click.option("--by", "actor", required=True, metavar="EMAIL", help="Who is doing this.")
+@pass_ctx
+def accounts_resume(ctx: Ctx, keys: tuple[str, ...], platform: str | None, actor: str) -> None:
+    """Resume polls a platform's usage cap paused (after IT raised the plan).
+
+    Without this, polls resume by themselves when the cap resets. The next scheduler tick
+    polls the accounts; if the cap still holds they pause again, and IT gets no second
+    notice for the same cap. E.g. `hallwatch accounts resume --platform x --by it@district`.
+    """
+    if not keys and not platform:
+        raise click.UsageError("name the accounts to resume, or give --platform")
+    app = ctx.app(migrate=True)
+    resumed = resume(app, keys, platform, by_whom(app, actor), app.now())
+    if not resumed:
+        raise click.ClickException(
+            "no paused account matches; `hallwatch flags list` ends with the paused ones"
+        )
+    click.echo(f"resumed: {', '.join(resumed)}; the next scheduler tick polls them.")
+    if others := sorted(set(keys) - set(resumed)):
+        click.echo(f"not paused, or no such account: {', '.join(others)}", err=True)
+
+
+main.commands["accounts"].add_command(accounts_resume)  # type: ignore[attr-defined]

@@ -3,7 +3,10 @@
 Everything a poll writes (posts, comments, profile snapshot, flags, outbox rows, the new
 cursor, the audit row) commits in one transaction, so a crash anywhere leaves the account as
 it was and the next poll (or the redelivered message) does the same work again, finding the
-same flags by their dedup keys.
+same flags by their dedup keys. Photos are stored as waiting in that transaction and
+analysed after it, the oldest waiting first and at most ``max_images_per_poll`` a poll
+(:mod:`monitor.ingest.photos`). A usage cap pauses the account's polls
+(:mod:`monitor.ingest.pauses`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from sqlalchemy.orm import Session
 
 import connectors
 import detectors
-from connectors import AuthRevoked, ConfigurationError, ConnectorError, PermanentError
+from connectors import (
+    AuthRevoked,
+    ConfigurationError,
+    ConnectorError,
+    PermanentError,
+    UsageCapped,
+)
 from monitor.core.app import App
 from monitor.ingest.detection import (
     ROSTER,
@@ -29,6 +38,8 @@ from monitor.ingest.detection import (
     settings_suite,
 )
 from monitor.ingest.flags import raise_flags
+from monitor.ingest.pauses import end_pause, pause
+from monitor.ingest.photos import WaitingPhoto, analyse_waiting, oldest_waiting
 from monitor.ingest.store import Changes, latest_profiles, save_snapshot
 from monitor.registry import usage
 from monitor.registry.acknowledge import first_request, newest
@@ -63,6 +74,7 @@ class PollResult:
     posts: int = 0
     comments: int = 0
     retry_after: float | None = None
+    photos: int = 0  # analysed this poll
 
 
 def _profile_state(row: ProfileSnapshot | None) -> detectors.ProfileState | None:
@@ -92,6 +104,16 @@ def _identification(account: Account) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 def _expiry(day: object) -> datetime | None:
     return datetime.combine(day, time.max, tzinfo=UTC) if day else None  # type: ignore[arg-type]
+
+
+def rules_status(account: Account) -> str:
+    """The account's status as the rules see it: "paused" while a usage cap pauses its
+    polls (so neither a poll problem nor "not checked recently" is raised for it)."""
+    return (
+        "paused"
+        if account.paused_until is not None and account.status == "active"
+        else account.status
+    )
 
 
 def account_state(
@@ -145,7 +167,7 @@ def account_state(
         educational_need=account.educational_need,
         audience_expires=_expiry(account.audience_expires),
         comments_policy=account.comments_policy,
-        status=account.status,
+        status=rules_status(account),
         last_polled_at=account.last_polled_at,
         registered_at=account.registered_at,
         last_poll_outcome=account.last_poll_outcome,
@@ -258,54 +280,14 @@ def detect_and_flag(
     return raise_flags(session, account, findings, now, urls, app.settings.group_window)
 
 
-def new_photos(
-    app: App, account_id: int, connector: connectors.Connector, snapshot: connectors.Snapshot
-) -> list[detectors.ImageItem]:
-    """Fetch the photos of this snapshot that were never analysed (bounded per poll)."""
-    wanted = [(p, m) for p in snapshot.posts for m in p.media if m.kind == "photo" and m.url]
-    if not wanted:
-        return []
-    with app.sessions() as session:
-        query = (
-            select(Post.external_id, MediaItem.external_id)
-            .join(MediaItem, MediaItem.post_id == Post.id)
-            .where(Post.account_id == account_id)
-        )
-        seen = {(post, media) for post, media in session.execute(query)}
-    fresh = [(p, m) for p, m in wanted if (p.external_id, m.external_id) not in seen]
-    return [
-        item
-        for item in (
-            _photo(connector, p, m) for p, m in fresh[: app.settings.detection.max_images_per_poll]
-        )
-        if item
-    ]
-
-
-def _photo(
-    connector: connectors.Connector, post: connectors.Post, media: connectors.Media
-) -> detectors.ImageItem | None:
-    try:
-        data = connector.fetch_media(media)
-    except ConnectorError as exc:
-        log.warning(
-            "photo %s of post %s not analysed: %s", media.external_id, post.external_id, exc
-        )
-        return None
-    return detectors.ImageItem(
-        id=f"media:{post.external_id}:{media.external_id}",
-        post_id=f"post:{post.external_id}",
-        data=data,
-        alt_text=media.alt_text,
-    )
-
-
 def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
     """Poll one account. Raises RateLimited and TransientError for the actor to retry."""
     with app.sessions() as session:
         account = session.get(Account, account_id)
         if account is None or account.status not in POLLABLE:
             return PollResult(account=str(account_id), outcome="skipped")
+        if account.paused_until is not None and account.paused_until > now:
+            return PollResult(account=account.key, outcome="paused")  # no request: still capped
         cursor = dict(account.cursor or {})
         ref = account_ref(account)
         try:
@@ -314,10 +296,19 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
             return _record_failure(app, account_id, now, type(exc).__name__, exc)
     try:
         snapshot = connector.fetch(ref, cursor)
+    except UsageCapped as exc:
+        key, notice = pause(app, account_id, exc, now)
+        return PollResult(key, "paused", new_outbox=notice)
     except (AuthRevoked, ConfigurationError, PermanentError) as exc:
         return _record_failure(app, account_id, now, type(exc).__name__, exc)
-    images = new_photos(app, account_id, connector, snapshot)
-    return _store_poll(app, account_id, snapshot, now, connector.platform, images)
+    result, waiting = _store_poll(app, account_id, snapshot, now, connector.platform)
+    photos = analyse_waiting(app, account_id, connector, now, waiting)
+    if photos.flags:
+        ids = [f.id for f in photos.flags]
+        result.new_flags += ids
+        result.new_outbox += _outbox_ids(app, ids, now)
+    result.photos = photos.analysed
+    return result
 
 
 def polled_as_of(app: App, account_id: int, now: datetime) -> bool:
@@ -337,18 +328,18 @@ def connector_name(app: App, account_id: int) -> str:
 
 
 def _store_poll(
-    app: App,
-    account_id: int,
-    snapshot: connectors.Snapshot,
-    now: datetime,
-    platform: str,
-    images: Sequence[detectors.ImageItem] = (),
-) -> PollResult:
+    app: App, account_id: int, snapshot: connectors.Snapshot, now: datetime, platform: str
+) -> tuple[PollResult, list[WaitingPhoto]]:
+    """Store the snapshot, flag what it changed, advance the cursor; return the result and
+    the oldest photos waiting for analysis (this snapshot's new ones included), one more
+    than the per-poll cap, read in the same transaction."""
+    cap = app.settings.detection.max_images_per_poll
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
         changes = save_snapshot(session, account, snapshot, now)
         account.last_polled_at, account.last_poll_outcome, account.last_poll_error = now, "ok", ""
-        flags = detect_and_flag(app, session, account, now, changes, images=images)
+        end_pause(account)
+        flags = detect_and_flag(app, session, account, now, changes)
         account.cursor = dict(snapshot.cursor)
         usage.record(session, platform, now, snapshot.requests, snapshot.quota_units)
         audit.record(
@@ -370,21 +361,59 @@ def _store_poll(
             posts=len(changes.posts),
             comments=len(changes.comments),
         )
+        waiting = oldest_waiting(session, account.id, cap + 1)
     result.new_outbox = _outbox_ids(app, result.new_flags, now)
     if snapshot.skipped:
         log.warning("poll %s: skipped %d malformed item(s)", result.account, len(snapshot.skipped))
-    return result
+    return result, waiting
+
+
+def _needed(needs: Sequence[str]) -> str:
+    """``ConfigurationError.needs`` in words: permissions are snake_case, features are
+    named in words ("the permission a or b, or the feature 'C'")."""
+    permissions = [n for n in needs if n == n.lower()]
+    features = [f"'{n}'" for n in needs if n != n.lower()]
+    return ", or ".join(
+        f"the {noun} {' or '.join(names)}"
+        for noun, names in (("permission", permissions), ("feature", features))
+        if names
+    )
+
+
+def missing(needs: Sequence[str]) -> str:
+    """The account's poll error for a missing permission: short enough (most often) for
+    the rules' explanation, which shows the first 200 characters."""
+    return f"the Hallwatch app lacks {_needed(needs)} (granting any one is enough)"
+
+
+def grant_advice(platform: str, needs: Sequence[str], account: str) -> str:
+    """What IT must do about a missing permission (any one of ``needs`` is enough, as the
+    platform says), for the alert's "What to do"."""
+    name = connectors.capabilities(platform).display_name or platform
+    return (
+        f"Grant the Hallwatch app {_needed(needs)} on {name} (any one is enough), then set "
+        f"the new access token with `hallwatch accounts credentials {account}`."
+    )
 
 
 def _record_failure(
     app: App, account_id: int, now: datetime, outcome: str, exc: Exception
 ) -> PollResult:
-    """A fatal connector error: record it and flag it; broken credentials stop polling."""
+    """A fatal connector error: record it and flag it; broken credentials stop polling.
+
+    A missing permission (``ConfigurationError.needs``) is recorded as what the app lacks,
+    and its flag carries what IT must grant (``details["grant"]``, the alert's advice), so
+    every alert and digest that shows the problem names the permission.
+    """
     with app.sessions() as session, session.begin():
         account = session.get_one(Account, account_id, with_for_update=True)
         if isinstance(exc, AuthRevoked):
             account.status = "credentials_broken"
-        account.last_poll_outcome, account.last_poll_error = outcome, str(exc)[:2000]
+        needs = exc.needs if isinstance(exc, ConfigurationError) else ()
+        grant = grant_advice(account.platform, needs, account.key) if needs else ""
+        error = missing(needs) if needs else str(exc)  # the whole message: audit and log
+        account.last_poll_outcome, account.last_poll_error = outcome, error[:2000]
+        end_pause(account)
         audit.record(
             session,
             audit.SYSTEM,
@@ -396,6 +425,9 @@ def _record_failure(
             error=str(exc)[:500],
         )
         flags = detect_and_flag(app, session, account, now)
+        for flag in flags:
+            if grant and ":poll-problem:" in flag.dedup_key:
+                flag.details = {**flag.details, "needs": list(needs), "grant": grant}
         result = PollResult(account.key, outcome, [f.id for f in flags])
     log.warning(
         "account %s: poll failed (%s: %s)%s",

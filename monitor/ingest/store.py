@@ -134,12 +134,12 @@ def _save_media(
         session.add(row)
 
 
-def _review_source(comment: records.Comment, previous_status: str | None) -> str:
+def _review_source(comment: records.Comment, status: str, previous_status: str | None) -> str:
     if comment.replied_by_account:
         return "platform:reply"
-    if comment.status in REVIEWED_STATUSES:
-        return f"platform:{comment.status}"
-    if previous_status == CommentStatus.HELD and comment.status == CommentStatus.PUBLISHED:
+    if status in REVIEWED_STATUSES:
+        return f"platform:{status}"
+    if previous_status == CommentStatus.HELD and status == CommentStatus.PUBLISHED:
         return "platform:approved"
     return ""
 
@@ -152,9 +152,21 @@ def save_comment(
     known: dict[str, Comment],
     posts: dict[str, Post],
 ) -> Comment | None:
-    """Insert or update one comment and its review state; return it only if new or changed."""
-    print_ = fingerprint(comment.text, comment.status, comment.replied_by_account, comment.url)
+    """Insert or update one comment and its review state; return it only if new or changed.
+
+    A platform that cannot say whether a comment is hidden (X: ``hidden`` None, status
+    "published") does not undo a hide recorded here: the stored "hidden" stays.
+    """
     row = known.get(comment.external_id)
+    status: str = comment.status
+    if (
+        comment.hidden is None
+        and status == CommentStatus.PUBLISHED
+        and row is not None
+        and row.status == CommentStatus.HIDDEN
+    ):
+        status = CommentStatus.HIDDEN
+    print_ = fingerprint(comment.text, status, comment.replied_by_account, comment.url)
     if row is not None and row.fingerprint == print_:
         return None
     previous_status = row.status if row is not None else None
@@ -169,12 +181,12 @@ def save_comment(
         row.text = bounded(comment.text)
     row.author_name = bounded(comment.author_name, 300)
     row.url = bounded(comment.url, 1000)
-    row.status = comment.status
+    row.status = status
     row.by_account = comment.by_account
     row.replied_by_account = comment.replied_by_account
     row.fingerprint = print_
     session.add(row)
-    source = _review_source(comment, previous_status)
+    source = _review_source(comment, status, previous_status)
     if source and row.reviewed_at is None:
         row.reviewed_at, row.reviewed_by = now, source
     return row

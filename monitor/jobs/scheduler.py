@@ -141,12 +141,14 @@ def _bucket(now: datetime, period: timedelta) -> int:
 
 
 def due_accounts(app: App, now: datetime) -> list[Account]:
-    """Active accounts with an API (or served by the sandbox) not polled this interval."""
+    """Active accounts with an API (or served by the sandbox) not polled this interval;
+    an account whose polls a usage cap paused is due again once the pause ends."""
     cutoff = now - app.settings.poll_interval
     with app.sessions() as session:
         rows = session.scalars(
             select(Account)
             .where(Account.status == "active")
+            .where(or_(Account.paused_until.is_(None), Account.paused_until <= now))
             .where(or_(Account.last_polled_at.is_(None), Account.last_polled_at <= cutoff))
             .order_by(Account.last_polled_at.is_(None).desc(), Account.last_polled_at, Account.id)
         )

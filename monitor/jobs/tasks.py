@@ -8,6 +8,8 @@ Failure handling, by the connector taxonomy:
 - ``RateLimited``: ``raise Retry(delay=...)`` at the platform's reset time; no thread sleeps.
 - ``TransientError`` and ``DeliveryError``: raised, so Dramatiq retries with backoff.
 - ``AuthRevoked`` and other fatal errors: recorded and flagged by the pipeline, not retried.
+- ``UsageCapped`` (a plan's cap for a whole period): the pipeline pauses the account's polls
+  until the cap resets and queues one notice to IT; not retried.
 """
 
 from __future__ import annotations

@@ -26,8 +26,9 @@ from monitor.storage.models import Delivery, Flag, OutboxItem
 
 
 def what_to_do(flag: Flag) -> str:
-    """The alert's advice for the flag's rule."""
-    return advice(flag.rule_id)
+    """The alert's advice for the flag's rule; for a missing permission, what IT must grant."""
+    grant = (flag.details or {}).get("grant")
+    return grant if isinstance(grant, str) and grant else advice(flag.rule_id)
 
 
 def links_for(app: App, flag: Flag, recipient: str) -> list[Link]:

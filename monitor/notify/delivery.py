@@ -1,4 +1,5 @@
-"""Delivering outbox rows: alerts at once or grouped, and weekly digests, each exactly once.
+"""Delivering outbox rows: alerts at once or grouped, notices to IT, and weekly digests,
+each exactly once.
 
 :func:`deliver` is what the ``deliver`` actor runs for one outbox row. Every kind of message
 goes through the one send-once engine (:mod:`monitor.notify.outbox`). The outbox row stays
@@ -19,6 +20,7 @@ from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.digest import deliver_digest
 from monitor.notify.discovery import DISCOVERY_KIND, deliver_discovery
 from monitor.notify.grouping import deliver_groups, is_grouped
+from monitor.notify.notices import deliver_notice
 from monitor.notify.routing import notifier_for
 from monitor.registry.acknowledge import REQUEST_KIND
 from monitor.storage.models import OutboxItem
@@ -42,6 +44,8 @@ def deliver(app: App, outbox_id: int, now: datetime, notifier: Notifier | None =
         return deliver_request(app, outbox_id, now, notifier)
     if kind == DISCOVERY_KIND:
         return deliver_discovery(app, outbox_id, now, notifier)
+    if kind == "notice":
+        return _finish(app, outbox_id, now, deliver_notice(app, outbox_id, now, notifier))
     if due is not None and due > now:
         return "waiting"  # a grouped alert: its window has not ended
     if grouped:

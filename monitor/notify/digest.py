@@ -6,8 +6,9 @@ before anything is sent, so a second scheduler, a redelivered message or a secon
 ``make demo`` finds the row and sends nothing.
 
 Every figure is computed for all accounts in scope at once: one bounded query per kind
-(flags, comments of the week, overdue comments, incidents, trend, pending alerts), never
-one query per account.
+(flags, comments of the week, overdue comments, incidents, trend, pending alerts, photos
+waiting for analysis), never one query per account. Accounts whose polls a usage cap paused,
+and accounts the platform refuses to serve (with what IT must grant), are listed apart.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from monitor.storage.models import (
     OutboxItem,
     Supervisor,
 )
-from monitor.storage.queries import unreviewed
+from monitor.storage.queries import PhotoBacklog, photo_backlog, unreviewed
 
 DISTRICT_ROLES = (Role.COMMUNICATIONS, Role.IT)
 OPEN = ACTIVE_FLAG
@@ -91,6 +92,7 @@ class AccountLine:
     review_hours: list[float] = field(default_factory=list)
     reviewed_in_window: int = 0
     overdue: int = 0
+    photos: PhotoBacklog = field(default_factory=PhotoBacklog)
 
     @property
     def problems(self) -> int:
@@ -196,6 +198,8 @@ def _lines(
         _review_times(session, lines, week, window)
         _count_overdue(session, lines, now - window)
         _count_incidents(session, lines, week)
+        for account_id, backlog in photo_backlog(session, list(lines)).items():
+            lines[account_id].photos = backlog
     return list(lines.values())
 
 
@@ -282,6 +286,7 @@ def digest_context(
     if supervisor.role not in DISTRICT_ROLES:
         found = found.where(Candidate.org_unit_id == supervisor.org_unit_id)
     checks = due_attestations(session, [ln.account for ln in lines], local.date(), app.settings)
+    accounts = [ln.account for ln in lines]
     return {
         "ack": standings(session, app.settings, owners, now),
         "procedure_version": app.settings.procedure.version,
@@ -299,16 +304,38 @@ def digest_context(
         # Delivery errors are IT's to read; a principal's digest says only "not yet".
         "show_errors": supervisor.role in DISTRICT_ROLES,
         "broken": [ln.account for ln in lines if ln.account.status == "credentials_broken"],
-        "stale": [
-            ln.account
-            for ln in lines
-            if ln.account.status == "active"
-            and (ln.account.last_polled_at or stale_before) <= stale_before
+        "stale": [  # not those listed as paused or unreachable, with their reason
+            a
+            for a in accounts
+            if a.status == "active"
+            and a.paused_until is None
+            and a.last_poll_outcome in ("", "ok")
+            and (a.last_polled_at or stale_before) <= stale_before
         ],
+        "paused": [_paused(a) for a in accounts if a.paused_until is not None],
+        "unreachable": [
+            a
+            for a in accounts
+            if a.status == "active"
+            and a.paused_until is None
+            and a.last_poll_outcome not in ("", "ok")
+        ],
+        "photos_waiting": sum(ln.photos.waiting for ln in lines),
         "total_open": sum(ln.problems for ln in lines),
         "total_overdue": sum(ln.overdue for ln in lines),
         "chart": chart(trend(session, ids, week)),
         "pending": pending_alerts(session, ids, zone),
+    }
+
+
+def _paused(account: Account) -> dict[str, object]:
+    until = account.paused_until
+    return {
+        "handle": account.handle,
+        "key": account.key,
+        "platform": account.platform,
+        "reason": account.pause_reason or "usage cap used up",
+        "until": f"{until:%Y-%m-%d %H:%M} UTC" if until else "",
     }
 
 

@@ -53,6 +53,17 @@ def route(session: Session, app: App, flag: Flag) -> Route:
     return Route((fallback.lower(),), "fallback")
 
 
+def it_route(session: Session, app: App) -> Route:
+    """IT only: the IT address and IT-role supervisors (a notice about the platforms, such
+    as a usage cap, concerns no one account's supervisor); else the fallback address."""
+    delivery = app.settings.delivery
+    people = [delivery.it_email, *_role_emails(session, Role.IT)]
+    unique = tuple(dict.fromkeys(p.lower() for p in people if p))
+    if unique:
+        return Route(unique, "routed")
+    return Route(((delivery.fallback_email or delivery.from_address).lower(),), "fallback")
+
+
 def _operational(dedup_key: str) -> bool:
     """Broken credentials and connection problems are IT's to fix."""
     return dedup_key.endswith(":credentials") or ":poll-problem:" in dedup_key

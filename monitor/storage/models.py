@@ -140,6 +140,10 @@ class Account(Base):
     # Where the District keeps the account's password (a password-manager entry's name);
     # passwords themselves are never stored.
     password_entry: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Polls paused (the platform's usage cap is used up) until this time, and why; NULL when
+    # not paused. Cleared by the next poll that is not capped, or by `accounts resume`.
+    paused_until: Mapped[datetime | None]
+    pause_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     org_unit: Mapped[OrgUnit] = relationship()
     supervisor: Mapped[Supervisor | None] = relationship()
@@ -222,16 +226,26 @@ class Comment(Base):
 
 
 class MediaItem(Base):
-    """A photo or video attached to a post."""
+    """A photo or video attached to a post.
+
+    A photo waits for analysis (faces, GPS) while ``analysed_at`` is NULL; each poll
+    analyses the oldest waiting ones, up to ``detection.max_images_per_poll``.
+    ``analysis_error`` says why a photo could not be analysed (it could not be fetched).
+    """
 
     __tablename__ = "media"
-    __table_args__ = (UniqueConstraint("post_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("post_id", "external_id"),
+        Index("ix_media_waiting", "analysed_at", "post_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     external_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="photo")
     url: Mapped[str] = mapped_column(String(1000), default="")
     alt_text: Mapped[str] = mapped_column(Text, default="")
+    analysed_at: Mapped[datetime | None]
+    analysis_error: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class Flag(Base):
@@ -267,8 +281,10 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(400), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # alert | digest
+    kind: Mapped[str] = mapped_column(String(20))  # alert | digest | notice
     flag_id: Mapped[int | None] = mapped_column(ForeignKey("flags.id"))
+    # A notice (an operational message to IT, not about a flag) carries what it is about.
+    detail: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     # Urgent alerts are due at once; the rest at the end of their grouping window.
     deliver_after: Mapped[datetime | None]

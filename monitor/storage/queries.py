@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
 
 from monitor.core.domain import NEEDS_REVIEW
-from monitor.storage.models import Comment
+from monitor.storage.models import Comment, MediaItem, Post
 
 
 def unreviewed(seen_before: datetime | None = None) -> ColumnElement[bool]:
@@ -22,3 +25,39 @@ def unreviewed(seen_before: datetime | None = None) -> ColumnElement[bool]:
     if seen_before is not None:
         conditions.append(Comment.first_seen_at < seen_before)
     return and_(*conditions)
+
+
+def waiting_photo() -> ColumnElement[bool]:
+    """A photo not analysed yet (faces, GPS): it waits for a poll with room under the
+    per-poll cap."""
+    return and_(MediaItem.kind == "photo", MediaItem.analysed_at.is_(None))
+
+
+@dataclass(frozen=True)
+class PhotoBacklog:
+    """An account's photos still waiting for analysis, and those that could not be fetched."""
+
+    waiting: int = 0
+    not_fetched: int = 0
+
+
+def photo_backlog(
+    session: Session, account_ids: Sequence[int] | None = None
+) -> dict[int, PhotoBacklog]:
+    """Photos waiting and photos that could not be fetched, per account (one query); accounts
+    with neither are left out. ``account_ids``: only these accounts (default: all)."""
+    waiting = func.sum(case((waiting_photo(), 1), else_=0))
+    failed = func.sum(case((MediaItem.analysis_error != "", 1), else_=0))
+    query = (
+        select(Post.account_id, waiting, failed)
+        .join(MediaItem, MediaItem.post_id == Post.id)
+        .where(MediaItem.kind == "photo")
+        .where(or_(MediaItem.analysed_at.is_(None), MediaItem.analysis_error != ""))
+        .group_by(Post.account_id)
+    )
+    if account_ids is not None:
+        query = query.where(Post.account_id.in_(list(account_ids)))
+    return {
+        account_id: PhotoBacklog(int(w or 0), int(f or 0))
+        for account_id, w, f in session.execute(query)
+    }

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from starlette.responses import Response
 
-from detectors.rules import RULES, advice, flag_title, rule_name
+from detectors.rules import RULES, flag_title, rule_name
 from monitor.access.scope import accounts_seen, can, flags_seen, is_it_job
 from monitor.core.domain import ACTIVE_FLAG
+from monitor.notify.alerts import what_to_do
 from monitor.records.evidence import masked_comments
 from monitor.records.lifecycle import STATUSES, TRANSITIONS, next_status
 from monitor.records.record import RecordError, change_flag, change_flags, show_flag
@@ -132,7 +133,7 @@ def flag_detail(
         rule=rule_name(flag.rule_id),
         history=[(datetime.fromisoformat(h["at"]), h) for h in shown["history"]],
         account=flag.account,
-        todo=advice(flag.rule_id),
+        todo=what_to_do(flag),
         it_job=is_it_job(flag.rule_id, flag.dedup_key),
         comments=evidence(ctx, flag),
         verbs=[(v, BUTTONS[v]) for v in TRANSITIONS if changing and next_status(flag.status, v)],
