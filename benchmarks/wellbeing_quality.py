@@ -74,7 +74,9 @@ def labelled(detector: WellbeingDetector) -> None:
     for (label, group), found in sorted(by_group.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
         if label:
             target = f"   (target >= {TARGET_RECALL})" if group == "explicit" else ""
-            print(f"    {group:<16} {sum(found):>3}/{len(found):<3} = {sum(found) / len(found):.2f}{target}")
+            print(
+                f"    {group:<16} {sum(found):>3}/{len(found):<3} = {sum(found) / len(found):.2f}{target}"
+            )
     print("  False alerts by group of negatives:")
     for (label, group), found in sorted(by_group.items()):
         if not label:
@@ -114,7 +116,9 @@ def real(detector: WellbeingDetector, show: bool, unmasked: bool) -> None:
     for title, names in groups.items():
         if not names:
             continue
-        texts = [t for n in names for t in (french_tweets() if n == "mlma-fr" else english_tweets(n))]
+        texts = [
+            t for n in names for t in (french_tweets() if n == "mlma-fr" else english_tweets(n))
+        ]
         hits = flagged(detector, texts, None)
         rate = len(hits) / len(texts) * 1000
         print(

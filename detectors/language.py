@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.abc import Traversable
 from itertools import chain
@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
 from detectors.folding import MAX_CHARS
-from detectors.phrases import Match, PhraseBook
+from detectors.langid import languages_of, rule_languages
+from detectors.phrases import Match, PhraseBook, accents_only
 
 RULE = "language.prohibited"
 
@@ -52,6 +53,7 @@ MASKABLE = ("obscenity", "harassment", "hate")  # word lists also matched as "f*
 # Disguised words are a little less certain: a mask could hide another word.
 _DISGUISE_FACTOR = {"": 1.0, "masked letters": 0.8}
 _ROT13 = "rot13:"
+_HIDDEN = "lookalike or hidden characters"
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,13 @@ class Lexicon:
 
     Attributes:
         files: Category name (a key of :data:`CATEGORIES`) to the file's lines, with
-            ``rot13:`` entries already decoded.
+            ``rot13:`` entries already decoded: the English lists, read for every item.
+        languages: Other languages' lists (``"fr"`` -> category -> lines), from the
+            ``<lang>/`` folders of the lexicon directory, read for items in that language.
     """
 
     files: Mapping[str, tuple[str, ...]]
+    languages: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _read(source: Traversable | Path, category: str) -> tuple[str, ...]:
@@ -87,7 +92,27 @@ def load_lexicon(directory: str | Path | Traversable) -> Lexicon:
         FileNotFoundError: A category file is missing.
     """
     source = Path(directory) if isinstance(directory, str) else directory
-    return Lexicon({category: _read(source, category) for category in CATEGORIES})
+    files = {category: _read(source, category) for category in CATEGORIES}
+    return Lexicon(files, _language_folders(source))
+
+
+def _language_folders(source: Traversable | Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """``<lang>/<category>.txt`` files beside the English ones (any category may be absent).
+
+    Folders are named by ISO 639-1 code (``fr``); other folder names are ignored.
+    """
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for folder in sorted(source.iterdir(), key=lambda f: f.name):
+        if not (folder.is_dir() and len(folder.name) == 2 and folder.name.isalpha()):
+            continue
+        files = {
+            category: _read(folder, category)
+            for category in CATEGORIES
+            if folder.joinpath(f"{category}.txt").is_file()
+        }
+        if files:
+            found[folder.name.lower()] = files
+    return found
 
 
 def bundled_lexicon() -> Lexicon:
@@ -231,6 +256,12 @@ class LanguageDetector(Detector):
         self.model = ProfanityModel(threshold) if model else None
         vocabulary = self.model.vocabulary if self.model is not None else None
         self._book = PhraseBook(self.lexicon.files, vocabulary=vocabulary, maskable=MASKABLE)
+        # Other languages' lists, read for items identified as that language (no model:
+        # alt-profanity-check knows English only).
+        self._books = {
+            lang: PhraseBook(files, maskable=MASKABLE)
+            for lang, files in self.lexicon.languages.items()
+        }
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         findings: list[Finding] = []
@@ -248,9 +279,36 @@ class LanguageDetector(Detector):
                 by_text.append(item)
             elif scan.columns:
                 by_columns.append((item, scan.columns))
+        if self._books and texts:
+            foreign = self._other_languages(texts, findings)
+            by_columns = [(i, c) for i, c in by_columns if i.id not in foreign]
+            by_text = [i for i in by_text if i.id not in foreign]
         if self.model is not None:
             findings.extend(self._model_findings(self.model, by_columns, by_text))
         return findings
+
+    def _other_languages(self, texts: list[TextItem], findings: list[Finding]) -> set[str]:
+        """Scan items in a language with its own lists; return those items' ids (the
+        English model does not score them)."""
+        groups: dict[str, list[TextItem]] = {}
+        for item, lang in zip(texts, languages_of(texts), strict=True):
+            for book in rule_languages(lang):
+                if book in self._books:
+                    groups.setdefault(book, []).append(item)
+        seen = {(f.subject, f.start, f.end, f.details.get("category")) for f in findings}
+        for lang, group in groups.items():
+            for item, scan in zip(group, self._books[lang].scan_many([i.text for i in group])):
+                for match in sorted(scan.matches, key=lambda m: (m.start, m.end, m.category)):
+                    if (item.id, match.start, match.end, match.category) in seen:
+                        continue
+                    if match.technique == _HIDDEN and accents_only(
+                        item.text, match.start, match.end
+                    ):
+                        match = match._replace(technique="")  # spelt with accents, not disguised
+                    found = self._finding(item, match)
+                    found.details["language"] = lang
+                    findings.append(found)
+        return {item.id for group in groups.values() for item in group}
 
     def _model_findings(
         self,
