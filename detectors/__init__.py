@@ -36,8 +36,9 @@ def default_detectors() -> tuple[Detector, ...]:
     from detectors.language import LanguageDetector
     from detectors.media import MediaInquiryDetector
     from detectors.pii import PiiDetector
+    from detectors.wellbeing import WellbeingDetector
 
-    text = (PiiDetector(), LanguageDetector(), MediaInquiryDetector())
+    text = (PiiDetector(), LanguageDetector(), MediaInquiryDetector(), WellbeingDetector())
     return (*STRUCTURAL_DETECTORS, *text, ImageDetector())
 
 

@@ -130,7 +130,12 @@ def parse_pii_context(text: str) -> PiiWords:
 def load_pii_context(path: str | Path | None = None) -> PiiWords:
     """Load the word lists from ``path`` (a district's copy), or the bundled file when None."""
     if path is None:
-        raw = resources.files("detectors").joinpath("data/pii_context.txt").read_text()
+        data = resources.files("detectors").joinpath("data")
+        # The French words (pii_context.fr.txt) join the same sections: names are names.
+        raw = "\n".join(
+            data.joinpath(name).read_text(encoding="utf-8")
+            for name in ("pii_context.txt", "pii_context.fr.txt")
+        )
     else:
         raw = Path(path).read_text(encoding="utf-8")
     return parse_pii_context(raw)
