@@ -109,10 +109,7 @@ def clean(text: str) -> str:
     """What the model reads: one line without links, @handles or "#", and not in capitals
     (fastText takes a shouted English sentence for another language)."""
     line = " ".join(_NOISE.sub(" ", text[:MAX_CHARS]).split())
-    letters = sum(1 for c in line if c.isalpha())
-    if letters and sum(1 for c in line if c.isupper()) > 0.6 * letters:
-        line = line.lower()
-    return line
+    return line.lower() if line.isupper() else line
 
 
 def forget() -> None:

@@ -29,7 +29,16 @@ from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, TextItem
 from detectors.langid import languages_of, rule_languages
-from detectors.phrases import Match, PhraseBook, accents_only
+from detectors.folding import prepare
+from detectors.phrases import (
+    COMMON_WORDS,
+    FUNCTION_WORDS,
+    Match,
+    Phrase,
+    PhraseBook,
+    accents_only,
+    read_lines,
+)
 
 RULE = "wellbeing.self_harm"
 LABEL = "wellbeing concern"
@@ -69,6 +78,13 @@ EMOJI_WORDS: Mapping[str, str] = {
 JOKING_EMOJI = frozenset("\U0001f602\U0001f923\U0001f480\U0001f639\U0001f606\U0001f61c\U0001f92a")
 _EMOJI = re.compile("[" + "".join(EMOJI_WORDS) + "]\ufe0f?")
 _HIDDEN = "lookalike or hidden characters"
+# What a disguise leaves in folded text: a digit or symbol inside a word ("d1e", "k!ll",
+# "mys3lf", "$uicide"), three equal letters ("diiie"), three single letters in a row
+# ("k i l l", "k.m.s"). Numbers with units ("3pm", "2nd") and @handles are not disguises.
+_SUSPECT = re.compile(
+    r"[a-z][0-9@$!*#%][a-z]|[a-z]{2}[0-9$](?![0-9a-z])|(?<![a-z0-9@])\$[a-z]|([a-z])\1\1"
+    r"|(?<![a-z0-9'])[a-z](?:[ .\-_*,]{1,3}[a-z](?![a-z0-9'])){2,}"
+)
 _SECTION = re.compile(r"\[(\w+)\]")
 _QUOTES = (('"', '"'), ("\u201c", "\u201d"), ("\u00ab", "\u00bb"))
 
@@ -143,9 +159,24 @@ class WellbeingDetector(Detector):
         self._books = {
             lang: PhraseBook(sections) for lang, sections in self.phrases.languages.items()
         }
+        self._anchors = frozenset().union(*map(anchors, self.phrases.languages.values()))
+
+    def _candidate(self, text: str) -> bool:
+        """Whether ``text`` may hold a sign: one of the anchor words in its plain form, or
+        something a disguise leaves (digits or symbols in words, spaced or repeated letters,
+        non-ASCII letters or emoji). Most comments are neither, and skip the phrase scan."""
+        prepared = prepare(text)
+        if not prepared.exact or _SUSPECT.search(prepared.folded):
+            return True
+        if not text.isascii() and _EMOJI.search(text):
+            return True
+        return "" in self._anchors or not self._anchors.isdisjoint(prepared.plain.text.split())
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         texts = [i for i in items if isinstance(i, TextItem) and i.kind != "profile" and i.text]
+        if not texts:
+            return []
+        texts = [item for item in texts if self._candidate(item.text)]
         if not texts:
             return []
         readings = [_reading(item.text) for item in texts]
@@ -200,6 +231,44 @@ class WellbeingDetector(Detector):
             score=round(score, 3),
             details=details,
         )
+
+
+def anchors(sections: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """Words one of which every sign entry needs: for each phrase, the words of its
+    rarest required part (see :class:`detectors.phrases.Phrase`); single words themselves.
+
+    A text holding none of them (in its plain form) cannot match a sign unless it is
+    disguised, which :data:`_SUSPECT` looks for.
+    """
+    words: set[str] = set()
+    for section in SIGNS:
+        entries, macros = read_lines(sections.get(section, ()))
+        for entry in entries:
+            if entry.startswith("!"):
+                continue
+            phrase = Phrase(entry, macros)
+            if phrase.term is not None:
+                words.add(phrase.term)
+            elif phrase.requires:
+                words |= min(phrase.requires, key=_commonness)
+            else:  # a phrase of wildcards only: every text is a candidate
+                words.add("")
+    return frozenset(words)
+
+
+# Words too common in comments to be worth anchoring on (a phrase needing one of these
+# and a rarer word is anchored on the rarer one).
+_COMMON = COMMON_WORDS | frozenset(
+    """want wanna time tomorrow tonight today end better care everything started week
+    words give gave take taking much last
+    je j les des est pour plus ne mes comme quand faire fait ai etre rien mieux veux
+    voudrais besoin envie ceci de en il elle ma mon tout soir personne""".split()
+)
+
+
+def _commonness(part: frozenset[str]) -> tuple[int, int]:
+    cost = sum(1000 if w in FUNCTION_WORDS else 100 if w in _COMMON else 1 for w in part)
+    return cost, len(part)
 
 
 def _reading(text: str) -> tuple[str, list[int] | None]:
