@@ -74,9 +74,8 @@ def labelled(detector: WellbeingDetector) -> None:
     for (label, group), found in sorted(by_group.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
         if label:
             target = f"   (target >= {TARGET_RECALL})" if group == "explicit" else ""
-            print(
-                f"    {group:<16} {sum(found):>3}/{len(found):<3} = {sum(found) / len(found):.2f}{target}"
-            )
+            share = sum(found) / len(found)
+            print(f"    {group:<16} {sum(found):>3}/{len(found):<3} = {share:.2f}{target}")
     print("  False alerts by group of negatives:")
     for (label, group), found in sorted(by_group.items()):
         if not label:

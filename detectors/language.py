@@ -297,7 +297,8 @@ class LanguageDetector(Detector):
                     groups.setdefault(book, []).append(item)
         seen = {(f.subject, f.start, f.end, f.details.get("category")) for f in findings}
         for lang, group in groups.items():
-            for item, scan in zip(group, self._books[lang].scan_many([i.text for i in group])):
+            scans = self._books[lang].scan_many([i.text for i in group])
+            for item, scan in zip(group, scans, strict=True):
                 for match in sorted(scan.matches, key=lambda m: (m.start, m.end, m.category)):
                     if (item.id, match.start, match.end, match.category) in seen:
                         continue
