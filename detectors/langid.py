@@ -153,11 +153,11 @@ def identify_many(texts: Sequence[str]) -> list[str]:
         if known is None:
             plain = fast_english(text)
             if plain is None:
-                known = _by_script(text)
+                known = _by_script(text[:MAX_CHARS])
                 if known is None:
                     ask.append(index)
             else:
-                known = DEFAULT if plain else _undetermined_or_script(text)
+                known = DEFAULT if plain else _undetermined_or_script(text[:MAX_CHARS])
         out.append(known)
     if ask:
         for index, (lang, probability) in zip(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, TextItem
-from detectors.folding import SPACED_HINT, prepare
+from detectors.folding import MAX_CHARS, SPACED_HINT, prepare
 from detectors.langid import languages_of, rule_languages
 from detectors.phrases import (
     COMMON_WORDS,
@@ -171,7 +172,7 @@ class WellbeingDetector(Detector):
             return True
         if not self._anchors.isdisjoint(plain.split()):
             return True
-        if not text.isascii() and _EMOJI.search(text):
+        if not text.isascii() and _EMOJI.search(text, 0, MAX_CHARS):
             return True
         return (
             _LEET.search(folded) is not None
@@ -187,7 +188,7 @@ class WellbeingDetector(Detector):
         texts = [item for item in texts if self._candidate(item.text)]
         if not texts:
             return []
-        readings = [_reading(item.text) for item in texts]
+        readings = [_reading(item.text[:MAX_CHARS]) for item in texts]
         by_lang: dict[str, list[int]] = {}
         for index, lang in enumerate(languages_of(texts)):
             for book in rule_languages(lang):
@@ -223,8 +224,8 @@ class WellbeingDetector(Detector):
             "not a disciplinary one: follow the district's suicide-risk protocol now, and do "
             "not hide, delete or answer the comment before a counsellor has seen it."
         )
-        details = {"category": sign.category, "label": LABEL, "source": "lexicon"}
-        details["cue"] = [start, end]
+        details: dict[str, object] = {"category": sign.category, "label": LABEL}
+        details["source"], details["cue"] = "lexicon", [start, end]
         if technique:
             details["obfuscation"] = technique
         score = kind.score * (0.9 if technique else 1.0)
@@ -274,7 +275,7 @@ _COMMON = COMMON_WORDS | frozenset(
 )
 
 
-def _commonness(part: frozenset[str]) -> tuple[int, int]:
+def _commonness(part: AbstractSet[str]) -> tuple[int, int]:
     cost = sum(1000 if w in FUNCTION_WORDS else 100 if w in _COMMON else 1 for w in part)
     return cost, len(part)
 
