@@ -20,6 +20,7 @@ by ``language.prohibited``, not here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import NamedTuple
 
+import ahocorasick
+
 from detectors.base import Context, Detector, Finding, Item, TextItem
-from detectors.folding import MAX_CHARS, SPACED_HINT, prepare
+from detectors.folding import MAX_CHARS, prepare
 from detectors.langid import languages_of, rule_languages
 from detectors.phrases import (
     COMMON_WORDS,
@@ -85,7 +88,7 @@ _HIDDEN = "lookalike or hidden characters"
 # single pattern with all of them costs several times more on every comment.
 _LEET = re.compile(r"[a-z][0-9@$!*#%][a-z]")
 _DOLLAR = re.compile(r"\$[a-z]")
-_TRIPLE = re.compile(r"([a-z])\1\1")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _SECTION = re.compile(r"\[(\w+)\]")
 _QUOTES = (('"', '"'), ("\u201c", "\u201d"), ("\u00ab", "\u00bb"))
 
@@ -161,31 +164,41 @@ class WellbeingDetector(Detector):
             lang: PhraseBook(sections) for lang, sections in self.phrases.languages.items()
         }
         self._anchors = frozenset().union(*map(anchors, self.phrases.languages.values()))
+        self._gate = _gate(self._anchors)
 
-    def _candidate(self, text: str) -> bool:
-        """Whether ``text`` may hold a sign: one of the anchor words in its plain form, or
-        something a disguise leaves (digits or symbols in words, spaced or repeated letters,
-        non-ASCII letters or emoji). Most comments are neither, and skip the phrase scan."""
-        prepared = prepare(text)
-        plain, folded = prepared.plain.text, prepared.folded
-        if not prepared.exact or "" in self._anchors:
-            return True
-        if not self._anchors.isdisjoint(plain.split()):
-            return True
-        if not text.isascii() and _EMOJI.search(text, 0, MAX_CHARS):
-            return True
-        return (
-            _LEET.search(folded) is not None
-            or ("$" in folded and _DOLLAR.search(folded) is not None)
-            or _TRIPLE.search(plain) is not None
-            or SPACED_HINT.search(" " + plain) is not None
-        )
+    def _candidates(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of the texts that may hold a sign: an anchor word in the plain form, or
+        what a disguise leaves (a digit against a letter, three equal letters, single
+        letters in a row, "$" or "!" inside a word, non-ASCII letters, emoji for words).
+
+        Most comments are none of these and skip the phrase scan. The plain forms of the
+        batch are walked once by one automaton (:func:`_gate`), as the phrase books do.
+        """
+        prepared = [prepare(text) for text in texts]
+        joined = " " + " | ".join(p.plain.text for p in prepared) + " "
+        starts, position = [], 0
+        for p in prepared:
+            starts.append(position)
+            position += len(p.plain.text) + 3
+        hits = {bisect_right(starts, end) - 1 for end, _ in self._gate.iter(joined)}
+        for index, (text, p) in enumerate(zip(texts, prepared, strict=True)):
+            if index in hits:
+                continue
+            folded = p.folded
+            if (
+                not p.exact
+                or ("$" in folded and _DOLLAR.search(folded) is not None)
+                or ("!" in folded and _LEET.search(folded) is not None)
+                or (not text.isascii() and _EMOJI.search(text, 0, MAX_CHARS) is not None)
+            ):
+                hits.add(index)
+        return sorted(hits)
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         texts = [i for i in items if isinstance(i, TextItem) and i.kind != "profile" and i.text]
         if not texts:
             return []
-        texts = [item for item in texts if self._candidate(item.text)]
+        texts = [texts[i] for i in self._candidates([item.text for item in texts])]
         if not texts:
             return []
         readings = [_reading(item.text[:MAX_CHARS]) for item in texts]
@@ -278,6 +291,24 @@ _COMMON = COMMON_WORDS | frozenset(
 def _commonness(part: AbstractSet[str]) -> tuple[int, int]:
     cost = sum(1000 if w in FUNCTION_WORDS else 100 if w in _COMMON else 1 for w in part)
     return cost, len(part)
+
+
+def _gate(words: frozenset[str]) -> ahocorasick.Automaton:
+    """An automaton over plain word forms whose keys are the anchor words (" die "), three
+    equal letters ("iii"), a letter against a digit ("1l", "l1"), and two single letters in
+    a row (" k i ", except the contractions " i m " and " i d ")."""
+    automaton = ahocorasick.Automaton()
+    keys = {f" {word} " for word in words if word}
+    keys |= {letter * 3 for letter in _LETTERS}
+    keys |= {a + d for a in _LETTERS for d in "0123456789"}
+    keys |= {d + a for a in _LETTERS for d in "0123456789"}
+    keys |= {f" {a} {b} " for a in _LETTERS for b in _LETTERS} - {" i m ", " i d "}
+    if "" in words:  # a phrase of wildcards: every text is a candidate
+        keys.add(" ")
+    for key in keys:
+        automaton.add_word(key, 0)
+    automaton.make_automaton()
+    return automaton
 
 
 def _reading(text: str) -> tuple[str, list[int] | None]:
