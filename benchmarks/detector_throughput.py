@@ -181,6 +181,7 @@ def report_ours(args: argparse.Namespace) -> tuple[float, list[TextItem]]:
     before = memory()
     context, roster = dq.build_context()
     suite, missing, source = dq.text_suite()
+    suite, source = with_wellbeing(suite, source)
     for line in missing:
         print(f"NOT AVAILABLE, not timed: {line}")
     images = _warm_image_detector()
@@ -214,7 +215,58 @@ def report_ours(args: argparse.Namespace) -> tuple[float, list[TextItem]]:
         label = f"{detector.name} v{detector.version}"
         print(f"  {label:<32} {alone:>9,.0f}")
     print(f"Worker memory after the timed runs (the workloads included): {memory()}")
+    language_cost(
+        workloads["traffic mix, 0% flagged"] if 0.0 in args.flagged_share else dense,
+        context,
+        suite,
+        args,
+    )
     return rate, dense
+
+
+def language_cost(
+    items: Sequence[TextItem], context: Context, suite: Sequence[Detector], args: argparse.Namespace
+) -> None:
+    """What language coverage costs: the suite as it was (English lists only, no language
+    identification, no wellbeing rule) beside the whole suite, timed in turns in this one
+    process so that a busy machine slows both alike."""
+    from detectors.langid import forget
+    from detectors.language import LanguageDetector, Lexicon
+
+    english: list[Detector] = []
+    for detector in suite:
+        if "wellbeing.self_harm" in detector.rules:
+            continue
+        if isinstance(detector, LanguageDetector) and detector.lexicon.languages:
+            lexicon = Lexicon(detector.lexicon.files)  # no other language: nothing identified
+            detector = LanguageDetector(lexicon=lexicon, model=detector.model is not None)
+        english.append(detector)
+    rates: dict[str, list[float]] = {"english": [], "whole": []}
+    for _ in range(args.repeats):
+        for name, chosen in (("english", english), ("whole", suite)):
+            forget()
+            rates[name].append(suite_rate(items, context, chosen, args.batch, 1))
+    # The best of several turns: other work on a shared machine only ever slows a turn.
+    before, after = (max(rates[k]) for k in ("english", "whole"))
+    print(
+        "Cost of language coverage, same comments, timed in turns "
+        f"({args.repeats} each, best):\n"
+        f"  English lists only, no identification, no wellbeing {before:>9,.0f} comments/s\n"
+        f"  whole suite (identification, French lists, wellbeing) {after:>8,.0f} comments/s"
+        f"   ({(1 / after - 1 / before) * 1e6:+.1f} us a comment, {after / before - 1:+.0%})"
+    )
+
+
+def with_wellbeing(suite: list[Detector], source: str) -> tuple[list[Detector], str]:
+    """The suite with ``wellbeing.self_harm`` (part of ``detectors.default_detectors``),
+    added here when the worker's suite does not build it yet."""
+    if any("wellbeing.self_harm" in d.rules for d in suite):
+        return suite, source
+    try:
+        from detectors.wellbeing import WellbeingDetector
+    except ImportError:
+        return suite, source
+    return [*suite, WellbeingDetector()], f"{source}, and detectors.wellbeing added here"
 
 
 def _warm_image_detector() -> bool:

@@ -50,12 +50,14 @@ def build(lexicon_dir: str = "", alt_text_items: bool = False) -> tuple[Detector
     from detectors.language import LanguageDetector, load_lexicon
     from detectors.media import MediaInquiryDetector
     from detectors.pii import PiiDetector
+    from detectors.wellbeing import WellbeingDetector
 
     lexicon = load_lexicon(lexicon_dir) if lexicon_dir else None
     text = (
         PiiDetector(scan_alt_text=not alt_text_items),
         LanguageDetector(lexicon=lexicon),
         MediaInquiryDetector(),
+        WellbeingDetector(),
     )
     return (*DEFAULT_STRUCTURAL, *text, ImageDetector())
 

@@ -23,13 +23,16 @@ class TextItem:
     """A post or comment to scan. ``id`` is whatever the caller uses to find it again.
 
     ``parent_id`` is a comment's post (its ``TextItem.id``), so photo and consent findings
-    can be tied to the post they belong to.
+    can be tied to the post they belong to. ``language`` is the text's ISO 639-1 code as
+    :func:`detectors.langid.identify` gives it (``"und"`` when it cannot be told); ``None``
+    means "identify it" (the text detectors do, once per text).
     """
 
     id: str
     text: str
     kind: Literal["post", "comment", "profile"] = "post"
     parent_id: str = ""
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,17 @@ category; a district edits its own copy and loads it with :func:`load_lexicon`).
 words are found by an Aho-Corasick automaton (:mod:`detectors.phrases`) over every reading
 of a text (:mod:`detectors.folding`), so leetspeak, lookalike letters, repeated, spaced and
 masked letters are caught; phrases are regexes over the same readings, tried only when one of
-their trigger words occurs. The alt-profanity-check model then scores, in one call per
-batch, every text no list caught, and adds a finding when it is at least 90% sure the text
-is profane or abusive (see :class:`ProfanityModel` for how it keeps within the budget).
+their trigger words occurs. Hallwatch's own model (:mod:`detectors.toxicity`) then scores,
+in one call per batch, every text no list caught, and adds a high finding when it is sure
+enough. Items identified as another covered language (French) are also read with that
+language's lists (``lexicon/<lang>/``, :mod:`detectors.langid`).
 """
 
 from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -23,7 +24,8 @@ from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
 from detectors.folding import MAX_CHARS
-from detectors.phrases import Match, PhraseBook
+from detectors.langid import languages_of, rule_languages
+from detectors.phrases import Match, PhraseBook, accents_only
 from detectors.toxicity import ToxicityModel
 
 RULE = "language.prohibited"
@@ -52,6 +54,7 @@ MASKABLE = ("obscenity", "harassment", "hate")  # word lists also matched as "f*
 # Disguised words are a little less certain: a mask could hide another word.
 _DISGUISE_FACTOR = {"": 1.0, "masked letters": 0.8}
 _ROT13 = "rot13:"
+_HIDDEN = "lookalike or hidden characters"
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,13 @@ class Lexicon:
 
     Attributes:
         files: Category name (a key of :data:`CATEGORIES`) to the file's lines, with
-            ``rot13:`` entries already decoded.
+            ``rot13:`` entries already decoded: the English lists, read for every item.
+        languages: Other languages' lists (``"fr"`` -> category -> lines), from the
+            ``<lang>/`` folders of the lexicon directory, read for items in that language.
     """
 
     files: Mapping[str, tuple[str, ...]]
+    languages: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _read(source: Traversable | Path, category: str) -> tuple[str, ...]:
@@ -87,7 +93,27 @@ def load_lexicon(directory: str | Path | Traversable) -> Lexicon:
         FileNotFoundError: A category file is missing.
     """
     source = Path(directory) if isinstance(directory, str) else directory
-    return Lexicon({category: _read(source, category) for category in CATEGORIES})
+    files = {category: _read(source, category) for category in CATEGORIES}
+    return Lexicon(files, _language_folders(source))
+
+
+def _language_folders(source: Traversable | Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """``<lang>/<category>.txt`` files beside the English ones (any category may be absent).
+
+    Folders are named by ISO 639-1 code (``fr``); other folder names are ignored.
+    """
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for folder in sorted(source.iterdir(), key=lambda f: f.name):
+        if not (folder.is_dir() and len(folder.name) == 2 and folder.name.isalpha()):
+            continue
+        files = {
+            category: _read(folder, category)
+            for category in CATEGORIES
+            if folder.joinpath(f"{category}.txt").is_file()
+        }
+        if files:
+            found[folder.name.lower()] = files
+    return found
 
 
 def bundled_lexicon() -> Lexicon:
@@ -119,6 +145,11 @@ class LanguageDetector(Detector):
         self._book = PhraseBook(
             self.lexicon.files, vocabulary=vocabulary, maskable=MASKABLE, exact_columns=False
         )
+        # Other languages' lists, read for items identified as that language.
+        self._books = {
+            lang: PhraseBook(files, maskable=MASKABLE)
+            for lang, files in self.lexicon.languages.items()
+        }
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         findings: list[Finding] = []
@@ -136,9 +167,37 @@ class LanguageDetector(Detector):
                 columns = self.model.columns(item.text)
             if columns:
                 by_columns.append((item, columns))
+        if self._books and texts:
+            self._other_languages(texts, findings)
         if self.model is not None:
             findings.extend(self._model_findings(self.model, by_columns))
         return findings
+
+    def _other_languages(self, texts: list[TextItem], findings: list[Finding]) -> None:
+        """Add the findings of each language's own lists for the items in that language.
+
+        The English model still scores every item no list caught: it rarely fires on French
+        (benchmarks/language_fr_eval.py) and catches English insults in mixed comments.
+        """
+        groups: dict[str, list[TextItem]] = {}
+        for item, lang in zip(texts, languages_of(texts), strict=True):
+            for book in rule_languages(lang):
+                if book in self._books:
+                    groups.setdefault(book, []).append(item)
+        seen = {(f.subject, f.start, f.end, f.details.get("category")) for f in findings}
+        for lang, group in groups.items():
+            scans = self._books[lang].scan_many([i.text for i in group])
+            for item, scan in zip(group, scans, strict=True):
+                for match in sorted(scan.matches, key=lambda m: (m.start, m.end, m.category)):
+                    if (item.id, match.start, match.end, match.category) in seen:
+                        continue
+                    if match.technique == _HIDDEN and accents_only(
+                        item.text, match.start, match.end
+                    ):
+                        match = match._replace(technique="")  # spelt with accents, not disguised
+                    found = self._finding(item, match)
+                    found.details["language"] = lang
+                    findings.append(found)
 
     def _model_findings(
         self, model: ToxicityModel, by_columns: list[tuple[TextItem, list[int]]]

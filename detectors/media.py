@@ -79,9 +79,17 @@ def load_media_cues(outlets: str | Path | Traversable, cues: str | Path | Traver
 
 
 def bundled_media_cues() -> MediaCues:
-    """The outlets and cues shipped in ``detectors/data``."""
+    """The outlets and cues shipped in ``detectors/data``, with their French files
+    (``media_outlets.fr.txt``, ``media_cues.fr.txt``: same sections, joined)."""
     data = resources.files("detectors").joinpath("data")
-    return load_media_cues(data.joinpath("media_outlets.txt"), data.joinpath("media_cues.txt"))
+    english = load_media_cues(data.joinpath("media_outlets.txt"), data.joinpath("media_cues.txt"))
+    french = load_media_cues(
+        data.joinpath("media_outlets.fr.txt"), data.joinpath("media_cues.fr.txt")
+    )
+    return MediaCues(
+        tuple(dict.fromkeys(english.outlets + french.outlets)),
+        {name: (*english.sections[name], *french.sections[name]) for name in SECTIONS},
+    )
 
 
 class MediaInquiryDetector(Detector):

@@ -578,3 +578,15 @@ def _capitalised(match: re.Match[str], form: Normalised, original: str) -> bool:
             if not original[start].isupper() or value in FUNCTION_WORDS or value in COMMON_WORDS:
                 return False
     return True
+
+
+def accents_only(text: str, start: int, end: int) -> bool:
+    """Whether every non-ASCII character of ``text[start:end]`` is a Latin letter with a
+    diacritic ("disparaître", "élève"): a French or Spanish word written as it is spelt,
+    not a word in disguise."""
+    import unicodedata
+
+    return all(
+        char.isascii() or unicodedata.normalize("NFKD", char)[0].isascii()
+        for char in text[start:end]
+    )

@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from detectors.langid import identify
 from detectors.roster import normalise_token
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
@@ -126,7 +127,12 @@ def parse_pii_context(text: str) -> PiiWords:
 def load_pii_context(path: str | Path | None = None) -> PiiWords:
     """Load the word lists from ``path`` (a district's copy), or the bundled file when None."""
     if path is None:
-        raw = resources.files("detectors").joinpath("data/pii_context.txt").read_text()
+        data = resources.files("detectors").joinpath("data")
+        # The French words (pii_context.fr.txt) join the same sections: names are names.
+        raw = "\n".join(
+            data.joinpath(name).read_text(encoding="utf-8")
+            for name in ("pii_context.txt", "pii_context.fr.txt")
+        )
     else:
         raw = Path(path).read_text(encoding="utf-8")
     return parse_pii_context(raw)
@@ -171,7 +177,9 @@ class NameFilter:
         if _TIMESTAMP.search(before):
             return False
         prev = before.split()[-1:] if before[-1:].isspace() else []
-        return not (prev and prev[0].casefold() in _ARTICLES)
+        word = prev[0].casefold() if prev else ""
+        # "a" is also a preposition ("¡Felicidades a Emma Schmidt!"): an article only in English
+        return not (word in _ARTICLES and (word != "a" or identify(text) in ("en", "und")))
 
     def initial_ok(self, text: str, start: int, end: int, own: bool = False) -> bool:
         """A name with an initial ("Maple O.", "J. Rivera"): school words near (or ``own``:

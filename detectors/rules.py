@@ -151,6 +151,17 @@ RULES: dict[str, Rule] = {
                 ("admin:missing:", "The registry lists an administrator {account} does not have"),
             ),
         ),
+        Rule(
+            "wellbeing.self_harm",
+            "Signs of self-harm",
+            "Duty of care, beside the procedure: signs that a student or anyone else may be "
+            "thinking of suicide or self-harm go to the principal and a counsellor at once.",
+            "This is not a disciplinary matter. Follow the District's suicide-risk protocol now: "
+            "the counsellor reaches out to the person today. Do not hide the comment or reply "
+            "to it on the platform. In Canada, the 9-8-8 Suicide Crisis Helpline (call or text "
+            "988) answers at any hour.",
+            titles=(("", "Signs of self-harm in {where} on {account}"),),
+        ),
     )
 }
 
