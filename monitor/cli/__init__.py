@@ -8,6 +8,7 @@ from monitor.cli import (  # noqa: F401  (imported for the commands they registe
     db,
     demo,
     flags,
+    ops,
     registry,
     retention,
     scan,
