@@ -84,7 +84,9 @@ def track(items: Iterable[T], label: str, length: int | None = None) -> Iterator
         return
     if length is None and isinstance(items, Sized):
         length = len(items)
-    with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
+    with click.progressbar(
+        items, length=length, label=label, file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
         yield from bar
 
 

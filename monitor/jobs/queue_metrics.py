@@ -31,6 +31,7 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import prometheus
 
+from monitor.core.logs import configure_logging
 from monitor.core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
 def serve_queue_metrics() -> int:
     """The ``dramatiq`` command's extra process: serve the workers' metrics until stopped."""
     settings = load_settings()
+    configure_logging(settings=settings, component="worker")
     host, port = settings.metrics.worker_host, settings.metrics.worker_port
     folder = metrics_folder(settings)
     folder.mkdir(parents=True, exist_ok=True)
