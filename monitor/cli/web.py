@@ -13,6 +13,7 @@ from monitor.access.users import UserError, add_user, disable_user, list_users
 from monitor.cli.base import Ctx, main, pass_ctx, print_rows
 from monitor.core.app import App
 from monitor.core.domain import Role
+from monitor.core.logs import configure_logging
 from monitor.web.app import create_app
 
 
@@ -61,6 +62,7 @@ def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None
         app.clock = lambda: stopped
     host = host or ctx.settings.web.host
     port = port or ctx.settings.web.port
+    configure_logging(settings=ctx.settings, component="web")
     click.echo(f"Console: http://{host}:{port}  (Ctrl-C stops it)")
     serve(app, host, port)
 
