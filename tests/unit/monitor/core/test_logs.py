@@ -16,6 +16,7 @@ from monitor.core.logs import (
     scrub,
 )
 from monitor.core.settings import load_settings
+from tests.support.logscan import CANARY
 
 
 @pytest.mark.parametrize(
@@ -123,7 +124,7 @@ def test_json_lines_carry_the_bound_context_and_only_there(json_log):
 
 
 def test_json_lines_scrub_secrets_in_messages_and_tracebacks(json_log):
-    log = logging.getLogger("connectors.graph")
+    log = logging.getLogger(CANARY)  # secrets on purpose: kept out of the session's log capture
     log.warning("GET /me?access_token=%s", "EAAGjsonScrubTestToken0123456789")
     try:
         raise RuntimeError("refresh_token=1//0jsonScrubRefreshToken0123 rejected")
