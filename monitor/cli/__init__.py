@@ -9,6 +9,7 @@ from monitor.cli import (  # noqa: F401  (imported for the commands they registe
     demo,
     discovery,
     flags,
+    ops,
     procedure,
     registry,
     retention,

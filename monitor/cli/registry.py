@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.base import Ctx, by_whom, main, not_utf8, pass_ctx, print_rows
+from monitor.cli.progress import reading, terminal_progress
 from monitor.ingest.pauses import resume
 from monitor.registry import accounts as registry
 from monitor.registry.connect import ConnectError, set_credentials
@@ -26,8 +27,9 @@ def _registry_group(kind: str, noun: str) -> click.Group:
     def do_import(ctx: Ctx, file: str) -> None:
         app = ctx.app(migrate=True)
         try:
-            with app.sessions() as session, session.begin():
-                with open(file, encoding="utf-8", newline="") as stream:
+            with app.sessions() as session, session.begin(), terminal_progress() as progress:
+                with open(file, encoding="utf-8", newline="") as raw:
+                    stream = reading(raw, file, progress)
                     result = registry.import_csv(session, kind, stream, "cli", file)
         except registry.RegistryError as exc:
             raise click.ClickException(f"{file}:\n{exc}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from monitor.cli.base import Ctx, main, pass_ctx
+from monitor.cli.progress import terminal_progress
 from monitor.records.retention import PurgeResult, cutoff_for, purge
 
 
@@ -45,6 +46,6 @@ def purge_command(ctx: Ctx, dry_run: bool, days: int | None) -> None:
     period: float = days if days is not None else ctx.settings.retention.evidence_days
     app = ctx.app(migrate=True)
     now = app.now()
-    with app.sessions() as session, session.begin():
-        result = purge(session, now, period, dry_run=dry_run)
+    with app.sessions() as session, session.begin(), terminal_progress() as progress:
+        result = purge(session, now, period, dry_run=dry_run, progress=progress)
     click.echo(describe(result, period, f"{cutoff_for(now, period):%Y-%m-%d %H:%M} UTC", dry_run))

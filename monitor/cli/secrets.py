@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from monitor.cli.base import Ctx, main, pass_ctx
+from monitor.cli.progress import terminal_progress
 from monitor.registry.roster import roster_on_old_key
 from monitor.registry.secrets import CredentialsError, rotate_all
 from monitor.storage import audit
@@ -25,8 +26,8 @@ def secrets_rotate(ctx: Ctx) -> None:
     """
     app = ctx.app(migrate=True)
     try:
-        with app.sessions() as session, session.begin():
-            count = rotate_all(session, ctx.settings)
+        with app.sessions() as session, session.begin(), terminal_progress() as progress:
+            count = rotate_all(session, ctx.settings, progress)
             audit.record(session, "cli", "secrets.rotated", "settings", "secret_key", count=count)
     except CredentialsError as exc:
         raise click.ClickException(str(exc)) from None

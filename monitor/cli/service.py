@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import click
 import dramatiq
 from sqlalchemy import select
 
+from connectors import RateLimited, TransientError
 from monitor.cli.base import Ctx, main, pass_ctx, until_interrupted
+from monitor.cli.progress import showing, track
 from monitor.cli.web import serve_in_thread
+from monitor.core import heartbeat
+from monitor.core.app import App
 from monitor.core.logs import configure_logging
-from monitor.ingest import pipeline
 from monitor.jobs.broker import in_process_worker, make_broker
+from monitor.jobs.middleware import install
+from monitor.jobs.polling import poll_counted
 from monitor.jobs.scheduler import run_forever
 from monitor.jobs.tasks import Tasks
 from monitor.notify.digest import write_preview
@@ -26,22 +35,44 @@ def poll(ctx: Ctx, account: str | None) -> None:
     """Poll one account, or all, right now.
 
     ACCOUNT is a registry id; without it every active account is polled in this process.
+    On a terminal a progress bar shows, then the accounts that did not poll cleanly and a
+    summary; piped, it prints one line per account.
     """
     app = ctx.app(migrate=True)
     with app.sessions() as session:
-        query = select(Account.id).where(Account.status == "active")
+        query = select(Account.id, Account.key).where(Account.status == "active")
         if account:
-            query = select(Account.id).where(Account.key == account)
-        ids = list(session.scalars(query))
-    if account and not ids:
+            query = select(Account.id, Account.key).where(Account.key == account)
+        accounts: list[tuple[int, str]] = [(i, k) for i, k in session.execute(query)]
+    if account and not accounts:
         raise click.ClickException(f"no account {account!r}; see `hallwatch accounts list`")
-    for account_id in ids:
-        result = pipeline.poll_account(app, account_id, app.now())
-        click.echo(
-            f"{result.account}: {result.outcome}, {result.posts} post(s), "
-            f"{result.comments} comment(s), "
-            f"{len(result.new_flags)} new flag(s)"
-        )
+    on_screen = len(accounts) > 1 and showing() and sys.stdout.isatty()
+    outcomes: Counter[str] = Counter()
+    held: list[str] = []
+    for account_id, key in track(accounts, "Polling") if on_screen else accounts:
+        outcome, line = _poll_one(app, account_id, key)
+        outcomes[outcome] += 1
+        if not on_screen:
+            click.echo(line)
+        elif outcome != "ok":
+            held.append(line)
+    for line in held:
+        click.echo(line)
+    if on_screen:
+        click.echo("polled: " + ", ".join(f"{n} {o}" for o, n in outcomes.most_common()))
+
+
+def _poll_one(app: App, account_id: int, key: str) -> tuple[str, str]:
+    """(outcome, the line to print) for one poll; a platform asking to wait is a line too."""
+    try:
+        result = poll_counted(app, account_id, app.now())
+    except (RateLimited, TransientError) as exc:
+        outcome = "rate_limited" if isinstance(exc, RateLimited) else "transient_error"
+        return outcome, f"{key}: {outcome}, try again later ({exc})"
+    return result.outcome, (
+        f"{result.account}: {result.outcome}, {result.posts} post(s), "
+        f"{result.comments} comment(s), {len(result.new_flags)} new flag(s)"
+    )
 
 
 @main.command()
@@ -53,16 +84,18 @@ def run(ctx: Ctx, threads: int, period: float) -> None:
 
     The embedded default: SQLite and the in-memory broker, or Redis if configured.
     """
-    configure_logging()
+    configure_logging(settings=ctx.settings, component="run")
     app = ctx.app(migrate=True)
     tasks = Tasks(app, make_broker(ctx.settings))
+    install(tasks.broker, ctx.settings)  # log context; heartbeat for `health --component worker`
     worker = in_process_worker(tasks.broker, threads)
     console = None
     if ctx.settings.web.serve_in_run:
         console, _ = serve_in_thread(app)
         click.echo(f"Console: http://{ctx.settings.web.host}:{ctx.settings.web.port}")
     click.echo(f"Hallwatch running (broker: {ctx.settings.broker_url}); Ctrl-C stops it.")
-    until_interrupted(lambda stop: run_forever(app, tasks, stop, period))
+    until_interrupted(lambda stop: run_forever(app, tasks, stop, period, _beat(ctx, period)))
+    heartbeat.remove(ctx.settings, "scheduler")
     if console is not None:
         console.should_exit = True
     worker.stop()
@@ -76,7 +109,7 @@ def scheduler(ctx: Ctx, period: float) -> None:
 
     Workers run apart, as `dramatiq monitor.jobs.worker`, on one or more machines.
     """
-    configure_logging()
+    configure_logging(settings=ctx.settings, component="scheduler")
     if ctx.settings.broker_url == "memory":
         raise click.ClickException(
             "the scheduler alone needs a shared broker: set broker_url (HALLWATCH_BROKER_URL) to a "
@@ -85,7 +118,14 @@ def scheduler(ctx: Ctx, period: float) -> None:
     broker = make_broker(ctx.settings)
     dramatiq.set_broker(broker)
     tasks = Tasks(ctx.app(migrate=True), broker)
-    until_interrupted(lambda stop: run_forever(tasks.app, tasks, stop, period))
+    until_interrupted(lambda stop: run_forever(tasks.app, tasks, stop, period, _beat(ctx, period)))
+    heartbeat.remove(ctx.settings, "scheduler")
+
+
+def _beat(ctx: Ctx, period: float) -> Callable[[], object]:
+    """The scheduler's heartbeat after each tick (`hallwatch health --component scheduler`):
+    late after five ticks' time, and never before five minutes (a large tick takes long)."""
+    return partial(heartbeat.write, ctx.settings, "scheduler", max(5 * period, 300.0))
 
 
 @main.command()

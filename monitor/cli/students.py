@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from monitor.cli.base import Ctx, main, not_utf8, pass_ctx
+from monitor.cli.progress import reading, terminal_progress
 from monitor.registry.roster import RosterError, import_consents, import_roster, parse_columns
 
 
@@ -23,18 +24,19 @@ def _import_student_file(kind: str) -> click.Command:
         app = ctx.app(migrate=True)
         try:
             mapping = parse_columns(columns)
-            with app.sessions() as session, session.begin():
-                with open(file, encoding="utf-8-sig", newline="") as stream:
+            with app.sessions() as session, session.begin(), terminal_progress() as progress:
+                with open(file, encoding="utf-8-sig", newline="") as raw:
+                    stream = reading(raw, file, progress)
                     if kind == "roster":
                         done = import_roster(
-                            session, ctx.settings, stream, "cli", app.now(), mapping, file
+                            session, ctx.settings, stream, "cli", app.now(), mapping, file, progress
                         )
                         message = (
                             f"roster: {done.students} students stored as {done.hashes} keyed hashes"
                         )
                     else:
                         count = import_consents(
-                            session, ctx.settings, stream, "cli", app.now(), mapping, file
+                            session, ctx.settings, stream, "cli", app.now(), mapping, file, progress
                         )
                         message = f"consent: {count} media release answers recorded"
         except RosterError as exc:

@@ -20,12 +20,19 @@ from monitor.access.users import (
 from monitor.cli.base import Ctx, main, pass_ctx, print_rows
 from monitor.core.app import App
 from monitor.core.domain import Role
+from monitor.core.logs import configure_logging
 from monitor.storage.models import User
 from monitor.web.app import create_app
 from monitor.web.core import ConsoleError
 
 # Forwarded headers are read by the console itself, and only from web.trusted_proxies.
-UVICORN = {"log_level": "warning", "access_log": False, "proxy_headers": False}
+# log_config None: uvicorn keeps the process's logging (text or JSON, scrubbed) instead of its own.
+UVICORN = {
+    "log_level": "warning",
+    "access_log": False,
+    "proxy_headers": False,
+    "log_config": None,
+}
 
 
 def console_app(app: App) -> Any:
@@ -79,6 +86,7 @@ def web(ctx: Ctx, host: str | None, port: int | None, as_of: str | None) -> None
         app.clock = lambda: stopped
     host = host or ctx.settings.web.host
     port = port or ctx.settings.web.port
+    configure_logging(settings=ctx.settings, component="web")
     click.echo(f"Console: http://{host}:{port}  (Ctrl-C stops it)")
     serve(app, host, port)
 

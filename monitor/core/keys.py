@@ -47,6 +47,12 @@ def _derive(secret: str, info: bytes) -> bytes:
     return hkdf.derive(secret.encode())
 
 
+def key_id(secret: str) -> str:
+    """A short name for a secret key, safe to show: 8 hex digits of a key derived for this
+    purpose only (so it says which key is in use without revealing anything of it)."""
+    return _derive(secret, b"hallwatch key id v1").hex()[:8]
+
+
 def cipher(settings: Settings) -> MultiFernet:
     """The current key first (it encrypts), then the previous ones (they still decrypt)."""
     keys = [settings.master_key, *settings.previous_secret_keys]

@@ -204,6 +204,39 @@ def _email(value: Any) -> str:
     return text
 
 
+def _log_format(value: Any) -> str:
+    if _text(value).lower() not in ("text", "json"):
+        raise ValueError("must be 'text' or 'json'")
+    return _text(value).lower()
+
+
+def _log_level(value: Any) -> str:
+    if _text(value).lower() not in ("debug", "info", "warning", "error"):
+        raise ValueError("must be 'debug', 'info', 'warning' or 'error'")
+    return _text(value).lower()
+
+
+def _port(value: Any) -> int:
+    wanted = "must be a port number from 1 to 65535, or 0 to turn it off"
+    number = _number(value, 0, False, wanted)
+    if number != int(number) or number > 65535:
+        raise ValueError(wanted)
+    return int(number)
+
+
+MIN_TOKEN = 24
+
+
+def _token(value: Any) -> str:
+    token = _text(value)
+    if token and (len(token) < MIN_TOKEN or not re.fullmatch(r"[\x21-\x7e]+", token)):
+        raise ValueError(
+            f"must be empty or at least {MIN_TOKEN} printable characters without spaces; make one "
+            'with: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    return token
+
+
 def setting(default: Any, parse: Callable[[Any], Any], help: str, secret: bool = False) -> Any:
     """A settings key: its default, the parser that validates it, and what it is for."""
     meta = {"parse": parse, "help": help, "secret": secret, "raw": default}
@@ -438,6 +471,56 @@ class DiscoverySettings:
 
 
 @dataclass(frozen=True)
+class LoggingSettings:
+    """``[logging]``: what every process writes to standard error."""
+
+    format: str = setting(
+        "text",
+        _log_format,
+        "'text' (readable lines) or 'json' (one JSON object per line, for a log pipeline)",
+    )
+    level: str = setting("info", _log_level, "'debug', 'info', 'warning' or 'error'")
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """``[metrics]``: Prometheus metrics (see docs/operations.md)."""
+
+    token: str = setting(
+        "",
+        _token,
+        "bearer token Prometheus sends to the console's /metrics (empty: /metrics is off): "
+        "set HALLWATCH_METRICS_TOKEN, not the file",
+        secret=True,
+    )
+    worker_port: int = setting(
+        9191,
+        _port,
+        "port each `dramatiq monitor.jobs.worker` command serves Dramatiq's queue metrics on "
+        "(one port per command, whatever its --processes; 0: off)",
+    )
+    worker_host: str = setting("0.0.0.0", _text, "address the workers' queue metrics listen on")
+    worker_dir: str = setting(
+        "",
+        _text,
+        "folder the worker processes share their queue metrics through (default: "
+        "hallwatch-queue-metrics-<port> in the system's temporary folder)",
+    )
+
+
+@dataclass(frozen=True)
+class StatusSettings:
+    """``[status]``: when `hallwatch status` says a person is needed."""
+
+    poll_silence_minutes: float = setting(
+        60.0, _positive_number, "a platform with no successful poll for this long is critical"
+    )
+    alert_wait_minutes: float = setting(
+        60.0, _positive_number, "an alert due and not yet delivered for this long is critical"
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Validated, typed settings. Build with :func:`load_settings`; read as attributes."""
 
@@ -494,6 +577,9 @@ class Settings:
     web: WebSettings = section(WebSettings)
     procedure: ProcedureSettings = section(ProcedureSettings)
     discovery: DiscoverySettings = section(DiscoverySettings)
+    logging: LoggingSettings = section(LoggingSettings)
+    metrics: MetricsSettings = section(MetricsSettings)
+    status: StatusSettings = section(StatusSettings)
     source: str = field(default="embedded defaults", compare=False)
 
     def __repr__(self) -> str:  # secrets never reach a log line or a traceback

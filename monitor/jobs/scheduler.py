@@ -207,8 +207,15 @@ def _weekly_procedure(
     )
 
 
-def run_forever(app: App, tasks: Tasks, stop: threading.Event, period: float = 30.0) -> None:
-    """Tick every ``period`` seconds until ``stop`` is set."""
+def run_forever(
+    app: App,
+    tasks: Tasks,
+    stop: threading.Event,
+    period: float = 30.0,
+    on_tick: Callable[[], object] | None = None,
+) -> None:
+    """Tick every ``period`` seconds until ``stop`` is set; ``on_tick`` after each tick,
+    failed or not (the scheduler's heartbeat: the loop goes round)."""
     while not stop.is_set():
         try:
             result = tick(app, tasks, app.now())
@@ -222,4 +229,9 @@ def run_forever(app: App, tasks: Tasks, stop: threading.Event, period: float = 3
             log.error("%s", exc)
         except Exception:  # keep scheduling through a passing database outage
             log.exception("scheduler tick failed; retrying in %.0f s", period)
+        if on_tick is not None:
+            try:
+                on_tick()
+            except OSError as exc:
+                log.warning("cannot write the scheduler heartbeat (%s)", exc.strerror or exc)
         stop.wait(period)

@@ -27,6 +27,7 @@ from monitor.core.app import App
 from monitor.ingest import pipeline
 from monitor.ingest.admins import refresh_admin_lists
 from monitor.ingest.discover import run_discovery
+from monitor.jobs import polling
 from monitor.notify import digest
 from monitor.notify.acknowledgements import claim_requests
 from monitor.notify.delivery import deliver, pending_outbox
@@ -77,6 +78,7 @@ class Tasks:
         platform = pipeline.connector_name(self.app, account_id)
         if (wait := usage.seconds_until_quota_resets(self.app, platform, now)) is not None:
             log.info("%s daily quota used up; account %s waits %.0f s", platform, account_id, wait)
+            polling.count_account_poll(self.app, account_id, now, "quota_exhausted")
             raise Retry(delay=int(wait * 1000))
         with self.budgets.platform(platform).acquire(raise_on_failure=False) as allowed:
             if not allowed:
@@ -102,7 +104,7 @@ class Tasks:
 
     def _poll(self, account_id: int, now: datetime) -> pipeline.PollResult:
         try:
-            return pipeline.poll_account(self.app, account_id, now)
+            return polling.poll_counted(self.app, account_id, now)
         except RateLimited as exc:
             log.info("account %s rate limited; retry in %.0f s", account_id, exc.retry_after)
             raise Retry(delay=int(exc.retry_after * 1000)) from None

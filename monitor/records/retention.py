@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, 
 from sqlalchemy.orm import Session
 
 from monitor.core.domain import ACTIVE_FLAG
+from monitor.core.progress import SILENT, Progress
 from monitor.storage import audit
 from monitor.storage.models import Comment, Flag, MediaItem, Post
 
@@ -95,8 +96,16 @@ def _count(session: Session, model: Any, where: ColumnElement[bool]) -> int:
     return int(session.scalar(select(func.count()).select_from(model).where(where)) or 0)
 
 
-def _blank(session: Session, model: Any, where: ColumnElement[bool], values: dict[str, str]) -> int:
+def _blank(
+    session: Session,
+    model: Any,
+    where: ColumnElement[bool],
+    values: dict[str, str],
+    progress: Progress = SILENT,
+) -> int:
     """Blank ``values`` on every row matching ``where``, ``BATCH`` ids at a time."""
+    if progress is not SILENT:  # counting costs a query: only when someone watches
+        progress.stage(f"Blanking {model.__tablename__}", _count(session, model, where))
     done = 0
     while True:
         ids = list(session.scalars(select(model.id).where(where).order_by(model.id).limit(BATCH)))
@@ -104,6 +113,7 @@ def _blank(session: Session, model: Any, where: ColumnElement[bool], values: dic
             return done
         session.execute(update(model).where(model.id.in_(ids)).values(**values))
         done += len(ids)
+        progress.advance(len(ids))
 
 
 def held_count(session: Session, cutoff: datetime) -> int:
@@ -125,7 +135,13 @@ def held_count(session: Session, cutoff: datetime) -> int:
     return posts + comments
 
 
-def purge(session: Session, now: datetime, days: float, dry_run: bool = False) -> PurgeResult:
+def purge(
+    session: Session,
+    now: datetime,
+    days: float,
+    dry_run: bool = False,
+    progress: Progress = SILENT,
+) -> PurgeResult:
     """Blank evidence text first seen more than ``days`` before ``now``.
 
     A dry run only counts. A real run blanks in batches and adds one ``evidence.purged``
@@ -141,9 +157,11 @@ def purge(session: Session, now: datetime, days: float, dry_run: bool = False) -
             held_by_open_flags=held,
         )
     result = PurgeResult(
-        media=_blank(session, MediaItem, _media_due(cutoff), {"alt_text": ""}),
-        posts=_blank(session, Post, _post_due(cutoff), {"text": ""}),
-        comments=_blank(session, Comment, _comment_due(cutoff), {"text": "", "author_name": ""}),
+        media=_blank(session, MediaItem, _media_due(cutoff), {"alt_text": ""}, progress),
+        posts=_blank(session, Post, _post_due(cutoff), {"text": ""}, progress),
+        comments=_blank(
+            session, Comment, _comment_due(cutoff), {"text": "", "author_name": ""}, progress
+        ),
         held_by_open_flags=held,
     )
     audit.record(

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from detectors.roster import RosterIndex, digest, index_forms, number_forms, student_key
 from monitor.core.keys import derived_key, derived_keys
+from monitor.core.progress import SILENT, Progress
 from monitor.core.settings import Settings
 from monitor.storage import audit
 from monitor.storage.models import Consent, RosterEntry
@@ -108,6 +109,7 @@ class RosterError(Exception):
 
 
 ROSTER_KEY_INFO = b"hallwatch roster v1"
+CHUNK = 2000  # rows per INSERT or flush while importing (and per step of a progress bar)
 KEY_CHECK = "key-check"  # the form of the one stored row that says which key hashed the roster
 _KEY_CHECK_TEXT = "\x00hallwatch roster key check"  # no text's words ever hash to this
 
@@ -208,6 +210,7 @@ def import_roster(
     now: datetime,
     columns: Mapping[str, str] | None = None,
     source: str = "",
+    progress: Progress = SILENT,
 ) -> RosterResult:
     """Replace the stored roster with the keyed hashes of ``stream``'s students.
 
@@ -238,9 +241,13 @@ def import_roster(
     if errors:
         raise RosterError(errors)
     session.execute(delete(RosterEntry))
-    session.add_all(
-        RosterEntry(digest=d, student_key=s, form=f, school=sc) for d, s, f, sc in sorted(entries)
-    )
+    rows = [
+        {"digest": d, "student_key": s, "form": f, "school": sc} for d, s, f, sc in sorted(entries)
+    ]
+    progress.stage("Storing keyed hashes", len(rows))
+    for start in range(0, len(rows), CHUNK):  # one multi-row INSERT per chunk, not per row
+        session.execute(insert(RosterEntry), rows[start : start + CHUNK])
+        progress.advance(len(rows[start : start + CHUNK]))
     session.add(RosterEntry(digest=digest(key, _KEY_CHECK_TEXT), student_key="", form=KEY_CHECK))
     audit.record(
         session,
@@ -297,6 +304,7 @@ def import_consents(
     now: datetime,
     columns: Mapping[str, str] | None = None,
     source: str = "",
+    progress: Progress = SILENT,
 ) -> int:
     """Record each student's media release (yes or no); return how many rows.
 
@@ -305,10 +313,16 @@ def import_consents(
     """
     decided = read_consents(roster_key(settings), stream, columns)
     known = {c.student_key: c for c in session.scalars(select(Consent))}
-    for sid, release in decided.items():
+    progress.stage("Recording media releases", len(decided))
+    done = 0
+    for number, (sid, release) in enumerate(decided.items(), start=1):
         row_ = known.get(sid) or Consent(student_key=sid, media_release=release, recorded_at=now)
         row_.media_release, row_.recorded_at, row_.source = release, now, source[:300]
         session.add(row_)
+        if number % CHUNK == 0 or number == len(decided):
+            session.flush()  # written as it goes, so the bar tells the truth
+            progress.advance(number - done)
+            done = number
     audit.record(
         session,
         actor,

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from cryptography.fernet import InvalidToken
-from sqlalchemy import select
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.core.keys import cipher
+from monitor.core.keys import cipher, fernet_key
+from monitor.core.progress import SILENT, Progress
 from monitor.core.settings import Settings
 from monitor.storage.models import Account
 
@@ -50,11 +52,15 @@ def decrypt(settings: Settings, token: str) -> dict[str, Any]:
     return dict(data)
 
 
-def rotate_all(session: Session, settings: Settings) -> int:
+def rotate_all(session: Session, settings: Settings, progress: Progress = SILENT) -> int:
     """Re-encrypt every stored credential under the current key; return how many."""
     fernet = cipher(settings)
     count = 0
-    for account in session.scalars(select(Account).where(Account.credentials != "")):
+    stored = Account.credentials != ""
+    progress.stage(
+        "Re-encrypting credentials", session.scalar(select(func.count()).where(stored)) or 0
+    )
+    for account in session.scalars(select(Account).where(stored)):
         try:
             account.credentials = fernet.rotate(account.credentials.encode()).decode()
         except InvalidToken:
@@ -62,7 +68,36 @@ def rotate_all(session: Session, settings: Settings) -> int:
                 f"account {account.key}: credentials cannot be decrypted with any configured key"
             ) from None
         count += 1
+        progress.advance()
     return count
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    """Which key the stored credentials are encrypted under (counts only)."""
+
+    current: int
+    previous: int
+    unreadable: int
+
+
+def key_use(session: Session, settings: Settings) -> KeyUse:
+    """Count the stored credentials under the current key, under a previous one (run
+    ``hallwatch secrets rotate``), and under none configured (set them again)."""
+    current = Fernet(fernet_key(settings.master_key))
+    counts = {"current": 0, "previous": 0, "unreadable": 0}
+    everyone = cipher(settings)
+    for token in session.scalars(select(Account.credentials).where(Account.credentials != "")):
+        try:
+            current.decrypt(token.encode())
+            counts["current"] += 1
+        except InvalidToken:
+            try:
+                everyone.decrypt(token.encode())
+                counts["previous"] += 1
+            except InvalidToken:
+                counts["unreadable"] += 1
+    return KeyUse(**counts)
 
 
 def parse_credentials(text: str) -> dict[str, str]:

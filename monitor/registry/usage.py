@@ -8,8 +8,9 @@ connector class declares (YouTube's ends at midnight Pacific time).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
@@ -26,7 +27,7 @@ import connectors
 from connectors.base import Quota
 from monitor.core.app import App
 from monitor.core.settings import Settings
-from monitor.storage.models import ApiUsage
+from monitor.storage.models import ApiUsage, PollCount
 
 POLL_RESERVE_UNITS = 20  # leave room for a poll's own list calls
 RESET_MARGIN = timedelta(minutes=5)  # wait a little past the platform's midnight
@@ -34,6 +35,25 @@ RESET_MARGIN = timedelta(minutes=5)  # wait a little past the platform's midnigh
 ALLOWANCE: dict[str, Callable[[Settings], int]] = {
     "youtube": lambda settings: settings.limits.youtube_daily_quota,
 }
+
+
+# What a poll can come to, as `hallwatch status` and the metrics name it: "ok", the fatal
+# connector errors the pipeline records (by class name), the retried ones, and waits.
+POLL_OUTCOMES = (
+    "ok",
+    "auth_revoked",
+    "configuration_error",
+    "usage_capped",
+    "permanent_error",
+    "credentials_error",
+    "unknown_platform",
+    "connector_error",
+    "rate_limited",
+    "transient_error",
+    "quota_exhausted",
+    "paused",
+    "error",
+)
 
 
 class BudgetError(Exception):
@@ -175,3 +195,28 @@ def units_left(app: App, platform: str, now: datetime) -> int | None:
     with app.sessions() as session:
         _, used = spent_today(session, platform, now)
     return allowance - used - POLL_RESERVE_UNITS
+
+
+def outcome_label(outcome: str) -> str:
+    """A poll's outcome as counted: ``AuthRevoked`` -> ``auth_revoked``; ``error`` for any
+    outcome not in :data:`POLL_OUTCOMES` (so the set of labels stays small and known)."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", outcome).lower()
+    return snake if snake in POLL_OUTCOMES else "error"
+
+
+def record_poll(session: Session, platform: str, now: datetime, outcome: str) -> None:
+    """Count one poll of ``platform`` with ``outcome`` on ``now``'s UTC day (one upsert)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "platform": platform[:20],
+        "day": now.astimezone(UTC).date(),
+        "outcome": outcome_label(outcome),
+        "polls": 1,
+    }
+    session.execute(
+        insert(PollCount)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=["platform", "day", "outcome"], set_={"polls": PollCount.polls + 1}
+        )
+    )

@@ -12,11 +12,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from monitor.core.app import App
 from monitor.core.settings import Settings
@@ -122,6 +125,56 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations up to ``revision`` (idempotent)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+@lru_cache(maxsize=1)
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def code_heads() -> tuple[str, ...]:
+    """The newest migration revision(s) this code knows."""
+    return tuple(sorted(_scripts().get_heads()))
+
+
+def database_heads(engine: Engine) -> tuple[str, ...]:
+    """The revision(s) the database is at (empty before the first ``db upgrade``).
+
+    Raises:
+        sqlalchemy.exc.OperationalError: the database cannot be reached.
+    """
+    with engine.connect() as connection:
+        return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+
+
+def schema_state(engine: Engine) -> str:
+    """``current``; ``empty`` (never upgraded); ``behind`` (``hallwatch db upgrade`` is
+    due); or ``ahead`` (the database was upgraded by newer code than this).
+
+    Raises:
+        sqlalchemy.exc.OperationalError: the database cannot be reached.
+    """
+    found, wanted = database_heads(engine), code_heads()
+    if found == wanted:
+        return "current"
+    if not found:
+        return "empty"
+    known = {revision.revision for revision in _scripts().walk_revisions()}
+    return "behind" if set(found) <= known else "ahead"
+
+
+PROBE_TIMEOUT = 3  # seconds: a health check answers quickly, reachable or not
+
+
+@lru_cache(maxsize=4)
+def probe_engine(url: str) -> Engine:
+    """An engine for health checks: a short connect timeout and no pool, so a database
+    that does not answer makes a check fail in seconds instead of holding a thread."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return make_engine(url, timeout=PROBE_TIMEOUT)
+    return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": PROBE_TIMEOUT})
 
 
 def open_app(settings: Settings, *, migrate: bool = False) -> App:

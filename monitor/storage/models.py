@@ -363,6 +363,19 @@ class ApiUsage(Base):
     units: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PollCount(Base):
+    """Polls per platform, day and outcome (``ok``, ``auth_revoked``, ``transient_error``...):
+    what `hallwatch status` and the console's /metrics count, whichever worker polled."""
+
+    __tablename__ = "poll_counts"
+    __table_args__ = (UniqueConstraint("platform", "day", "outcome"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(40))
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ScheduleSlot(Base):
     """A claimed unit of scheduled work; the unique key makes a second scheduler a no-op."""
 

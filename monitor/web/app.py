@@ -27,6 +27,7 @@ from monitor.web import (
 )
 from monitor.web import views_registry as registry
 from monitor.web.core import Console, page, templates
+from monitor.web.views_ops import routes as ops_routes
 
 STATIC = Path(__file__).parent / "static"
 HEADERS = [
@@ -96,6 +97,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 def routes() -> list[Route | Mount]:
     return [
+        *ops_routes(),  # /healthz, /readyz, /metrics: for IT's tools, no sign-in
         Route("/", page(views_todo.dashboard, "dashboard")),
         Route("/login", page(views_auth.login_form, public=True)),
         Route("/login", page(views_auth.login, public=True), methods=["POST"]),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
+from monitor.core.logs import JsonFormatter, ScrubFilter
 from tests.support.logscan import CANARY, LogScanner, keep_log, log_dir, suite_secrets
 
 GRAPH_TOKEN = "EAAGlogScanCanaryToken0123456789ZZ"
@@ -83,3 +85,43 @@ def test_x_connector_fetch_at_debug_logs_no_bearer_token(caplog):
     caplog.set_level(logging.DEBUG)
     x.case().fetch("full")
     assert x.SECRET not in caplog.text and "Bearer" not in caplog.text
+
+
+JSON_TOKEN = "EAAGjsonLine\u00e9CanaryToken0123456789"  # JSON writes the é as \u00e9
+
+
+def test_a_secret_in_a_json_log_line_is_caught_even_when_escaped(tmp_path):
+    # Given a careless line written in the JSON format (logging.format = json)
+    path = tmp_path / "careless-json.txt"  # not *.log: the end-of-run scan must not fail on it
+    handler = logging.FileHandler(path)
+    handler.setFormatter(JsonFormatter("worker"))
+    logger = logging.getLogger(CANARY)
+    logger.addHandler(handler)
+    try:
+        logger.warning("polling page 123")
+        logger.warning("token was %s", JSON_TOKEN)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    raw = path.read_text()
+    assert JSON_TOKEN not in raw and "\\u00e9" in raw  # written escaped, so not found as is
+    # When the scanner reads it, Then the line is caught (the line's values, unescaped)
+    hits = LogScanner(suite_secrets()).scan([path])
+    assert [hit.line for hit in hits] == [2] and JSON_TOKEN not in str(hits[0])
+
+
+def test_json_logs_of_the_real_set_up_are_scrubbed_before_the_scan(tmp_path):
+    # The formatter configure_logging() installs for logging.format = json scrubs first
+    path = tmp_path / "worker.log"
+    handler = logging.FileHandler(path)
+    handler.setFormatter(JsonFormatter("worker"))
+    handler.addFilter(ScrubFilter())
+    logger = logging.getLogger(CANARY)  # on purpose: left out of the session capture
+    logger.addHandler(handler)
+    try:
+        logger.warning("GET /me?access_token=%s", GRAPH_TOKEN)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert LogScanner(suite_secrets()).scan([path]) == []
+    assert json.loads(path.read_text())["message"] == "GET /me?access_token=***"

@@ -7,6 +7,7 @@
   handlers (``configure_logging``) cannot hide them.
 - Tests that start processes hand their output to :func:`keep_log`.
 - At the end, the folder and every ``*.log`` file under pytest's temporary folder are searched
+  (a JSON log line, ``logging.format = json``, both as written and with its values unescaped)
   for every secret the suite uses: string literals the tests assign to names or keys that say
   token / secret / password / api key (found by reading the tests' source), the values tests
   add to :data:`tests.support.secrets_registry.KNOWN_SECRETS`, and token shapes (Graph ``EAA...``,
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import logging
 import os
 import re
@@ -113,12 +115,18 @@ class LogScanner:
     def scan_text(self, path: Path, text: str) -> list[Hit]:
         hits = []
         for number, line in enumerate(text.splitlines(), start=1):
-            for secret in self.secrets:
-                if secret in line:
-                    hits.append(Hit(path, number, f"test secret {secret[:4]}... ({len(secret)})"))
-            for pattern in self.patterns:
-                if match := pattern.search(line):
-                    hits.append(Hit(path, number, f"token shape {match.group()[:6]}..."))
+            for seen in {line, _decoded(line)}:
+                hits += self._scan_line(path, number, seen)
+        return sorted(set(hits), key=lambda hit: (str(hit.path), hit.line, hit.what))
+
+    def _scan_line(self, path: Path, number: int, line: str) -> list[Hit]:
+        hits = []
+        for secret in self.secrets:
+            if secret in line:
+                hits.append(Hit(path, number, f"test secret {secret[:4]}... ({len(secret)})"))
+        for pattern in self.patterns:
+            if match := pattern.search(line):
+                hits.append(Hit(path, number, f"token shape {match.group()[:6]}..."))
         return hits
 
     def scan(self, paths: Iterable[Path]) -> list[Hit]:
@@ -126,6 +134,20 @@ class LogScanner:
         for path in paths:
             hits += self.scan_text(path, path.read_text(encoding="utf-8", errors="replace"))
         return hits
+
+
+def _decoded(line: str) -> str:
+    """A JSON log line (``logging.format = json``) as its text values, unescaped: a secret
+    whose characters JSON escapes (``\\u00e9``, ``\\"``) is found as it was written."""
+    if not line.startswith("{"):
+        return line
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(entry, dict):
+        return line
+    return "\n".join(str(value) for value in entry.values())
 
 
 def log_dir() -> Path:

@@ -11,10 +11,11 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 from sqlalchemy import select
 
+from monitor.jobs.polling import poll_counted
 from monitor.jobs.tasks import Tasks
 from monitor.registry import usage
 from monitor.storage.db import session_factory
-from monitor.storage.models import ApiUsage
+from monitor.storage.models import Account, ApiUsage, PollCount
 from tests.support import factory
 from tests.support.factory import CLEAN_PROFILE, at
 
@@ -119,3 +120,45 @@ def test_platform_budget_is_shared_across_workers_on_redis(app, redis_url):
             grants.append(ok)
     assert grants.count(True) == 2
     first.client.delete(*first.client.keys(f"{limit_key}*") or ["none"])
+
+
+@pytest.mark.parametrize(
+    ("outcome", "counted"),
+    [
+        ("ok", "ok"),
+        ("AuthRevoked", "auth_revoked"),
+        ("ConfigurationError", "configuration_error"),
+        ("UsageCapped", "usage_capped"),
+        ("PermanentError", "permanent_error"),
+        ("CredentialsError", "credentials_error"),
+        ("UnknownPlatform", "unknown_platform"),
+        ("rate_limited", "rate_limited"),
+        ("transient_error", "transient_error"),
+        ("quota_exhausted", "quota_exhausted"),
+        ("SomethingNew", "error"),  # an outcome nobody listed: counted, under a known name
+        ("Ms. Patel", "error"),
+        ("", "error"),
+    ],
+)
+def test_poll_outcomes_are_counted_under_a_small_known_set_of_names(outcome, counted):
+    assert usage.outcome_label(outcome) == counted
+
+
+def test_polls_are_counted_per_platform_day_and_outcome(app):
+    with app.sessions() as s, s.begin():
+        for when in (at(1), at(2), at(30)):
+            usage.record_poll(s, "youtube", when, "ok")
+        usage.record_poll(s, "youtube", at(2), "AuthRevoked")
+    with app.sessions() as s:
+        account_id = s.scalar(select(Account.id).where(Account.key == "a"))
+    result = poll_counted(app, account_id, at(3))  # a real poll of the sandbox account
+    assert result.outcome == "ok"
+    with app.sessions() as s:
+        rows = sorted(
+            tuple(r) for r in s.execute(select(PollCount.day, PollCount.outcome, PollCount.polls))
+        )
+    assert rows == [
+        (at(1).date(), "auth_revoked", 1),
+        (at(1).date(), "ok", 3),  # two recorded and the real poll, the same UTC day
+        (at(30).date(), "ok", 1),
+    ]
