@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import json
 import re
 import sys
 from collections import defaultdict
@@ -149,6 +150,67 @@ def _formspring() -> list[Example]:
     return examples
 
 
+def _implicit_hate() -> dict[str, list[Example]]:
+    """Explicit or implicit hate is positive. The tweets come lower-cased and spaced out by
+    the corpus's own preprocessing; duplicates keep their first label. A stable hash of the
+    text holds 20% out for development."""
+    with datasets.load_path("implicit-hate").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    split: dict[str, list[Example]] = {"train": [], "dev": []}
+    seen: set[str] = set()
+    for row in rows:
+        text = (row.get("post") or "").strip().strip('"').strip()
+        if not text or text in seen or row["class"] not in _IMPLICIT_CLASSES:
+            continue
+        seen.add(text)
+        part = "dev" if _bucket(text) < 20 else "train"
+        split[part].append(Example(text, int(row["class"] != "not_hate")))
+    return split
+
+
+_IMPLICIT_CLASSES = ("explicit_hate", "implicit_hate", "not_hate")
+
+
+def _stance_hof(names: tuple[str, ...]) -> list[Example]:
+    """Tweets about the 2020 US election; ``HOF`` 1 for hateful or offensive (name-calling
+    included). ``[NEWLINE]`` markers become newlines."""
+    examples = []
+    for name in names:
+        with datasets.load_path(name).open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                text = row["text"].replace("[NEWLINE]", "\n").strip()
+                if text:
+                    examples.append(Example(text, int(row["HOF"])))
+    return examples
+
+
+def _gab() -> dict[str, list[Example]]:
+    """Gab Hate Corpus posts: positive when the majority found an assault on human dignity
+    (``hd``), a call for violence (``cv``) or vulgar/offensive language (``vo``). A stable
+    hash of the post id holds 20% out for development."""
+    split: dict[str, list[Example]] = {"train": [], "dev": []}
+    for name in ("gab-hate-dev", "gab-hate-test"):
+        for line in datasets.load_path(name).read_text(encoding="utf-8").splitlines():
+            post = json.loads(line)
+            text = (post.get("Text") or "").strip()
+            if not text:
+                continue
+            label = int(any(post.get(k) for k in ("hd", "cv", "vo")))
+            part = "dev" if _bucket(str(post["text_id"])) < 20 else "train"
+            split[part].append(Example(text, label))
+    return split
+
+
+def _background() -> list[Example]:
+    """Ordinary tweets labelled for sentiment or emotion, all taken as non-abusive (the
+    training script leaves out those a word list catches): they show the model what
+    everyday text looks like, so words common there (place tags, names) weigh less."""
+    texts: dict[str, None] = {}
+    for name in ("tweeteval-sentiment-test", "tweeteval-emotion-train"):
+        texts.update(dict.fromkeys(t for t in _lines(name) if t.strip()))
+    return [Example(t, 0) for t in texts]
+
+
 class LabelledSet(NamedTuple):
     name: str
     style: str  # what kind of text, for the reports
@@ -176,6 +238,27 @@ TRAIN = {
     "toxigen": LabelledSet(
         "toxigen", "statements about minority groups", _toxigen, ("toxigen-prompts",)
     ),
+    "implicit-hate-train": LabelledSet(
+        "implicit-hate-train",
+        "tweets from and around extremist accounts",
+        lambda: _implicit_hate()["train"],
+        ("implicit-hate",),
+    ),
+    "stance-hof-train": LabelledSet(
+        "stance-hof-train",
+        "election tweets",
+        lambda: _stance_hof(("stance-hof-train", "stance-hof-dev")),
+        ("stance-hof-train", "stance-hof-dev"),
+    ),
+    "gab-train": LabelledSet(
+        "gab-train", "Gab posts", lambda: _gab()["train"], ("gab-hate-dev", "gab-hate-test")
+    ),
+    "tweets-background": LabelledSet(
+        "tweets-background",
+        "ordinary tweets (sentiment, emotion), all negative",
+        _background,
+        ("tweeteval-sentiment-test", "tweeteval-emotion-train"),
+    ),
 }
 DEV = {
     "hateval-val": LabelledSet(
@@ -201,6 +284,21 @@ DEV = {
     ),
     "hatecheck": LabelledSet(
         "hatecheck", "hand-written functional tests", _hatecheck, ("hatecheck-cases",)
+    ),
+    "implicit-hate-dev": LabelledSet(
+        "implicit-hate-dev",
+        "tweets from and around extremist accounts",
+        lambda: _implicit_hate()["dev"],
+        ("implicit-hate",),
+    ),
+    "stance-hof-dev": LabelledSet(
+        "stance-hof-dev",
+        "election tweets",
+        lambda: _stance_hof(("stance-hof-test",)),
+        ("stance-hof-test",),
+    ),
+    "gab-dev": LabelledSet(
+        "gab-dev", "Gab posts", lambda: _gab()["dev"], ("gab-hate-dev", "gab-hate-test")
     ),
 }
 TEST = {

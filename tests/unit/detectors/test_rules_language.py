@@ -66,6 +66,11 @@ POSITIVES = [
     ("Shit happens.", "obscenity", "Shit"),
     ("STFU already", "obscenity", "STFU"),
     ("Son of a bitch!", "obscenity", "Son of a bitch"),
+    ("he is such a prick", "obscenity", "prick"),
+    ("shut up you dumb hoe", "obscenity", "hoe"),
+    ("what a load of bollocks", "obscenity", "bollocks"),
+    ("this fucken app again", "obscenity", "fucken"),
+    ("total asshat move", "obscenity", "asshat"),
     # harassment
     ("You are such an idiot", "harassment", "idiot"),
     ("What a loser", "harassment", "loser"),
@@ -78,6 +83,8 @@ POSITIVES = [
     ("Mr. Lopez is a useless clown who can't teach.", "harassment", "Mr. Lopez is a useless clown"),
     ("The principal is a joke", "harassment", "The principal is a joke"),
     ("Coach Dan is so incompetent", "harassment", "Coach Dan is so incompetent"),
+    ("typical libtards", "harassment", "libtards"),
+    ("ok numbnuts", "harassment", "numbnuts"),
     # discrimination / hate
     (f"that kid is a {rot13('snttbg')}", "hate", rot13("snttbg")),
     (f"{rot13('ergneqf')}, all of them", "hate", rot13("ergneqf")),
@@ -212,6 +219,11 @@ NEGATIVES = [
     "Watch your step on the icy stairs",
     "The drama club will shoot the video on Friday",
     "Let's beat Sardis on Friday!",
+    # words that are also obscene, in their innocent senses
+    "She graduated summa cum laude from UBC",
+    "Cum laude society members meet on Monday",
+    "The garden hoe is back in the shed",
+    "Prick your finger gently for the blood-type lab",
     # insults and accusations need a person
     "This is a joke, right?",
     "a terrible failure of the printer",
@@ -390,6 +402,8 @@ MODEL_CATCHES = [
     # hate without slurs
     "Women should not be allowed to teach",
     "Those people are animals and they do not belong in our schools",
+    "Immigrants are ruining this country, send them all back",
+    "what a clown show this principal runs, absolute garbage",
     # not plain ASCII: the model reads the plain words itself
     "Sérieusement, you ignorant hypocrite",
     "you_ignorant hypocrite",
@@ -398,9 +412,7 @@ MODEL_CATCHES = [
 # Known misses: the model scores these below the threshold chosen to keep false alerts at
 # a district's size low (docs/detection-language.md). Strict: a fix must move them above.
 KNOWN_MISSES = [
-    "what a clown show this principal runs, absolute garbage",
     "girls are too emotional to lead anything",
-    "Immigrants are ruining this country, send them all back",
     "go back to where you came from",
     "Nobody at this school can stand you",
 ]
@@ -484,6 +496,64 @@ def test_language_prohibited_model_scores_from_the_scan_equal_its_own_reading(
     columns = with_model._book.scan(text).columns
     assert columns is not None
     assert model.score_columns([columns]) == pytest.approx(model.score([text]), abs=1e-12)
+
+
+def _training_score(payload: dict, text: str) -> float:
+    """The logistic regression exactly as benchmarks/train_language_model.py builds its
+    features, written out again from the artefact: the unit-length bag counts only bag
+    words, the mean counts only words with a vector (repeats included), and the length
+    terms read the number of distinct bag words."""
+    import math
+
+    from detectors.folding import prepare
+
+    words = payload["words"]
+    tokens = [w for w in prepare(text).plain.text.split() if w in words]
+    bag = {w for w in tokens if words[w][3]}
+    z = payload["intercept"]
+    inverse_root, log_length, no_bag_word = payload["length"]
+    if bag:
+        z += sum(words[w][0] for w in bag) / math.sqrt(len(bag))
+        z += inverse_root / math.sqrt(len(bag)) + log_length * math.log1p(len(bag)) / 3
+    else:
+        z += inverse_root + no_bag_word
+    vectored = [w for w in tokens if words[w][2]]
+    if vectored:
+        z += sum(words[w][1] for w in vectored) / len(vectored)
+    return 1 / (1 + math.exp(-z))
+
+
+def _vector_only_words(payload: dict, count: int) -> list[str]:
+    """Words that have a vector but are not bag words (rare in training)."""
+    return [w for w, v in sorted(payload["words"].items()) if v[2] and not v[3]][:count]
+
+
+def test_language_prohibited_model_scores_as_it_was_trained(
+    with_model: LanguageDetector,
+) -> None:
+    """Train/serve parity: a word outside the bag of words (it has only a vector weight)
+    must not dilute the bag's unit length. The first version did count such words, so the
+    worker scored texts holding them lower than the threshold had been chosen for."""
+    import gzip
+    import json
+
+    from detectors.toxicity import ARTEFACT
+
+    raw = resources.files("detectors").joinpath("data", ARTEFACT).read_bytes()
+    payload = json.loads(gzip.decompress(raw))
+    rare = _vector_only_words(payload, 6)
+    assert len(rare) == 6
+    texts = [
+        CLEAN,
+        "you ignorant hypocrite",
+        "you ignorant hypocrite " + " ".join(rare),
+        " ".join(rare),
+        "don't you dare, fool fool fool",
+        "great game",
+    ]
+    model = with_model.model
+    assert model is not None
+    assert model.score(texts) == pytest.approx([_training_score(payload, t) for t in texts])
 
 
 def test_language_prohibited_model_long_benign_text_is_not_abusive_for_its_length(
