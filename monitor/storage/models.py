@@ -85,6 +85,9 @@ class OrgUnit(Base):
     address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     phone: Mapped[str] = mapped_column(String(60), default="", server_default="")
     email: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    # Who hears of a wellbeing.self_harm signal besides the principal (the district's
+    # counsellor contact when empty).
+    counsellor_email: Mapped[str] = mapped_column(String(320), default="", server_default="")
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
 
@@ -197,6 +200,8 @@ class Post(Base):
     url: Mapped[str] = mapped_column(String(1000), default="")
     visibility: Mapped[str] = mapped_column(String(20), default="unknown")
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # ISO 639-1 code from detectors.langid ("und" undetermined, "" stored before 0012).
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class Comment(Base):
@@ -223,6 +228,8 @@ class Comment(Base):
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str] = mapped_column(String(320), default="")
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # ISO 639-1 code from detectors.langid ("und" undetermined, "" stored before 0012).
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class MediaItem(Base):
