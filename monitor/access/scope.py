@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, String, and_, exists, false, literal, or_,
 
 from monitor.access.users import Person
 from monitor.core.domain import Role
-from monitor.storage.models import Account, Comment, Flag
+from monitor.storage.models import Account, Candidate, Comment, Flag
 
 EVERYONE = frozenset(Role)
 PAGES: dict[str, frozenset[str]] = {
@@ -21,6 +21,8 @@ PAGES: dict[str, frozenset[str]] = {
     "audit": frozenset({Role.ADMIN, Role.AUDITOR}),
     # A supervisor downloads the report of their own units (flags_seen limits the rows).
     "report": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}),
+    # Accounts discovery found: whose they are is a supervisor's question, not IT's.
+    "discovery": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}),
 }
 # State changes; the auditor reads only (revealing evidence is a logged read).
 ACTIONS: dict[str, frozenset[str]] = {
@@ -33,6 +35,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "account.approve": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     # Recording a manual check of an account with no API (Snapchat): the same people.
     "account.attest": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # Deciding on a discovery candidate (register it, not ours, personal) and undoing that.
+    "candidate.decide": frozenset({Role.ADMIN, Role.SUPERVISOR}),
 }
 OPERATIONAL = or_(Flag.dedup_key.like("%:credentials"), Flag.dedup_key.like("%:poll-problem:%"))
 
@@ -81,4 +85,14 @@ def comments_seen(person: Person) -> ColumnElement[bool]:
             Flag.rule_id == "media.inquiry",
             Flag.subject_ref == literal("comment:", String) + Comment.external_id,
         )
+    return false()
+
+
+def candidates_seen(person: Person) -> ColumnElement[bool]:
+    """Rows of ``Candidate`` that ``person`` may see: a supervisor, those of their units (a
+    candidate no unit's page linked is the district's: administrators and auditors)."""
+    if person.role in (Role.ADMIN, Role.AUDITOR):
+        return true()
+    if person.role == Role.SUPERVISOR:
+        return Candidate.org_unit_id.in_(sorted(person.units))
     return false()

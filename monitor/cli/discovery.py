@@ -1,4 +1,4 @@
-"""``hallwatch discover`` and ``hallwatch candidates list|decide``."""
+"""``hallwatch discover`` and ``hallwatch candidates list|decide|reopen``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from monitor.registry.candidates import (
     Registration,
     decide,
     list_candidates,
+    reopen,
 )
 
 
@@ -101,3 +102,23 @@ def candidates_decide(
         raise click.ClickException(str(exc)) from None
     extra = f"; account {key} waits for supervisor approval" if decision == "register" else ""
     click.echo(f"candidate {candidate_id} ({identity}): {status}{extra}")
+
+
+@candidates.command("reopen")
+@click.argument("candidate_id", type=int)
+@click.option("--by", "actor", required=True, help="Who undoes the decision (their e-mail).")
+@click.option("--note", default="", help="Why, for the record.")
+@pass_ctx
+def candidates_reopen(ctx: Ctx, candidate_id: int, actor: str, note: str) -> None:
+    """Undo a decision: the candidate waits for one again.
+
+    Undoing a registration retires the account it made; only while that account still
+    waits for approval.
+    """
+    app = ctx.app(migrate=True)
+    try:
+        with app.sessions() as session, session.begin():
+            identity = reopen(session, candidate_id, actor, app.now(), note).identity
+    except CandidateError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"candidate {candidate_id} ({identity}): waits for a decision again")

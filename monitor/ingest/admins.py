@@ -18,18 +18,21 @@ from monitor.registry.admins import Admin, save_platform_list
 from monitor.registry.connect import account_ref, connector_for, serving_connector
 from monitor.registry.secrets import CredentialsError
 from monitor.storage.models import Account
+from monitor.storage.queries import held_for_approval
 
 log = logging.getLogger(__name__)
 
 
 def refresh_admin_lists(app: App, now: datetime) -> dict[str, int]:
-    """Read the platform's list for every active account whose platform shares it.
+    """Read the platform's list for every active account whose platform shares it (not an
+    account registered from discovery that waits for approval: nothing asks its platform).
 
     Returns counts: "read", "unavailable" (recorded with the reason), "skipped".
     """
     counts = {"read": 0, "unavailable": 0, "skipped": 0}
     with app.sessions() as session:
-        ids = list(session.scalars(select(Account.id).where(Account.status == "active")))
+        query = select(Account.id).where(Account.status == "active", ~held_for_approval())
+        ids = list(session.scalars(query))
     for account_id in ids:
         counts[_refresh(app, account_id, now)] += 1
     return counts

@@ -57,7 +57,7 @@ from monitor.storage.models import (
     Post,
     ProfileSnapshot,
 )
-from monitor.storage.queries import unreviewed
+from monitor.storage.queries import is_held, unreviewed
 
 log = logging.getLogger(__name__)
 POLLABLE = ("active",)
@@ -106,14 +106,16 @@ def _expiry(day: object) -> datetime | None:
     return datetime.combine(day, time.max, tzinfo=UTC) if day else None  # type: ignore[arg-type]
 
 
-def rules_status(account: Account) -> str:
+def rules_status(account: Account, held: bool = False) -> str:
     """The account's status as the rules see it: "paused" while a usage cap pauses its
-    polls (so neither a poll problem nor "not checked recently" is raised for it)."""
-    return (
-        "paused"
-        if account.paused_until is not None and account.status == "active"
-        else account.status
-    )
+    polls, "waiting" while it waits for approval before its first poll (registered from
+    discovery: :func:`~monitor.storage.queries.held_for_approval`); for neither is a poll
+    problem or "not checked recently" raised."""
+    if account.status != "active":
+        return account.status
+    if held:
+        return "waiting"
+    return "paused" if account.paused_until is not None else "active"
 
 
 def account_state(
@@ -167,7 +169,7 @@ def account_state(
         educational_need=account.educational_need,
         audience_expires=_expiry(account.audience_expires),
         comments_policy=account.comments_policy,
-        status=rules_status(account),
+        status=rules_status(account, is_held(session, account.id)),
         last_polled_at=account.last_polled_at,
         registered_at=account.registered_at,
         last_poll_outcome=account.last_poll_outcome,
@@ -286,6 +288,8 @@ def poll_account(app: App, account_id: int, now: datetime) -> PollResult:
         account = session.get(Account, account_id)
         if account is None or account.status not in POLLABLE:
             return PollResult(account=str(account_id), outcome="skipped")
+        if is_held(session, account_id):  # registered from discovery, not approved yet
+            return PollResult(account=account.key, outcome="skipped")
         if account.paused_until is not None and account.paused_until > now:
             return PollResult(account=account.key, outcome="paused")  # no request: still capped
         cursor = dict(account.cursor or {})

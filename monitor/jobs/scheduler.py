@@ -25,6 +25,7 @@ from monitor.core.app import App
 from monitor.jobs.tasks import Tasks
 from monitor.registry.connect import serving_connector
 from monitor.storage.models import Account, DigestSent, ScheduleSlot
+from monitor.storage.queries import held_for_approval
 
 log = logging.getLogger(__name__)
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 7  # Monday 07:00, district time
@@ -142,12 +143,13 @@ def _bucket(now: datetime, period: timedelta) -> int:
 
 def due_accounts(app: App, now: datetime) -> list[Account]:
     """Active accounts with an API (or served by the sandbox) not polled this interval;
-    an account whose polls a usage cap paused is due again once the pause ends."""
+    an account whose polls a usage cap paused is due again once the pause ends; an account
+    registered from discovery only once it is approved."""
     cutoff = now - app.settings.poll_interval
     with app.sessions() as session:
         rows = session.scalars(
             select(Account)
-            .where(Account.status == "active")
+            .where(Account.status == "active", ~held_for_approval())
             .where(or_(Account.paused_until.is_(None), Account.paused_until <= now))
             .where(or_(Account.last_polled_at.is_(None), Account.last_polled_at <= cutoff))
             .order_by(Account.last_polled_at.is_(None).desc(), Account.last_polled_at, Account.id)

@@ -7,6 +7,10 @@ was first found and when. Hallwatch never polls a candidate. A person decides:
   registry's own rules then apply, including ``account.unapproved`` until approved);
 * ``not_ours``: not a District account;
 * ``personal``: a staff member's personal account: out of scope, never watched.
+
+A decision can be undone (:func:`reopen`): the candidate waits for a decision again. Undoing
+a registration retires the account it made (approval "rejected"), which is only possible
+while that account still waits for approval; after approval the registry is where it changes.
 """
 
 from __future__ import annotations
@@ -19,11 +23,17 @@ from sqlalchemy.orm import Session
 
 import connectors
 from connectors.links import AccountLink, registered_keys
-from monitor.registry.accounts import MANUAL_ONLY, PLATFORMS
+from monitor.registry.accounts import EMAIL, MANUAL_ONLY, PLATFORMS
 from monitor.storage import audit
 from monitor.storage.models import Account, Candidate, OrgUnit, ProfileSnapshot
 
 DECISIONS = {"register": "registered", "not-ours": "not_ours", "personal": "personal"}
+STATES = {
+    "new": "waiting for a decision",
+    "registered": "registered",
+    "not_ours": "not ours",
+    "personal": "personal account of staff: out of scope",
+}
 
 
 class CandidateError(Exception):
@@ -141,6 +151,11 @@ def _register(
             "as a manual one, or mark the candidate not ours"
         )
     key = registration.key.strip()
+    if len(key) > 80 or any(ch.isspace() for ch in key):
+        raise CandidateError("an account id is at most 80 characters, with no spaces")
+    owner = registration.owner_email.strip()
+    if owner and not EMAIL.fullmatch(owner):
+        raise CandidateError(f"{owner[:100]!r} is not an e-mail address")
     if session.scalars(select(Account).where(Account.key == key)).first() is not None:
         raise CandidateError(f"account id {key!r} is taken; choose another")
     unit = session.scalars(select(OrgUnit).where(OrgUnit.code == registration.org_unit)).first()
@@ -167,6 +182,67 @@ def _register(
         session, actor, "account.registered", "account", key, at=now, candidate=candidate.identity
     )
     return account
+
+
+def reopen(
+    session: Session, candidate_id: int, actor: str, now: datetime, note: str = ""
+) -> Candidate:
+    """Undo a decision: the candidate waits for a decision again.
+
+    Undoing a registration retires the account it made and rejects its approval (its
+    identity then counts as registered, so discovery does not raise it again as new).
+
+    Raises:
+        CandidateError: unknown candidate, no actor, not decided, or registered as an
+            account that was approved since (change that one in the registry).
+    """
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise CandidateError(f"no candidate {candidate_id}; see `hallwatch candidates list`")
+    if not actor.strip():
+        raise CandidateError("say who decides (--by EMAIL)")
+    if candidate.status == "new":
+        raise CandidateError(f"candidate {candidate_id} waits for a decision already")
+    before = candidate.status
+    if candidate.status == "registered" and candidate.account_id is not None:
+        account = session.get_one(Account, candidate.account_id)
+        if account.approval_status == "approved":
+            raise CandidateError(
+                f"account {account.key} was approved since it was registered; to undo it, "
+                "retire it in the registry (status retired in the accounts CSV)"
+            )
+        account.status, account.approval_status = "retired", "rejected"
+        audit.record(
+            session,
+            actor,
+            "account.retired",
+            "account",
+            account.key,
+            at=now,
+            candidate=candidate.identity,
+            why="registration undone",
+        )
+    candidate.status, candidate.decided_by, candidate.decided_at = "new", "", None
+    candidate.account_id, candidate.note = None, note.strip()[:2000]
+    audit.record(
+        session,
+        actor,
+        "candidate.reopened",
+        "candidate",
+        candidate.identity,
+        at=now,
+        was=before,
+        note=candidate.note,
+    )
+    session.flush()
+    return candidate
+
+
+def suggested_key(candidate: Candidate, unit_code: str) -> str:
+    """An account id to offer when registering: ``riv-instagram-riverside-eagles``."""
+    words = "".join(ch if ch.isalnum() else "-" for ch in candidate.handle.lower())
+    slug = "-".join(w for w in words.split("-") if w)[:60]
+    return "-".join(p for p in (unit_code.lower(), candidate.platform, slug) if p)
 
 
 def list_candidates(session: Session, status: str | None = "new") -> list[Candidate]:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.core.domain import NEEDS_REVIEW
-from monitor.storage.models import Comment, MediaItem, Post
+from monitor.storage.models import Account, Candidate, Comment, MediaItem, Post
 
 
 def unreviewed(seen_before: datetime | None = None) -> ColumnElement[bool]:
@@ -25,6 +25,23 @@ def unreviewed(seen_before: datetime | None = None) -> ColumnElement[bool]:
     if seen_before is not None:
         conditions.append(Comment.first_seen_at < seen_before)
     return and_(*conditions)
+
+
+def held_for_approval() -> ColumnElement[bool]:
+    """An ``Account`` registered from a discovery candidate and not approved yet: Hallwatch
+    does not poll it (nor calls it stale) until its supervisor approves it. Accounts
+    imported into the registry keep being polled while they wait, as before: for them,
+    ``account.unapproved`` is the point."""
+    return and_(
+        Account.approval_status != "approved",
+        exists().where(Candidate.account_id == Account.id),
+    )
+
+
+def is_held(session: Session, account_id: int) -> bool:
+    """Whether :func:`held_for_approval` holds for one account."""
+    query = select(Account.id).where(Account.id == account_id, held_for_approval())
+    return session.scalar(query) is not None
 
 
 def waiting_photo() -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from monitor.web import (
     views_audit,
     views_auth,
     views_comments,
+    views_discovery,
     views_flags,
     views_links,
     views_procedure,
@@ -146,6 +147,17 @@ def routes() -> list[Route | Mount]:
         Route(
             "/accounts/{account_id:int}/attest",
             page(views_attest.attest, "account.attest"),
+            methods=["POST"],
+        ),
+        Route("/discovery", page(views_discovery.discovery, "discovery")),
+        Route(
+            "/discovery/{candidate_id:int}/decide",
+            page(views_discovery.decide_post, "candidate.decide"),
+            methods=["POST"],
+        ),
+        Route(
+            "/discovery/{candidate_id:int}/reopen",
+            page(views_discovery.reopen_post, "candidate.decide"),
             methods=["POST"],
         ),
         Route("/audit", page(views_audit.audit_log, "audit")),

@@ -43,6 +43,7 @@ NAV = (
     ("flags", "/flags", "Flags"),
     ("comments", "/comments", "Comments"),
     ("accounts", "/accounts", "Accounts"),
+    ("discovery", "/discovery", "Accounts found"),
     ("audit", "/audit", "Audit log"),
     ("report", "/report", "Report"),
 )

@@ -28,7 +28,7 @@ from monitor.records.acknowledge import acknowledge
 from monitor.registry.acknowledge import first_request, standing
 from monitor.registry.admins import admin_states, platform_list
 from monitor.storage.models import Account, AdminList
-from monitor.web.core import Ctx, not_found
+from monitor.web.core import Ctx, not_found, path_id
 
 
 def _owned(db: Session, email: str) -> list[Account]:
@@ -143,10 +143,7 @@ def procedure_section(
 def account_procedure(ctx: Ctx) -> Response:
     """``/accounts/{id}/procedure``: the section on a page of its own (until the account page
     includes the partial)."""
-    try:
-        account_id = int(ctx.request.path_params["account_id"])
-    except (KeyError, ValueError):
-        raise not_found() from None
+    account_id = path_id(ctx, "account_id")  # 404 for an id no row can have
     account = ctx.db.scalars(
         select(Account).where(Account.id == account_id, accounts_seen(ctx.user))
     ).one_or_none()

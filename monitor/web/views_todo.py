@@ -4,7 +4,8 @@ Every open or acknowledged flag in the person's scope, most severe first and old
 within a severity, each with a plain title, the account and its owner, its age in the
 district's time, and one main action; acknowledged items stay until resolved or dismissed.
 Items that are IT's job say so and link to the account. Manual checks that are due (accounts
-with no API) are listed too, for the people who record them.
+with no API) are listed too, for the people who record them, and accounts discovery found
+that wait for a decision, for the people who see them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from monitor.registry.attestations import Due, due_attestations
 from monitor.storage.models import Account, Flag
 from monitor.web.core import Ctx
 from monitor.web.paging import paginate
+from monitor.web.views_discovery import waiting_count
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = case({s: i for i, s in enumerate(SEVERITIES)}, value=Flag.severity, else_=9)
@@ -96,5 +98,6 @@ def dashboard(ctx: Ctx) -> Response:
         counts=[(s, int(counts.get(s, 0))) for s in SEVERITIES],
         total=sum(int(n) for n in counts.values()),
         checks=checks,
+        found=waiting_count(ctx),
         can_change=can(ctx.user, "flag.change"),
     )
