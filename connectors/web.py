@@ -45,7 +45,13 @@ def _site_hosts(url: str) -> tuple[str, str]:
 
 
 def _robots(
-    session: requests.Session, url: str, allowed: tuple[str, ...], agent: str, resolve: Any
+    session: requests.Session,
+    url: str,
+    allowed: tuple[str, ...],
+    agent: str,
+    resolve: Any,
+    deadline: float,
+    clock: Any,
 ) -> urllib.robotparser.RobotFileParser:
     parts = urlsplit(url)
     robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
@@ -68,7 +74,9 @@ def _robots(
         response.close()
         parser.allow_all = True  # type: ignore[attr-defined]  # RFC 9309: unavailable
     else:
-        body = read_bounded(response, ROBOTS_MAX, PLATFORM, 15.0, what="robots.txt")
+        body = read_bounded(
+            response, ROBOTS_MAX, PLATFORM, min(deadline, 15.0), clock, what="robots.txt"
+        )
         parser.parse(body.decode("utf-8", "replace").splitlines())
     return parser
 
@@ -81,6 +89,7 @@ def read_page(
     max_bytes: int = 512 * 1024,
     deadline: float = 20.0,
     resolve: Any = public_host,
+    clock: Any = None,
 ) -> list[AccountLink]:
     """The accounts the page at ``url`` links to (one per identity).
 
@@ -88,12 +97,13 @@ def read_page(
         RobotsRefused: robots.txt disallows the page for ``user_agent``.
         PermanentError: not https, a redirect off the site or to a private address, an
             answer other than 200, or a page over ``max_bytes``.
-        TransientError: a network error, a 5xx, or the page took longer than ``deadline``.
+        TransientError: a network error, a 5xx, or the page took longer than ``deadline``
+            seconds to arrive (by ``clock``, default :func:`time.monotonic`).
     """
     _, site = _site_hosts(url)
     allowed = (site,)
     http = session_with_timeout(session)
-    robots = _robots(http, url, allowed, user_agent, resolve)
+    robots = _robots(http, url, allowed, user_agent, resolve, deadline, clock)
     if not robots.can_fetch(user_agent, url):
         raise RobotsRefused(
             f"{PLATFORM}: robots.txt of {site} does not allow {user_agent} to read {url[:100]}",
@@ -111,5 +121,5 @@ def read_page(
         timeout=PAGE_TIMEOUT,
     )
     final = response.url or url
-    body = read_bounded(response, max_bytes, PLATFORM, deadline)
+    body = read_bounded(response, max_bytes, PLATFORM, deadline, clock)
     return account_links(body.decode(response.encoding or "utf-8", "replace"), final)

@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 
-from connectors import PermanentError
+from connectors import PermanentError, TransientError
 from connectors.links import account_link, account_links, registered_keys
 from connectors.web import RobotsRefused, read_page
 
@@ -151,3 +151,21 @@ def test_a_page_over_the_size_cap_is_refused():
         with pytest.raises(PermanentError) as raised:
             _read(max_bytes=4096)
         assert "larger than" in str(raised.value)
+
+
+def test_a_page_that_takes_longer_than_the_deadline_is_given_up():
+    with responses.RequestsMock() as rsps:
+        _site(rsps, page=(200, PAGE * 200))  # four 64 KiB reads, under the size cap
+        ticks = iter(range(0, 10_000, 10))  # every look at the clock is 10 s later
+        with pytest.raises(TransientError, match="too long"):
+            _read(deadline=25, clock=lambda: next(ticks))
+
+
+def test_a_youtube_handle_and_a_channel_id_stay_two_identities_offline():
+    # Without asking YouTube, @handle and /channel/UC... cannot be known to be one channel:
+    # an unregistered channel linked both ways is two candidates (registering one of them
+    # with its channel id as external_id makes both count as registered; see
+    # test_a_youtube_channel_is_one_account_with_its_handle_and_its_id).
+    handle = account_link("https://www.youtube.com/@RiversideMusic")
+    channel = account_link("https://www.youtube.com/channel/UCriversideMusicRoom0001")
+    assert handle and channel and handle.key != channel.key

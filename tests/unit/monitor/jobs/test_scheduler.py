@@ -163,3 +163,21 @@ def test_a_broker_failing_mid_tick_gives_back_the_slots_it_did_not_send(world):
     # The two polls that went out keep their slots; the next tick sends only the other two
     again = tick(app, tasks, at(20))
     assert len(sent) == 2 and len(again.polls) == 2 and not set(sent) & set(again.polls)
+
+
+def _discover_messages(broker):
+    queue = broker.queues.get("procedure")
+    messages = list(queue.queue) if queue is not None else []
+    return [m for m in messages if b'"discover"' in m]
+
+
+def test_discovery_runs_once_a_week_from_monday_morning_in_district_time(world):
+    app, tasks, broker = world
+    assert not tick(app, tasks, at(-2)).discovery  # Monday 06:00: before the weekly hour
+    monday = at(0)  # Monday 08:00 in Vancouver, after the digest hour
+    assert tick(app, tasks, monday, owner="scheduler-1").discovery
+    assert not tick(app, tasks, monday, owner="scheduler-2").discovery  # claimed once
+    assert not tick(app, tasks, at(30)).discovery  # later the same ISO week
+    assert len(_discover_messages(broker)) == 1
+    assert tick(app, tasks, at(24 * 7)).discovery  # the next week's run
+    assert len(_discover_messages(broker)) == 2
