@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -170,3 +171,32 @@ def test_the_account_page_section_shows_the_state(district):
     assert "has not acknowledged version 2" in page.text and "Administrative access" in page.text
     other = client.get(f"/accounts/{district.ids['mtn_account']}/procedure")
     assert other.status_code == 404  # another school's account
+
+
+def test_the_account_page_compares_the_registrys_administrators_with_the_platforms(district):
+    from monitor.registry.admins import Admin, save_platform_list
+
+    account_id = district.ids["riv_account"]
+    with district.app.sessions() as s, s.begin():
+        s.get_one(Account, account_id).administrators = "patel@fvsd.example.ca; coach.kim@gmail.com"
+        save_platform_list(
+            s,
+            account_id,
+            NOW,
+            "YouTube channel managers",
+            [Admin("patel@fvsd.example.ca", "Patel"), Admin("former.vp@fvsd.example.ca", "VP")],
+        )
+    client = district.client()
+    sign_in(client, ROLES["auditor"])
+    page = client.get(f"/accounts/{account_id}/procedure").text
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r"<tr>\s*<td[^>]*>[^<]*?([\w.]+@[\w.]+)[^<]*</td>.*?</tr>", page, re.S)
+    }
+    assert (
+        "listed" in rows["patel@fvsd.example.ca"] and "has access" in rows["patel@fvsd.example.ca"]
+    )
+    assert "listed" in rows["coach.kim@gmail.com"] and "no access" in rows["coach.kim@gmail.com"]
+    assert "not listed" in rows["former.vp@fvsd.example.ca"]
+    assert "has access" in rows["former.vp@fvsd.example.ca"]
+    assert "The platform's list was read" in page
