@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,7 @@ def test_one_alert_per_supervisor_per_week_listing_only_their_units_new_candidat
     assert "@decided" not in text and "@old" not in text
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "https://" in text and "/discovery" in text
+    assert re.search(r"@riverside.eagles: \S+ \(candidate \d+\)", text)  # the CLI needs the id
 
 
 def test_next_weeks_alert_lists_only_what_is_new_since(app):
