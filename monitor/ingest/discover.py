@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 
 import connectors
+from connectors import Platform
 from connectors.links import AccountLink, SearchHit
 from connectors.sandbox_sites import SandboxSites
 from connectors.web import read_page
@@ -190,8 +191,8 @@ def _youtube(
         return
     for school in schools:
         with app.sessions() as session:
-            _, spent = usage.spent_today(session, "youtube", now, "search")
-        left = usage.units_left(app, "youtube", now)
+            _, spent = usage.spent_today(session, Platform.YOUTUBE, now, "search")
+        left = usage.units_left(app, Platform.YOUTUBE, now)
         if spent + SEARCH_UNITS > options.youtube_search_units:
             report.searches.append(
                 f"YouTube '{school.name}': not searched, over the discovery budget "
@@ -203,7 +204,9 @@ def _youtube(
                 f"YouTube '{school.name}': not searched, the day's quota is kept for polls"
             )
             continue
-        _one_search(app, searcher.search_channels, "youtube", school, district, known, now, report)
+        _one_search(
+            app, searcher.search_channels, Platform.YOUTUBE, school, district, known, now, report
+        )
 
 
 def _x(
@@ -225,7 +228,9 @@ def _x(
         if number >= options.x_searches:
             report.searches.append(f"X '{school.name}': not searched, over x_searches")
             continue
-        if not _one_search(app, searcher.search_users, "x", school, district, known, now, report):
+        if not _one_search(
+            app, searcher.search_users, Platform.X, school, district, known, now, report
+        ):
             return  # the access level does not allow it: no point asking again
 
 
@@ -239,7 +244,7 @@ def _one_search(
     now: datetime,
     report: DiscoveryReport,
 ) -> bool:
-    label = "YouTube" if platform == "youtube" else "X"
+    label = connectors.CAPABILITIES[platform].display_name
     try:
         hits = call(school.name)
     except connectors.ConfigurationError as exc:
@@ -250,7 +255,7 @@ def _one_search(
         return True
     finally:
         with app.sessions() as session, session.begin():
-            units = SEARCH_UNITS if platform == "youtube" else 0
+            units = SEARCH_UNITS if platform == Platform.YOUTUBE else 0
             usage.record_search(session, platform, now, 1, units)
     ours = [h.link for h in hits if _names_us(h, school, district)]
     source = f"{label} search for '{school.name}'"
