@@ -32,6 +32,7 @@ from connectors.links import AccountLink, SearchHit
 from connectors.sandbox_sites import SandboxSites
 from connectors.web import read_page
 from monitor.core.app import App
+from monitor.core.progress import SILENT, Progress, advancing
 from monitor.registry import usage
 from monitor.registry.candidates import known_identities, note_found
 from monitor.registry.connect import connector_for
@@ -73,8 +74,11 @@ def _web(app: App) -> tuple[Any, Callable[[str], bool] | None]:
     return app.transports.get("web"), app.transports.get("web_resolve")
 
 
-def run_discovery(app: App, now: datetime, search: bool = True) -> DiscoveryReport:
-    """Read every unit's website and, within budget, search the platforms."""
+def run_discovery(
+    app: App, now: datetime, search: bool = True, progress: Progress = SILENT
+) -> DiscoveryReport:
+    """Read every unit's website and, within budget, search the platforms; ``progress``
+    hears of each website read and each school searched."""
     report = DiscoveryReport()
     with app.sessions() as session:
         units = [
@@ -84,13 +88,15 @@ def run_discovery(app: App, now: datetime, search: bool = True) -> DiscoveryRepo
         known = known_identities(session)
     district = next((u for u in units if u.kind == "district"), None)
     web, resolve = _web(app)
-    for unit in units:
-        if unit.website:
-            _site(app, unit, web, resolve, known, now, report)
+    sites = [unit for unit in units if unit.website]
+    progress.stage("Reading websites", len(sites))
+    for unit in sites:
+        _site(app, unit, web, resolve, known, now, report)
+        progress.advance()
     if search:
         schools = [u for u in units if u.kind == "school"]
-        _youtube(app, schools, district, known, now, report)
-        _x(app, schools, district, known, now, report)
+        _youtube(app, schools, district, known, now, report, progress)
+        _x(app, schools, district, known, now, report, progress)
     with app.sessions() as session, session.begin():
         audit.record(
             session,
@@ -181,6 +187,7 @@ def _youtube(
     known: set[str],
     now: datetime,
     report: DiscoveryReport,
+    progress: Progress = SILENT,
 ) -> None:
     options = app.settings.discovery
     if not options.youtube_search_account or not options.youtube_search_units:
@@ -189,7 +196,8 @@ def _youtube(
     if searcher is None or not hasattr(searcher, "search_channels"):
         report.searches.append("YouTube: the search account cannot search (check its id)")
         return
-    for school in schools:
+    progress.stage("Searching YouTube", len(schools))
+    for school in advancing(progress, schools):
         with app.sessions() as session:
             _, spent = usage.spent_today(session, Platform.YOUTUBE, now, "search")
         left = usage.units_left(app, Platform.YOUTUBE, now)
@@ -216,6 +224,7 @@ def _x(
     known: set[str],
     now: datetime,
     report: DiscoveryReport,
+    progress: Progress = SILENT,
 ) -> None:
     options = app.settings.discovery
     if not options.x_search_account or not options.x_searches:
@@ -224,7 +233,8 @@ def _x(
     if searcher is None or not hasattr(searcher, "search_users"):
         report.searches.append("X: the search account cannot search (check its id)")
         return
-    for number, school in enumerate(schools):
+    progress.stage("Searching X", len(schools))
+    for number, school in enumerate(advancing(progress, schools)):
         if number >= options.x_searches:
             report.searches.append(f"X '{school.name}': not searched, over x_searches")
             continue
