@@ -23,6 +23,7 @@ from detectors.base import (
     OrgContact,
     PostState,
     ProfileState,
+    Severity,
     TextItem,
     redact,
 )
@@ -44,8 +45,8 @@ def build(lexicon_dir: str = "", alt_text_items: bool = False) -> tuple[Detector
             (the worker does, so alt text is checked even when the photo cannot be fetched);
             then the PII detector does not read it again from the ``ImageItem``.
     """
-    # Deferred: these modules bring OpenCV and NumPy, which `import detectors` (the structural
-    # rules, the CLI's --help) does not need.
+    # Deferred: these modules bring OpenCV, NumPy, the automata and the language model, which
+    # `import detectors` (the structural rules, the CLI's --help) does not need.
     from detectors.images import ImageDetector
     from detectors.language import LanguageDetector, load_lexicon
     from detectors.media import MediaInquiryDetector
@@ -106,6 +107,7 @@ __all__ = [
     "OrgContact",
     "PostState",
     "ProfileState",
+    "Severity",
     "TextItem",
     "default_detectors",
     "redact",

@@ -10,12 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 from detectors.rules import CLAUSES
 
-Severity = Literal["critical", "high", "medium", "low"]
-SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
+
+class Severity(StrEnum):
+    """How soon a finding needs someone, most urgent first. The database, the alerts and
+    the metrics store and show the values ("critical", ...)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)  # most urgent first
 
 
 @dataclass(frozen=True)

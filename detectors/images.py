@@ -27,7 +27,7 @@ import cv2.data
 import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from detectors.base import Context, Detector, Finding, ImageItem, Item
+from detectors.base import Context, Detector, Finding, ImageItem, Item, Severity
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # our own cap, whatever Image.MAX_IMAGE_PIXELS is set to
@@ -230,7 +230,7 @@ class ImageDetector(Detector):
         details = {"label": "photo", "faces": faces, "post": item.post_id}
         return self.finding(
             "pii.student",
-            "critical",
+            Severity.CRITICAL,
             explanation,
             item.id,
             subject=item.id,
@@ -245,7 +245,7 @@ class ImageDetector(Detector):
         )
         details = {"label": "location data", "gps": "present", "post": item.post_id}
         return self.finding(
-            "pii.student", "high", explanation, item.id, subject=item.id, details=details
+            "pii.student", Severity.HIGH, explanation, item.id, subject=item.id, details=details
         )
 
 

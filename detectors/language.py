@@ -41,13 +41,15 @@ class Category(NamedTuple):
 
 
 CATEGORIES: dict[str, Category] = {
-    "threats": Category("critical", "threat", "threatening language", 0.9),
-    "hate": Category("high", "discriminatory language", "a slur or discriminatory language", 1.0),
-    "harassment": Category("high", "insult", "a harassing insult", 0.9),
-    "obscenity": Category("high", "obscenity", "an obscene word", 1.0),
-    "defamation": Category("high", "accusation", "a possibly defamatory accusation", 0.7),
+    "threats": Category(Severity.CRITICAL, "threat", "threatening language", 0.9),
+    "hate": Category(
+        Severity.HIGH, "discriminatory language", "a slur or discriminatory language", 1.0
+    ),
+    "harassment": Category(Severity.HIGH, "insult", "a harassing insult", 0.9),
+    "obscenity": Category(Severity.HIGH, "obscenity", "an obscene word", 1.0),
+    "defamation": Category(Severity.HIGH, "accusation", "a possibly defamatory accusation", 0.7),
     "confidential": Category(
-        "high", "confidential information", "what looks like confidential information", 0.8
+        Severity.HIGH, "confidential information", "what looks like confidential information", 0.8
     ),
 }
 MASKABLE = ("obscenity", "harassment", "hate")  # word lists also matched as "f***"
@@ -241,7 +243,7 @@ class LanguageDetector(Detector):
         )
         return self.finding(
             RULE,
-            "high",
+            Severity.HIGH,
             explanation,
             item.id,
             subject=item.id,

@@ -18,7 +18,7 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from detectors.base import Context, Detector, Finding, Item, TextItem
+from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
 from detectors.phrases import Match, PhraseBook
 
 RULE = "media.inquiry"
@@ -155,7 +155,7 @@ class MediaInquiryDetector(Detector):
         score = 0.95 if identified and outlet else 0.9 if identified else 0.8
         return self.finding(
             RULE,
-            "high",
+            Severity.HIGH,
             explanation,
             item.id,
             subject=item.id,

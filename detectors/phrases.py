@@ -8,6 +8,7 @@ and masked words ("f***") are matched by :class:`MaskIndex`. A batch of texts is
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -584,8 +585,6 @@ def accents_only(text: str, start: int, end: int) -> bool:
     """Whether every non-ASCII character of ``text[start:end]`` is a Latin letter with a
     diacritic ("disparaître", "élève"): a French or Spanish word written as it is spelt,
     not a word in disguise."""
-    import unicodedata
-
     return all(
         char.isascii() or unicodedata.normalize("NFKD", char)[0].isascii()
         for char in text[start:end]

@@ -215,9 +215,9 @@ class PiiDetector(Detector):
             named = bool(found)
             for hit in hits:
                 if hit.label == "student number" or named or self._tied(text, hit):
-                    found.append(self._pattern_finding(source, hit, "critical"))
+                    found.append(self._pattern_finding(source, hit, Severity.CRITICAL))
                 elif any(_same_sentence(text, a, hit.start, hit.end) for a, _ in plausible):
-                    found.append(self._pattern_finding(source, hit, "high"))
+                    found.append(self._pattern_finding(source, hit, Severity.HIGH))
         return found[:MAX_FINDINGS]
 
     def _tied(self, text: str, hit: PatternHit) -> bool:
@@ -323,18 +323,18 @@ class PiiDetector(Detector):
                     if reading:
                         plausible.append((start, end))
                     continue
-                severity: Severity = "medium"
+                severity: Severity = Severity.MEDIUM
             elif form in ("initial", "initial_last"):
                 own = form == "initial" and source.kind != "comment"
                 if not self.names.initial_ok(text, start, end, own):
                     continue
-                severity = "critical" if form == "initial_last" else "high"
+                severity = Severity.CRITICAL if form == "initial_last" else Severity.HIGH
             else:
                 if not self.names.full_name_ok(text, start, end, form):
                     continue
                 if school is None:  # the account's own words name the student: critical
                     school = source.kind != "comment" or self.names.about_school(text)
-                severity = "critical" if school else "high"
+                severity = Severity.CRITICAL if school else Severity.HIGH
             match = RosterMatch(start, end, *hits[0])
             found.append(self._name_finding(source, match, len(hits), in_full, severity))
         return found
@@ -370,11 +370,11 @@ class PiiDetector(Detector):
         if hit.label not in ("student number", "birth date"):
             where = (
                 " about a student or child"
-                if severity == "critical"
+                if severity == Severity.CRITICAL
                 else " next to a name that may be a student's"
             )
         explanation = f"This {_noun(source.kind)} {why}{where}; remove it."
-        details = {"label": hit.label, "about_student": severity == "critical"}
+        details = {"label": hit.label, "about_student": severity == Severity.CRITICAL}
         details.update(dict(hit.evidence))
         details.update(source.details)
         return self.finding(

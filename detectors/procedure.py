@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from detectors.base import AccountState, AdminState, Context, Detector, Finding, Item
+from detectors.base import AccountState, AdminState, Context, Detector, Finding, Item, Severity
 from detectors.structural import _day, _label
 
 
@@ -56,7 +56,7 @@ class AcknowledgementDetector(Detector):
         if problem is None or (owner and not self._answer_overdue(account, context)):
             return []
         return [
-            self.finding("account.unacknowledged", "low", problem, key, details=details),
+            self.finding("account.unacknowledged", Severity.LOW, problem, key, details=details),
         ]
 
     @staticmethod
@@ -141,7 +141,7 @@ class AdminAccessDetector(Detector):
                 out.append(
                     self.finding(
                         "account.admin_access",
-                        "high",
+                        Severity.HIGH,
                         f"{who} has administrative access to {label} but is not a District "
                         "e-mail address; give access only to District accounts and remove "
                         "this one.",
@@ -154,7 +154,7 @@ class AdminAccessDetector(Detector):
             out.append(
                 self.finding(
                     "account.admin_access",
-                    "high",
+                    Severity.HIGH,
                     f"{who} has administrative access to {label} but has left the District"
                     f"{how}; remove their access and name a current administrator.",
                     f"admin:departed:{ident}",
@@ -180,7 +180,7 @@ class AdminAccessDetector(Detector):
             return [
                 self.finding(
                     "account.admin_access",
-                    "medium",
+                    Severity.MEDIUM,
                     f"{who} has administrative access to {label} on {source} but is not on "
                     "the registry's list of administrators; add them to the registry or "
                     "remove their access.",
@@ -192,7 +192,7 @@ class AdminAccessDetector(Detector):
             return [
                 self.finding(
                     "account.admin_access",
-                    "medium",
+                    Severity.MEDIUM,
                     f"The registry lists {who} as an administrator of {label}, but {source} "
                     "does not; update the registry's list of administrators.",
                     f"admin:missing:{ident}",

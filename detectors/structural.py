@@ -20,6 +20,7 @@ from detectors.base import (
     Finding,
     Item,
     ProfileState,
+    Severity,
 )
 
 # A bare or schemed host name not preceded by "@" or part of a word (so e-mails are not links).
@@ -100,7 +101,9 @@ class CommentsReviewDetector(Detector):
         start = window_start(context.now, context.review_window)
         details = {"overdue": sorted(c.id for c in overdue), "held": held}
         key = "window:" + start.isoformat()
-        return self.finding("comments.unreviewed", "medium", explanation, key, details=details)
+        return self.finding(
+            "comments.unreviewed", Severity.MEDIUM, explanation, key, details=details
+        )
 
     def _policy(self, account: AccountState) -> Finding | None:
         profile = account.profile
@@ -114,7 +117,7 @@ class CommentsReviewDetector(Detector):
         )
         return self.finding(
             "comments.unreviewed",
-            "medium",
+            Severity.MEDIUM,
             explanation,
             "comments-on-against-policy",
             details={"comments_policy": account.comments_policy},
@@ -154,7 +157,7 @@ class VisibilityDetector(Detector):
             f"{_label(account)} is public but the account register says it should be private; "
             "make it private or record the educational need for a public account."
         )
-        return self.finding("visibility.public", "medium", explanation, "account")
+        return self.finding("visibility.public", Severity.MEDIUM, explanation, "account")
 
     def _need(self, account: AccountState, profile: ProfileState, now: datetime) -> Finding | None:
         if account.can_be_private and (
@@ -171,7 +174,7 @@ class VisibilityDetector(Detector):
             "audience_expires": expires.isoformat() if expires is not None else None,
         }
         return self.finding(
-            "visibility.public", "medium", problem, "educational-need", details=details
+            "visibility.public", Severity.MEDIUM, problem, "educational-need", details=details
         )
 
     @staticmethod
@@ -210,7 +213,7 @@ class VisibilityDetector(Detector):
         )
         return self.finding(
             "visibility.public",
-            "medium",
+            Severity.MEDIUM,
             explanation,
             f"changed:{old}->{new}",
             details={"from": old, "to": new},
@@ -222,7 +225,7 @@ class VisibilityDetector(Detector):
         return [
             self.finding(
                 "visibility.public",
-                "medium",
+                Severity.MEDIUM,
                 f"Post {post.id} on {_label(account)} is public but the account register says "
                 "the account is private; make the post private or record an educational need.",
                 f"post:{post.id}",
@@ -272,7 +275,7 @@ class PersonalEmailDetector(Detector):
             f"{_label(account)} has no contact e-mail on record; register a District e-mail "
             "address as the account's contact and recovery address."
         )
-        return self.finding("account.personal_email", "high", explanation, "email:missing")
+        return self.finding("account.personal_email", Severity.HIGH, explanation, "email:missing")
 
     def _personal(self, account: AccountState, address: str) -> Finding:
         explanation = (
@@ -281,7 +284,7 @@ class PersonalEmailDetector(Detector):
         )
         return self.finding(
             "account.personal_email",
-            "high",
+            Severity.HIGH,
             explanation,
             "email:" + address,
             details={"address": address},
@@ -324,7 +327,7 @@ class ApprovalDetector(Detector):
         )
         return self.finding(
             "account.unapproved",
-            "high",
+            Severity.HIGH,
             explanation,
             "poll-problem:" + outcome,
             details={"outcome": outcome},
@@ -340,7 +343,7 @@ class ApprovalDetector(Detector):
         )
         return self.finding(
             "account.unapproved",
-            "medium",
+            Severity.MEDIUM,
             explanation,
             "approval:" + status,
             details={"approval_status": status},
@@ -353,7 +356,7 @@ class ApprovalDetector(Detector):
             f"The credentials for {_label(account)} stopped working, so Hallwatch cannot check "
             "the account; ask IT to reconnect it."
         )
-        return self.finding("account.unapproved", "high", explanation, "credentials")
+        return self.finding("account.unapproved", Severity.HIGH, explanation, "credentials")
 
     def _stale(self, account: AccountState, context: Context) -> Finding | None:
         if not account.has_api or account.status != "active":
@@ -375,7 +378,7 @@ class ApprovalDetector(Detector):
         )
         return self.finding(
             "account.unapproved",
-            "medium",
+            Severity.MEDIUM,
             explanation,
             "stale",
             details={"last_polled_at": last.isoformat() if last is not None else None},
@@ -434,7 +437,7 @@ class IdentificationDetector(Detector):
         )
         return self.finding(
             "account.unidentified",
-            "low",
+            Severity.LOW,
             explanation,
             "identification",
             details={"missing": missing},

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from detectors.base import Context, Detector, Finding, Item, TextItem
+from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
 from detectors.folding import MAX_CHARS, prepare
 from detectors.langid import languages_of, rule_languages
 from detectors.phrases import (
@@ -244,7 +244,7 @@ class WellbeingDetector(Detector):
         score = kind.score * (0.9 if technique else 1.0)
         return self.finding(
             RULE,
-            "critical",
+            Severity.CRITICAL,
             explanation,
             item.id,
             subject=item.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from monitor.cli.base import Ctx, main, pass_ctx, print_rows
+from monitor.cli.progress import terminal_progress
 from monitor.ingest.discover import run_discovery
 from monitor.registry.candidates import (
     DECISIONS,
@@ -27,7 +28,8 @@ def discover(ctx: Ctx, no_search: bool) -> None:
     polled until a person registers it (`hallwatch candidates decide`).
     """
     app = ctx.app(migrate=True)
-    report = run_discovery(app, app.now(), search=not no_search)
+    with terminal_progress() as progress:
+        report = run_discovery(app, app.now(), search=not no_search, progress=progress)
     for url, what in report.sites.items():
         click.echo(f"{url}: {what}")
     for line in report.searches:

@@ -9,7 +9,10 @@ everything else passes :data:`SILENT`.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable, Iterator
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Progress(Protocol):
@@ -33,3 +36,10 @@ class Silent:
 
 
 SILENT: Progress = Silent()
+
+
+def advancing(progress: Progress, items: Iterable[T]) -> Iterator[T]:
+    """Each of ``items``, advancing ``progress`` by one once it is done (or skipped)."""
+    for item in items:
+        yield item
+        progress.advance()

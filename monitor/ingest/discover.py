@@ -27,10 +27,12 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 
 import connectors
+from connectors import Platform
 from connectors.links import AccountLink, SearchHit
 from connectors.sandbox_sites import SandboxSites
 from connectors.web import read_page
 from monitor.core.app import App
+from monitor.core.progress import SILENT, Progress, advancing
 from monitor.registry import usage
 from monitor.registry.candidates import known_identities, note_found
 from monitor.registry.connect import connector_for
@@ -72,8 +74,11 @@ def _web(app: App) -> tuple[Any, Callable[[str], bool] | None]:
     return app.transports.get("web"), app.transports.get("web_resolve")
 
 
-def run_discovery(app: App, now: datetime, search: bool = True) -> DiscoveryReport:
-    """Read every unit's website and, within budget, search the platforms."""
+def run_discovery(
+    app: App, now: datetime, search: bool = True, progress: Progress = SILENT
+) -> DiscoveryReport:
+    """Read every unit's website and, within budget, search the platforms; ``progress``
+    hears of each website read and each school searched."""
     report = DiscoveryReport()
     with app.sessions() as session:
         units = [
@@ -83,13 +88,15 @@ def run_discovery(app: App, now: datetime, search: bool = True) -> DiscoveryRepo
         known = known_identities(session)
     district = next((u for u in units if u.kind == "district"), None)
     web, resolve = _web(app)
-    for unit in units:
-        if unit.website:
-            _site(app, unit, web, resolve, known, now, report)
+    sites = [unit for unit in units if unit.website]
+    progress.stage("Reading websites", len(sites))
+    for unit in sites:
+        _site(app, unit, web, resolve, known, now, report)
+        progress.advance()
     if search:
         schools = [u for u in units if u.kind == "school"]
-        _youtube(app, schools, district, known, now, report)
-        _x(app, schools, district, known, now, report)
+        _youtube(app, schools, district, known, now, report, progress)
+        _x(app, schools, district, known, now, report, progress)
     with app.sessions() as session, session.begin():
         audit.record(
             session,
@@ -180,6 +187,7 @@ def _youtube(
     known: set[str],
     now: datetime,
     report: DiscoveryReport,
+    progress: Progress = SILENT,
 ) -> None:
     options = app.settings.discovery
     if not options.youtube_search_account or not options.youtube_search_units:
@@ -188,10 +196,11 @@ def _youtube(
     if searcher is None or not hasattr(searcher, "search_channels"):
         report.searches.append("YouTube: the search account cannot search (check its id)")
         return
-    for school in schools:
+    progress.stage("Searching YouTube", len(schools))
+    for school in advancing(progress, schools):
         with app.sessions() as session:
-            _, spent = usage.spent_today(session, "youtube", now, "search")
-        left = usage.units_left(app, "youtube", now)
+            _, spent = usage.spent_today(session, Platform.YOUTUBE, now, "search")
+        left = usage.units_left(app, Platform.YOUTUBE, now)
         if spent + SEARCH_UNITS > options.youtube_search_units:
             report.searches.append(
                 f"YouTube '{school.name}': not searched, over the discovery budget "
@@ -203,7 +212,9 @@ def _youtube(
                 f"YouTube '{school.name}': not searched, the day's quota is kept for polls"
             )
             continue
-        _one_search(app, searcher.search_channels, "youtube", school, district, known, now, report)
+        _one_search(
+            app, searcher.search_channels, Platform.YOUTUBE, school, district, known, now, report
+        )
 
 
 def _x(
@@ -213,6 +224,7 @@ def _x(
     known: set[str],
     now: datetime,
     report: DiscoveryReport,
+    progress: Progress = SILENT,
 ) -> None:
     options = app.settings.discovery
     if not options.x_search_account or not options.x_searches:
@@ -221,11 +233,14 @@ def _x(
     if searcher is None or not hasattr(searcher, "search_users"):
         report.searches.append("X: the search account cannot search (check its id)")
         return
-    for number, school in enumerate(schools):
+    progress.stage("Searching X", len(schools))
+    for number, school in enumerate(advancing(progress, schools)):
         if number >= options.x_searches:
             report.searches.append(f"X '{school.name}': not searched, over x_searches")
             continue
-        if not _one_search(app, searcher.search_users, "x", school, district, known, now, report):
+        if not _one_search(
+            app, searcher.search_users, Platform.X, school, district, known, now, report
+        ):
             return  # the access level does not allow it: no point asking again
 
 
@@ -239,7 +254,7 @@ def _one_search(
     now: datetime,
     report: DiscoveryReport,
 ) -> bool:
-    label = "YouTube" if platform == "youtube" else "X"
+    label = connectors.CAPABILITIES[platform].display_name
     try:
         hits = call(school.name)
     except connectors.ConfigurationError as exc:
@@ -250,7 +265,7 @@ def _one_search(
         return True
     finally:
         with app.sessions() as session, session.begin():
-            units = SEARCH_UNITS if platform == "youtube" else 0
+            units = SEARCH_UNITS if platform == Platform.YOUTUBE else 0
             usage.record_search(session, platform, now, 1, units)
     ours = [h.link for h in hits if _names_us(h, school, district)]
     source = f"{label} search for '{school.name}'"

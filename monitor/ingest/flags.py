@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors import Finding
+from detectors import Finding, Severity
 from monitor.core.display import display_text
 from monitor.core.domain import FlagStatus
 from monitor.storage import audit
@@ -44,7 +44,7 @@ IMMEDIATE_RULES = frozenset({"media.inquiry"})  # journalists have deadlines
 def due_time(finding: Finding, now: datetime, group: timedelta | None) -> datetime:
     """When the alert is due: at once for critical findings and media inquiries, otherwise
     at the end of the grouping window that holds ``now`` (one message per recipient)."""
-    if not group or finding.severity == "critical" or finding.rule in IMMEDIATE_RULES:
+    if not group or finding.severity == Severity.CRITICAL or finding.rule in IMMEDIATE_RULES:
         return now
     seconds = group.total_seconds()
     return datetime.fromtimestamp((now.timestamp() // seconds + 1) * seconds, tz=UTC)

@@ -24,7 +24,7 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
         broker: dramatiq.Broker = StubBroker()
         return broker
     if url.startswith(("amqp://", "amqps://")):
-        from dramatiq.brokers.rabbitmq import RabbitmqBroker  # needs pika: only when asked
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker  # deferred: needs pika (RabbitMQ only)
 
         return RabbitmqBroker(url=url)
     # A worker killed outright (kill -9, a lost machine) leaves its fetched messages unacked;
@@ -109,7 +109,7 @@ def _redis(url: str, timeout: float) -> redis.Redis:
 
 
 def _rabbitmq(url: str, timeout: float) -> Any:
-    import pika  # needs pika: only with a RabbitMQ broker
+    import pika  # deferred: optional, only with a RabbitMQ broker
 
     parameters = pika.URLParameters(url)
     parameters.socket_timeout = parameters.blocked_connection_timeout = timeout
@@ -118,7 +118,7 @@ def _rabbitmq(url: str, timeout: float) -> Any:
 
 
 def _rabbit_count(connection: Any, queue: str) -> int:
-    import pika.exceptions  # needs pika: only with a RabbitMQ broker
+    import pika.exceptions  # deferred: optional, only with a RabbitMQ broker
 
     channel = connection.channel()
     try:

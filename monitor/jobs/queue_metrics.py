@@ -90,7 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.split("?", 1)[0] not in ("/", "/metrics"):
             self.send_error(404)
             return
-        # After PROMETHEUS_MULTIPROC_DIR is set (see the module docstring).
+        # Deferred until PROMETHEUS_MULTIPROC_DIR is set: prometheus_client reads it on import
+        # (see the module docstring).
         from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
         from prometheus_client.multiprocess import MultiProcessCollector
 

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 from sqlalchemy.orm import Session, object_session
 
+from detectors import Severity
 from detectors.rules import advice, flag_title, rule_name
 from monitor.access.links import Link, alert_links
 from monitor.core.app import App
@@ -56,7 +57,7 @@ def plain(app: App, flag: Flag) -> dict[str, str]:
 
 def subject_of(flag: Flag) -> str:
     """The alert's subject: what happened and where; urgent ones say so first."""
-    return ("Urgent: " if flag.severity == "critical" else "") + title(flag)
+    return ("Urgent: " if flag.severity == Severity.CRITICAL else "") + title(flag)
 
 
 def alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> EmailMessage:

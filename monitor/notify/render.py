@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from detectors import Severity
 from detectors.rules import rule_name
 from monitor.core.display import display_text, header_text, local_day, safe_url
 
@@ -23,11 +24,11 @@ STATUS_WORDS = {
     "retired": "retired",
     "credentials_broken": "not working: IT must reconnect it",
 }
-SEVERITY_WORDS = {
-    "critical": "Urgent: act today",
-    "high": "High: act this week",
-    "medium": "Medium",
-    "low": "Low",
+SEVERITY_WORDS: dict[str, str] = {  # keyed by the stored value (a Severity)
+    Severity.CRITICAL: "Urgent: act today",
+    Severity.HIGH: "High: act this week",
+    Severity.MEDIUM: "Medium",
+    Severity.LOW: "Low",
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import connectors
+from connectors import Platform
 from detectors.rules import HIDE_REASONS
 from monitor.core.app import App
 from monitor.core.domain import CommentStatus
@@ -30,7 +31,7 @@ def account_ref(account: Account) -> connectors.AccountRef:
 
 def serving_connector(app: App, platform: str) -> str:
     """The connector that serves a platform's accounts: "sandbox" in sandbox mode."""
-    return "sandbox" if app.settings.sandbox.scenario else platform
+    return Platform.SANDBOX if app.settings.sandbox.scenario else platform
 
 
 def connector_for(app: App, account: Account, now: datetime) -> connectors.Connector:
@@ -42,7 +43,7 @@ def connector_for(app: App, account: Account, now: datetime) -> connectors.Conne
     """
     name = serving_connector(app, account.platform)
     cls = connectors.get_connector(name)
-    if name == "sandbox":
+    if name == Platform.SANDBOX:
         credentials = {
             "scenario": app.settings.sandbox.scenario,
             "latency_seconds": app.settings.sandbox.latency_seconds,

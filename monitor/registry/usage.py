@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 import connectors
+from connectors import Platform
 from connectors.base import Quota
 from monitor.core.app import App
 from monitor.core.settings import Settings
@@ -33,7 +34,7 @@ POLL_RESERVE_UNITS = 20  # leave room for a poll's own list calls
 RESET_MARGIN = timedelta(minutes=5)  # wait a little past the platform's midnight
 # A district's own allowance, where a setting overrides the platform's default (its facts).
 ALLOWANCE: dict[str, Callable[[Settings], int]] = {
-    "youtube": lambda settings: settings.limits.youtube_daily_quota,
+    Platform.YOUTUBE: lambda settings: settings.limits.youtube_daily_quota,
 }
 
 

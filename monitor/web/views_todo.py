@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from starlette.responses import Response
 
+from detectors import SEVERITIES
 from detectors.rules import flag_title, rule_name
 from monitor.access.scope import accounts_seen, can, flags_seen, is_it_job
 from monitor.core.domain import ACTIVE_FLAG, FlagStatus, Role
@@ -25,7 +26,6 @@ from monitor.web.core import Ctx
 from monitor.web.paging import paginate
 from monitor.web.views_discovery import waiting_count
 
-SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = case({s: i for i, s in enumerate(SEVERITIES)}, value=Flag.severity, else_=9)
 
 

@@ -127,6 +127,27 @@ def test_a_first_poll_of_every_account(env):
     assert "polled: 25 ok" in screen and "riv-ig" not in screen
 
 
+def test_discover_shows_each_website_read_on_a_terminal_and_nothing_when_piped(env):
+    _sandbox_registry(env)
+    piped = subprocess.run(
+        [BIN / "hallwatch", "discover", "--no-search"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr == "" and "Reading websites" not in piped.stdout
+    assert piped.stdout.splitlines()[-2:] == [
+        "1 new candidate(s), 0 seen before, 6 link(s) to registered accounts",
+        "  new: instagram:riverside.eagles.sports",
+    ]
+    code, out, screen = _run_on_a_terminal(env, "discover", "--no-search")
+    assert code == 0, screen
+    assert re.search(r"Reading websites .*\b6/6\b", screen)  # the six units' sites, to the end
+    assert "Reading websites" not in out and "0 new candidate(s), 1 seen before" in out
+
+
 def test_consent_registry_purge_and_rotate_piped_print_what_they_always_printed(env, tmp_path):
     consent = tmp_path / "consent.csv"
     consent.write_text("student_number,media_release\n4000001,yes\n4000002,no\n")

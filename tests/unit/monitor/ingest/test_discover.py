@@ -124,6 +124,25 @@ def test_a_search_counts_100_units_and_keeps_only_hits_naming_the_district(app):
         assert usage.spent_today(s, "youtube", NOW, "search") == (1, 100)
 
 
+class _Stages:
+    def __init__(self) -> None:
+        self.seen: list[list] = []
+
+    def stage(self, label: str, total: int) -> None:
+        self.seen.append([label, total, 0])
+
+    def advance(self, count: int = 1) -> None:
+        self.seen[-1][2] += count
+
+
+def test_progress_hears_of_each_website_and_each_school_searched(app):
+    _searching(app)
+    stages = _Stages()
+    run_discovery(app, NOW, progress=stages)
+    # two units with a website (the district's and Riverside's), one school searched
+    assert stages.seen == [["Reading websites", 2, 2], ["Searching YouTube", 1, 1]]
+
+
 def test_a_search_over_budget_is_not_made_and_says_so(app):
     mock = _searching(app, units=100)
     with app.sessions() as s, s.begin():
