@@ -94,6 +94,7 @@ def test_digest_says_how_many_comments_in_each_language_were_not_checked(
     assert "French" not in text and "English" not in text  # covered: not counted
     assert "not checked for language: Punjabi 2, Tagalog 1" in text  # the account's line
     assert "<strong>2</strong> comments in Punjabi were not checked" in html
+    assert "The comment-review rule still applies:</strong>" in html
     # Without word lists for Punjabi, the insult was not flagged.
     with app.sessions() as s:
         assert not list(s.scalars(select(Flag).where(Flag.rule_id == "language.prohibited")))
