@@ -19,6 +19,12 @@ What a district sees in its first week, measured on text nobody here wrote:
 4. ``language.prohibited`` and ``media.inquiry``: alerts per 1,000 real comments, and the
    share a person would call right, from ``benchmarks/data/real_comment_judgements.jsonl``
    (development-half alerts judged by hand; see the docs).
+5. ``wellbeing.self_harm``: alerts per 1,000 real comments (each counted as false: a
+   person may read them), and recall per group on ``benchmarks/data/wellbeing.jsonl``, the
+   set written by hand for the rule (explicit, indirect, obfuscated and French statements;
+   idioms, hyperbole, quotations, song lyrics, book titles, news and negations that must stay
+   quiet). Targets (issue 16): at most 0.2 alerts per 1,000, recall at least 0.9 on explicit
+   statements.
 
 ``--baseline REF`` also runs the detectors as they are at git ref REF (their ``detectors/``
 folder, extracted to a temporary directory and imported in a child process) on the same
@@ -65,7 +71,10 @@ IMAGES = ROOT / "tests" / "data"
 KEY = b"alert_precision benchmark roster key (not a secret)"
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 BATCH = 500
-RULES = ("pii.student", "language.prohibited", "media.inquiry")
+RULES = ("pii.student", "language.prohibited", "media.inquiry", "wellbeing.self_harm")
+WELLBEING = "wellbeing.self_harm"
+WELLBEING_SET = DATA / "wellbeing.jsonl"  # labelled by hand for the rule (wellbeing_quality.py)
+TARGET_WELLBEING_RECALL, TARGET_WELLBEING_ALERTS = 0.9, 0.2
 SEVERITIES = ("critical", "high", "medium", "low")
 TARGET_FALSE, TARGET_CRITICAL, TARGET_RECALL = 1.0, 0.1, 0.98
 # Label kinds in school_posts.jsonl whose recall the 0.98 target covers.
@@ -145,7 +154,29 @@ def _suite() -> list[Any]:
     from detectors.media import MediaInquiryDetector
     from detectors.pii import PiiDetector
 
-    return [PiiDetector(), LanguageDetector(), MediaInquiryDetector(), ImageDetector()]
+    suite = [PiiDetector(), LanguageDetector(), MediaInquiryDetector(), ImageDetector()]
+    try:  # a --baseline ref from before the rule has none
+        from detectors.wellbeing import WellbeingDetector
+    except ImportError:
+        return suite
+    return [*suite, WellbeingDetector()]
+
+
+def wellbeing_labelled(context: Any, suite: Sequence[Any]) -> dict[str, list[int]]:
+    """``wellbeing.self_harm`` on the hand-written labelled set: per ``label:group``,
+    ``[alerted, items]`` (recall for positive groups, false alerts for negative ones)."""
+    import detectors
+    from detectors import TextItem
+
+    rows = [json.loads(line) for line in WELLBEING_SET.read_text("utf-8").splitlines() if line]
+    items = [TextItem(id=r["id"], text=r["text"], kind="comment") for r in rows]
+    hit = {f.subject for f in detectors.run(items, context, detectors=suite) if f.rule == WELLBEING}
+    groups: dict[str, list[int]] = {}
+    for row in rows:
+        counts = groups.setdefault(f"{row['label']}:{row['group']}", [0, 0])
+        counts[0] += row["id"] in hit
+        counts[1] += 1
+    return groups
 
 
 def _rows(found: Sequence[Any]) -> list[dict[str, Any]]:
@@ -192,6 +223,7 @@ def run_detectors() -> dict[str, Any]:
             post_items.append(ImageItem(id=post["id"] + "/photo", post_id=post["id"], data=data))
     post_found = detectors.run(post_items, context, detectors=suite)
     return {
+        "wellbeing": wellbeing_labelled(context, suite),
         "comments": _rows(found),
         "posts": _rows(post_found),
         "seconds": seconds,
@@ -336,6 +368,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     for source, ids in sorted(by_source.items()):
         out["sources"][source] = alert_figures(result["comments"], ids, "pii.student")
     out["posts"] = post_figures(result["posts"], load_posts())
+    out["wellbeing"] = result.get("wellbeing", {})
     out["seconds"] = result["seconds"]
     out["roster"] = result["roster"]
     return out
@@ -381,11 +414,13 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
                 for r in runs.values()
             )
             print(f"    {kind:30}{cells}")
-        for rule in ("language.prohibited", "media.inquiry"):
+        for rule in ("language.prohibited", "media.inquiry", WELLBEING):
             cells = "".join(
                 f"{_fmt(r['halves'][half][rule]['per_1000']):>22}" for r in runs.values()
             )
             print(f"{rule + ' alerts / 1,000':34}{cells}")
+            if rule == WELLBEING:
+                continue  # every alert on these comments is read as false (none judged yet)
             if half == "dev":
                 cells = "".join(
                     f"{_ratio(r['halves'][half][rule]['judged']):>22}" for r in runs.values()
@@ -423,6 +458,20 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
             f"{_ratio(r['posts']['negatives'].get(kind, (0, 0))):>22}" for r in runs.values()
         )
         print(f"    {kind:30}{cells}")
+    print(f"\n== {WELLBEING} on {WELLBEING_SET.name} (written for the rule; idioms, "
+          "hyperbole, quotations, lyrics and titles among the negatives)")  # fmt: skip
+    print(f"{'':34}{header}")
+    groups = sorted(
+        {g for r in runs.values() for g in r.get("wellbeing", {})},
+        key=lambda g: (not g.startswith("1:"), g),
+    )
+    for group in groups:
+        label, name = group.split(":", 1)
+        what = f"recall {name}" if label == "1" else f"false alerts {name}"
+        cells = "".join(
+            f"{_ratio(r.get('wellbeing', {}).get(group, (0, 0))):>22}" for r in runs.values()
+        )
+        print(f"  {what:32}{cells}")
     print("\n== Targets (held-out half; the dev half beside it)")
     for name, run in runs.items():
         h, d = run["halves"]["held-out"]["pii.student"], run["halves"]["dev"]["pii.student"]
@@ -433,6 +482,13 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
             f"[target <= {TARGET_FALSE}], critical {h['critical_per_1000']:.2f} "
             f"(dev {d['critical_per_1000']:.2f}) [<= {TARGET_CRITICAL}], recall {recall:.3f} "
             f"[>= {TARGET_RECALL}]; {run['seconds']:.1f} s for the real comments"
+        )
+        w, wd = run["halves"]["held-out"][WELLBEING], run["halves"]["dev"][WELLBEING]
+        explicit = run.get("wellbeing", {}).get("1:explicit", [0, 0])
+        print(
+            f"  {name}: {WELLBEING} alerts {w['per_1000']:.2f} (dev {wd['per_1000']:.2f}) / 1,000 "
+            f"[<= {TARGET_WELLBEING_ALERTS}], recall on explicit statements {_ratio(explicit)} "
+            f"[>= {TARGET_WELLBEING_RECALL}]"
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from detectors.base import (
     CLAUSES,
@@ -30,6 +31,9 @@ from detectors.base import (
 from detectors.procedure import PROCEDURE_DETECTORS
 from detectors.structural import STRUCTURAL_DETECTORS
 
+if TYPE_CHECKING:
+    from detectors.language import Lexicon
+
 DEFAULT_STRUCTURAL: tuple[Detector, ...] = (*STRUCTURAL_DETECTORS, *PROCEDURE_DETECTORS)
 
 
@@ -48,12 +52,12 @@ def build(lexicon_dir: str = "", alt_text_items: bool = False) -> tuple[Detector
     # Deferred: these modules bring OpenCV, NumPy, the automata and the language model, which
     # `import detectors` (the structural rules, the CLI's --help) does not need.
     from detectors.images import ImageDetector
-    from detectors.language import LanguageDetector, load_lexicon
+    from detectors.language import LanguageDetector
     from detectors.media import MediaInquiryDetector
     from detectors.pii import PiiDetector
     from detectors.wellbeing import WellbeingDetector
 
-    lexicon = load_lexicon(lexicon_dir) if lexicon_dir else None
+    lexicon = _lexicon(lexicon_dir) if lexicon_dir else None
     text = (
         PiiDetector(scan_alt_text=not alt_text_items),
         LanguageDetector(lexicon=lexicon),
@@ -61,6 +65,31 @@ def build(lexicon_dir: str = "", alt_text_items: bool = False) -> tuple[Detector
         WellbeingDetector(),
     )
     return (*DEFAULT_STRUCTURAL, *text, ImageDetector())
+
+
+@lru_cache(maxsize=8)
+def _lexicon(lexicon_dir: str) -> Lexicon:
+    from detectors.language import load_lexicon
+
+    return load_lexicon(lexicon_dir)
+
+
+@lru_cache(maxsize=8)
+def covered_languages(lexicon_dir: str = "") -> frozenset[str]:
+    """The languages the text rules read in their own words: English and French, and each
+    language the district added word lists for (``<lang>/`` folders of ``lexicon_dir``).
+    A comment identified as any other language (not ``"und"``) was not checked for
+    language (:func:`detectors.langid.covered`).
+
+    Raises:
+        detectors.language.LexiconError: a folder of ``lexicon_dir`` is not a language code
+            (the message says what to do).
+    """
+    from detectors.langid import COVERED
+
+    if not lexicon_dir:
+        return COVERED
+    return COVERED | frozenset(_lexicon(lexicon_dir).languages)
 
 
 def default_detectors() -> tuple[Detector, ...]:
@@ -109,6 +138,7 @@ __all__ = [
     "ProfileState",
     "Severity",
     "TextItem",
+    "covered_languages",
     "default_detectors",
     "redact",
     "run",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -35,6 +35,50 @@ UNDETERMINED = "und"
 DEFAULT = "en"  # what "und" texts are read as
 COVERED: frozenset[str] = frozenset({"en", "fr"})
 MIN_PROBABILITY = 0.2  # below this the model's first answer is a guess
+
+# The English name of every language lid.176 can answer (ISO 639-1 codes where the
+# language has one, else ISO 639-3), for messages such as "3 comments in Punjabi".
+# fmt: off
+NAMES: dict[str, str] = {
+    "af": "Afrikaans", "als": "Alemannic", "am": "Amharic", "an": "Aragonese", "ar": "Arabic",
+    "arz": "Egyptian Arabic", "as": "Assamese", "ast": "Asturian", "av": "Avaric",
+    "az": "Azerbaijani", "azb": "South Azerbaijani", "ba": "Bashkir", "bar": "Bavarian",
+    "bcl": "Central Bikol", "be": "Belarusian", "bg": "Bulgarian", "bh": "Bihari", "bn": "Bengali",
+    "bo": "Tibetan", "bpy": "Bishnupriya", "br": "Breton", "bs": "Bosnian", "bxr": "Buryat",
+    "ca": "Catalan", "cbk": "Chavacano", "ce": "Chechen", "ceb": "Cebuano",
+    "ckb": "Central Kurdish", "co": "Corsican", "cs": "Czech", "cv": "Chuvash", "cy": "Welsh",
+    "da": "Danish", "de": "German", "diq": "Zazaki", "dsb": "Lower Sorbian", "dty": "Doteli",
+    "dv": "Dhivehi", "el": "Greek", "eml": "Emilian-Romagnol", "en": "English", "eo": "Esperanto",
+    "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish",
+    "fr": "French", "frr": "North Frisian", "fy": "West Frisian", "ga": "Irish",
+    "gd": "Scottish Gaelic", "gl": "Galician", "gn": "Guarani", "gom": "Goan Konkani",
+    "gu": "Gujarati", "gv": "Manx", "he": "Hebrew", "hi": "Hindi", "hif": "Fiji Hindi",
+    "hr": "Croatian", "hsb": "Upper Sorbian", "ht": "Haitian Creole", "hu": "Hungarian",
+    "hy": "Armenian", "ia": "Interlingua", "id": "Indonesian", "ie": "Interlingue",
+    "ilo": "Ilocano", "io": "Ido", "is": "Icelandic", "it": "Italian", "ja": "Japanese",
+    "jbo": "Lojban", "jv": "Javanese", "ka": "Georgian", "kk": "Kazakh", "km": "Khmer",
+    "kn": "Kannada", "ko": "Korean", "krc": "Karachay-Balkar", "ku": "Kurdish", "kv": "Komi",
+    "kw": "Cornish", "ky": "Kyrgyz", "la": "Latin", "lb": "Luxembourgish", "lez": "Lezgian",
+    "li": "Limburgish", "lmo": "Lombard", "lo": "Lao", "lrc": "Northern Luri", "lt": "Lithuanian",
+    "lv": "Latvian", "mai": "Maithili", "mg": "Malagasy", "mhr": "Eastern Mari",
+    "min": "Minangkabau", "mk": "Macedonian", "ml": "Malayalam", "mn": "Mongolian",
+    "mr": "Marathi", "mrj": "Western Mari", "ms": "Malay", "mt": "Maltese", "mwl": "Mirandese",
+    "my": "Burmese", "myv": "Erzya", "mzn": "Mazanderani", "nah": "Nahuatl", "nap": "Neapolitan",
+    "nds": "Low German", "ne": "Nepali", "new": "Newari", "nl": "Dutch", "nn": "Norwegian Nynorsk",
+    "no": "Norwegian", "oc": "Occitan", "or": "Odia", "os": "Ossetian", "pa": "Punjabi",
+    "pam": "Kapampangan", "pfl": "Palatine German", "pl": "Polish", "pms": "Piedmontese",
+    "pnb": "Western Punjabi", "ps": "Pashto", "pt": "Portuguese", "qu": "Quechua", "rm": "Romansh",
+    "ro": "Romanian", "ru": "Russian", "rue": "Rusyn", "sa": "Sanskrit", "sah": "Yakut",
+    "sc": "Sardinian", "scn": "Sicilian", "sco": "Scots", "sd": "Sindhi", "sh": "Serbo-Croatian",
+    "si": "Sinhala", "sk": "Slovak", "sl": "Slovenian", "so": "Somali", "sq": "Albanian",
+    "sr": "Serbian", "su": "Sundanese", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
+    "te": "Telugu", "tg": "Tajik", "th": "Thai", "tk": "Turkmen", "tl": "Tagalog", "tr": "Turkish",
+    "tt": "Tatar", "tyv": "Tuvan", "ug": "Uyghur", "uk": "Ukrainian", "ur": "Urdu", "uz": "Uzbek",
+    "vec": "Venetian", "vep": "Veps", "vi": "Vietnamese", "vls": "West Flemish", "vo": "Volapük",
+    "wa": "Walloon", "war": "Waray", "wuu": "Wu Chinese", "xal": "Kalmyk", "xmf": "Mingrelian",
+    "yi": "Yiddish", "yo": "Yoruba", "yue": "Cantonese", "zh": "Chinese",
+}
+# fmt: on
 
 # The fast check. English function words that are not also common words of the other
 # languages listed below ("a", "no", "me", "son", "die", "at" are left out for that reason).
@@ -64,19 +108,26 @@ _MEMO: dict[str, str] = {}
 _MEMO_SIZE = 8192
 
 
-def covered(lang: str | None) -> bool:
+def covered(lang: str | None, extra: Collection[str] = ()) -> bool:
     """Whether the text rules check items in ``lang`` (``None`` or ``"und"``: read as English).
 
-    Student-name matching and the PII patterns run whatever the language; this is only
-    about the word lists of ``language.prohibited``, ``media.inquiry`` and
-    ``wellbeing.self_harm``.
+    ``extra`` are the languages a district added word lists for (the ``<lang>/`` folders
+    of ``detection.lexicon_dir``; :func:`detectors.covered_languages`). Student-name
+    matching and the PII patterns run whatever the language; this is only about the word
+    lists of ``language.prohibited``, ``media.inquiry`` and ``wellbeing.self_harm``.
     """
-    return lang is None or lang == UNDETERMINED or lang in COVERED
+    return lang is None or lang == UNDETERMINED or lang in COVERED or lang in extra
 
 
 def rules_language(lang: str | None) -> str:
     """The language whose word lists are used for an item in ``lang`` (English if none)."""
     return lang if lang in COVERED else DEFAULT
+
+
+def language_name(code: str) -> str:
+    """The English name of a language code :func:`identify` gives ("pa" -> "Punjabi"); an
+    unknown code is returned as it is."""
+    return NAMES.get(code, code)
 
 
 class FastTextModel:
@@ -217,8 +268,10 @@ def languages_of(items: Sequence[Any]) -> list[str]:
     return [item.language if item.language is not None else next(found) for item in items]
 
 
-def rule_languages(lang: str | None) -> tuple[str, ...]:
-    """The word lists to read an item in ``lang`` with: French items are read with the
-    French and the English lists (comments switch language mid-sentence), every other
-    item with the English ones."""
-    return ("en", lang) if lang in COVERED and lang != DEFAULT else (DEFAULT,)
+def rule_languages(lang: str | None, extra: Collection[str] = ()) -> tuple[str, ...]:
+    """The word lists to read an item in ``lang`` with: items in a covered language other
+    than English (French, or one in ``extra``, the languages a district added word lists
+    for) are read with that language's and the English lists (comments switch language
+    mid-sentence), every other item with the English ones."""
+    own = lang in COVERED or (lang is not None and lang in extra)
+    return ("en", lang) if own and lang != DEFAULT and lang is not None else (DEFAULT,)

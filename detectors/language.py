@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
 from detectors.folding import MAX_CHARS
-from detectors.langid import languages_of, rule_languages
-from detectors.phrases import Match, PhraseBook, accents_only
+from detectors.langid import DEFAULT, NAMES, languages_of, rule_languages
+from detectors.phrases import Match, PhraseBook, ScriptWords, accents_only, other_script
 from detectors.toxicity import ToxicityModel
 
 RULE = "language.prohibited"
@@ -85,14 +85,22 @@ def _read(source: Traversable | Path, category: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+class LexiconError(ValueError):
+    """A district's word-list folder that cannot be read as it is; the message says how to
+    fix it."""
+
+
 def load_lexicon(directory: str | Path | Traversable) -> Lexicon:
-    """Read a lexicon directory holding one ``<category>.txt`` per category.
+    """Read a lexicon directory holding one ``<category>.txt`` per category, and a folder
+    of word lists per other language (``<lang>/<category>.txt``).
 
     Args:
         directory: A district copy of ``detectors/data/lexicon`` (same file names).
 
     Raises:
         FileNotFoundError: A category file is missing.
+        LexiconError: A folder is not named by a language code, or a language folder holds
+            no word-list file or a ``.txt`` file that is not one.
     """
     source = Path(directory) if isinstance(directory, str) else directory
     files = {category: _read(source, category) for category in CATEGORIES}
@@ -102,20 +110,55 @@ def load_lexicon(directory: str | Path | Traversable) -> Lexicon:
 def _language_folders(source: Traversable | Path) -> dict[str, dict[str, tuple[str, ...]]]:
     """``<lang>/<category>.txt`` files beside the English ones (any category may be absent).
 
-    Folders are named by ISO 639-1 code (``fr``); other folder names are ignored.
+    Folders are named by the code :func:`detectors.langid.identify` gives (``fr``, ``pa``,
+    ``es``, ``tl``, ``zh``); a folder whose name starts with "." or "_" is ignored, any other
+    is an error (a misspelt folder would otherwise be skipped without a word).
     """
     found: dict[str, dict[str, tuple[str, ...]]] = {}
     for folder in sorted(source.iterdir(), key=lambda f: f.name):
-        if not (folder.is_dir() and len(folder.name) == 2 and folder.name.isalpha()):
+        if not folder.is_dir() or folder.name.startswith((".", "_")):
             continue
-        files = {
-            category: _read(folder, category)
-            for category in CATEGORIES
-            if folder.joinpath(f"{category}.txt").is_file()
-        }
-        if files:
-            found[folder.name.lower()] = files
+        lang = _language_code(source, folder.name)
+        names = {entry.name for entry in folder.iterdir() if entry.is_file()}
+        stray = sorted(n for n in names if n.endswith(".txt") and n[:-4] not in CATEGORIES)
+        files = {c: _read(folder, c) for c in CATEGORIES if f"{c}.txt" in names}
+        if stray or not files:
+            what = (
+                f"{', '.join(stray)} {'is' if len(stray) == 1 else 'are'} not a word-list file"
+                if stray
+                else "holds no word-list file"
+            )
+            raise LexiconError(
+                f"{_where(source, folder.name)}: {what}. Name each file after its category: "
+                f"{', '.join(f'{c}.txt' for c in CATEGORIES)} (any of them may be left out)."
+            )
+        found[lang] = files
     return found
+
+
+def _language_code(source: Traversable | Path, name: str) -> str:
+    """The language code a folder is named by, or a :class:`LexiconError` that says what to
+    name it."""
+    code = name.lower()
+    if code == DEFAULT:
+        raise LexiconError(
+            f"{_where(source, name)}: the English word lists are the files at the top of the "
+            "folder, not in a folder of their own; move them up (or merge them into those)."
+        )
+    if code in NAMES:
+        return code
+    guess = [c for c, n in NAMES.items() if n.lower() == code or n.lower().startswith(code)]
+    hint = f" For {NAMES[guess[0]]}, name it '{guess[0]}'." if guess and len(code) > 3 else ""
+    raise LexiconError(
+        f"{_where(source, name)}: '{name}' is not a language code Hallwatch knows.{hint} Name "
+        "each language's folder by its ISO 639-1 code, as language identification gives it "
+        "(e.g. 'pa' Punjabi, 'zh' Chinese, 'tl' Tagalog, 'es' Spanish), or move the folder "
+        "out of the word-list folder (detection.lexicon_dir); see docs/detection-language.md."
+    )
+
+
+def _where(source: Traversable | Path, name: str) -> str:
+    return f"word-list folder {Path(str(source)) / name}"
 
 
 def bundled_lexicon() -> Lexicon:
@@ -147,11 +190,20 @@ class LanguageDetector(Detector):
         self._book = PhraseBook(
             self.lexicon.files, vocabulary=vocabulary, maskable=MASKABLE, exact_columns=False
         )
-        # Other languages' lists, read for items identified as that language.
-        self._books = {
-            lang: PhraseBook(files, maskable=MASKABLE)
-            for lang, files in self.lexicon.languages.items()
-        }
+        # Other languages' lists, read for items identified as that language; lines in
+        # another script (Gurmukhi, Chinese, ...) are found as written (ScriptWords).
+        self._books: dict[str, PhraseBook] = {}
+        self._scripts: dict[str, ScriptWords] = {}
+        for lang, files in self.lexicon.languages.items():
+            latin = {
+                c: tuple(x for x in lines if not _script_line(x)) for c, lines in files.items()
+            }
+            self._books[lang] = PhraseBook(latin, maskable=MASKABLE)
+            script = ScriptWords(
+                {c: [x for x in lines if _script_line(x)] for c, lines in files.items()}
+            )
+            if len(script):
+                self._scripts[lang] = script
 
     def detect(self, items: Sequence[Item], context: Context) -> Iterable[Finding]:
         findings: list[Finding] = []
@@ -183,14 +235,16 @@ class LanguageDetector(Detector):
         """
         groups: dict[str, list[TextItem]] = {}
         for item, lang in zip(texts, languages_of(texts), strict=True):
-            for book in rule_languages(lang):
+            for book in rule_languages(lang, self._books):
                 if book in self._books:
                     groups.setdefault(book, []).append(item)
         seen = {(f.subject, f.start, f.end, f.details.get("category")) for f in findings}
         for lang, group in groups.items():
             scans = self._books[lang].scan_many([i.text for i in group])
+            script = self._scripts.get(lang)
             for item, scan in zip(group, scans, strict=True):
-                for match in sorted(scan.matches, key=lambda m: (m.start, m.end, m.category)):
+                matches = scan.matches + (script.scan(item.text) if script else [])
+                for match in sorted(matches, key=lambda m: (m.start, m.end, m.category)):
                     if (item.id, match.start, match.end, match.category) in seen:
                         continue
                     if match.technique == _HIDDEN and accents_only(
@@ -252,6 +306,11 @@ class LanguageDetector(Detector):
             score=round(score, 3),
             details={"category": "model", "label": "abusive language", "source": "model"},
         )
+
+
+def _script_line(line: str) -> bool:
+    """A word-list entry in another script (not a comment or a group definition)."""
+    return not line.startswith(("#", "{")) and other_script(line)
 
 
 _ACTIONS = {

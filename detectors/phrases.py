@@ -16,6 +16,7 @@ import ahocorasick
 
 from detectors.folding import (
     BANG_LETTER,
+    MAX_CHARS,
     SPACED_HINT,
     UNIT_AT,
     Normalised,
@@ -589,3 +590,95 @@ def accents_only(text: str, start: int, end: int) -> bool:
         char.isascii() or unicodedata.normalize("NFKD", char)[0].isascii()
         for char in text[start:end]
     )
+
+
+# --- Entries in other scripts --------------------------------------------------------------
+#
+# The word form holds only a-z and 0-9, so a word list line in Gurmukhi, Chinese, Arabic or
+# Devanagari would match nothing there. Such lines are found as written instead.
+
+# Scripts written without spaces between words: an entry is found anywhere in the text.
+_UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+
+
+def other_script(line: str) -> bool:
+    """Whether a word-list line has a letter the word form cannot hold (not Latin, and not
+    a Cyrillic or Greek lookalike of a Latin letter)."""
+    return any(
+        not char.isascii() and char.isalpha() and not word_form(char).strip() for char in line
+    )
+
+
+def _normal(text: str) -> tuple[str, list[int]]:
+    """``text`` normalised one character at a time (compatibility forms, case folded,
+    zero-width and bidi controls dropped, whitespace runs as one space), and the original
+    index of each normalised character."""
+    out: list[str] = []
+    offsets: list[int] = []
+    space = True
+    for index, char in enumerate(text[:MAX_CHARS]):
+        if char.isspace():
+            if not space:
+                out.append(" ")
+                offsets.append(index)
+            space = True
+            continue
+        if unicodedata.category(char) == "Cf":
+            continue
+        for part in unicodedata.normalize("NFKC", char).casefold():
+            out.append(part)
+            offsets.append(index)
+        space = False
+    return "".join(out), offsets
+
+
+def _word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMN"
+
+
+class ScriptWords:
+    """Word-list lines in another script (:func:`other_script`), found as written.
+
+    Text and entries are compared after :func:`_normal` (so case, compatibility forms,
+    zero-width characters and spacing do not matter); an entry is a whole word or words,
+    except in scripts written without spaces (Chinese, Japanese, Thai, ...), where it is
+    found anywhere. A line starting with ``!`` is an exception, as in :class:`PhraseBook`.
+    The Latin disguises (leetspeak, spaced or masked letters) do not apply.
+
+    Args:
+        files: Category name to the lines to find (only :func:`other_script` lines).
+    """
+
+    def __init__(self, files: Mapping[str, Sequence[str]]) -> None:
+        self._entries: list[tuple[str, str, bool]] = []  # (normalised, category, whole word)
+        for category, lines in files.items():
+            for line in lines:
+                allow = line.startswith("!")
+                words, _ = _normal(line.removeprefix("!").strip())
+                if words:
+                    whole = not any(s in unicodedata.name(words[0], "") for s in _UNSPACED)
+                    self._entries.append((words, ALLOW if allow else category, whole))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def scan(self, text: str) -> list[Match]:
+        """Every entry found in ``text``, in original offsets."""
+        normal, offsets = _normal(text)
+        found: list[Match] = []
+        allowed: list[tuple[int, int]] = []
+        for words, category, whole in self._entries:
+            start = normal.find(words)
+            while start >= 0:
+                end = start + len(words)
+                if not whole or not (
+                    (start > 0 and _word_char(normal[start - 1]))
+                    or (end < len(normal) and _word_char(normal[end]))
+                ):
+                    span = (offsets[start], offsets[end - 1] + 1)
+                    if category == ALLOW:
+                        allowed.append(span)
+                    else:
+                        found.append(Match(category, *span, ""))
+                start = normal.find(words, start + 1)
+        return [m for m in found if not any(s <= m.start and m.end <= e for s, e in allowed)]

@@ -68,6 +68,12 @@ def demo(ctx: Ctx, district: str) -> None:
         f"Weekly digests for {report.week}: {(settings.digest_dir / report.week).resolve()} "
         f"({report.new_digests} new this run)"
     )
+    for name, n in report.unchecked:
+        click.echo(
+            f"{n} comment{'' if n == 1 else 's'} in {name} {'was' if n == 1 else 'were'} not "
+            "checked for language this week (no word lists for it; the digest says so, and "
+            "the comment-review rule still applies)."
+        )
     click.echo(
         f"Pending alerts: {pending_alerts(ctx.app())}. "
         "See every flag: .venv/bin/hallwatch flags list"

@@ -1,21 +1,26 @@
 """``hallwatch flags list|show|ack|resolve|dismiss|reopen``, ``alerts pending`` and ``report``:
 the supervisors' noncompliance record. ``flags list`` ends with what is not checked yet:
-photos still waiting for analysis and accounts whose polls a usage cap paused."""
+photos still waiting for analysis, accounts whose polls a usage cap paused, and this week's
+comments in languages the word lists do not cover."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from detectors.langid import language_name
 from monitor.cli.base import Ctx, by_whom, main, pass_ctx, print_rows
 from monitor.core.domain import FlagStatus
+from monitor.core.settings import Settings
+from monitor.notify.digest import Week
 from monitor.records.lifecycle import NOTE_REQUIRED
 from monitor.records.record import (
     RecordError,
@@ -28,7 +33,7 @@ from monitor.records.record import (
     show_flag,
 )
 from monitor.storage.models import Account, Flag
-from monitor.storage.queries import photo_backlog
+from monitor.storage.queries import covered_languages, photo_backlog, unchecked_languages
 
 
 @main.group()
@@ -52,7 +57,7 @@ def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None
         if rule:
             query = query.where(Flag.rule_id == rule)
         rows = [flag_fields(flag, key) for flag, key in session.execute(query)]
-        notes = not_checked_yet(session)
+        notes = not_checked_yet(session, ctx.settings)
     print_rows(
         rows,
         fmt,
@@ -62,8 +67,9 @@ def flags_list(ctx: Ctx, fmt: str, status: str | None, rule: str | None) -> None
         click.echo(line, err=fmt == "json")
 
 
-def not_checked_yet(session: Session) -> list[str]:
-    """Lines about what is not checked yet: photos waiting per account, paused accounts."""
+def not_checked_yet(session: Session, settings: Settings) -> list[str]:
+    """Lines about what is not checked yet: photos waiting per account, paused accounts,
+    and this week's comments in a language the word lists do not cover."""
     keys = {i: k for i, k in session.execute(select(Account.id, Account.key))}
     backlog = sorted((keys[i], b) for i, b in photo_backlog(session).items() if i in keys)
     lines = []
@@ -83,6 +89,20 @@ def not_checked_yet(session: Session) -> list[str]:
         f"hallwatch accounts resume {a.key} --by EMAIL"
         for a in paused
     ]
+    week = Week.containing(datetime.now(UTC), settings.timezone)
+    covered = covered_languages(settings.detection.lexicon_dir)
+    unchecked: Counter[str] = Counter()
+    for counts in unchecked_languages(session, covered, week.start, week.end).values():
+        unchecked.update(counts)
+    if unchecked:
+        named = ", ".join(
+            f"{n} in {language_name(code)}"
+            for code, n in sorted(unchecked.items(), key=lambda pair: (-pair[1], pair[0]))
+        )
+        lines.append(
+            f"Comments not checked for language this week ({week.label}; the word lists do "
+            f"not cover their language, so read them as the review rule asks): {named}"
+        )
     return lines
 
 

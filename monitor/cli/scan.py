@@ -47,7 +47,8 @@ def scan(ctx: Ctx, file: Any, roster_file: str | None, consent_file: str | None,
     """Run the detectors over JSON lines, exactly as a worker would (no database needed).
 
     Each input line is {"id": ..., "text": ..., "kind": "post"|"comment"}; each output line
-    is {"id": ..., "findings": [...]}. The settings (district domains, the district's own
+    is {"id": ..., "language": ..., "findings": [...]} (language: the text's ISO code as
+    identified, "und" when it cannot be told). The settings (district domains, the district's own
     phones and addresses, the phone region, the word lists), the stored roster, consents and
     organisation units' contacts are used as a worker uses them; --roster and --consent
     replace the stored ones. Bad lines are reported on stderr; exit status 2.

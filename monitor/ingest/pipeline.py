@@ -216,7 +216,9 @@ def _text_items(session: Session, changes: Changes) -> list[detectors.TextItem]:
     items: list[detectors.TextItem] = []
     for post in changes.posts:
         pid = f"post:{post.external_id}"
-        items.append(detectors.TextItem(id=pid, text=post.text, kind="post"))
+        items.append(
+            detectors.TextItem(id=pid, text=post.text, kind="post", language=post.language or None)
+        )
         items += [
             detectors.TextItem(
                 id=f"alt:{post.external_id}:{m.external_id}",
@@ -233,6 +235,7 @@ def _text_items(session: Session, changes: Changes) -> list[detectors.TextItem]:
             text=c.text,
             kind="comment",
             parent_id=f"post:{c.post_external_id}",
+            language=c.language or None,  # identified when stored (monitor.ingest.store)
         )
         for c in changes.comments
         if not c.by_account

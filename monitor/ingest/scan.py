@@ -2,9 +2,11 @@
 
 Input, one object per line: ``{"id": ..., "text": ..., "kind": "post"|"comment"}``.
 Output, one line per valid input line, in order:
-``{"id": ..., "findings": [{"rule", "severity", "start", "end", "score", "detector",
-"version", "explanation"}]}``. A malformed line is reported on stderr with its line number
-and skipped; the caller exits 2 if any line was bad.
+``{"id": ..., "language": "en", "findings": [{"rule", "severity", "start", "end", "score",
+"detector", "version", "explanation"}]}`` (``language``: the code the detectors read the
+text as, identified as a poll identifies a stored comment; "und" when it cannot be told).
+A malformed line is reported on stderr with its line number and skipped; the caller exits 2
+if any line was bad.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 import detectors
+from detectors.langid import identify_many
 from detectors.roster import RosterIndex
 from monitor.registry.roster import read_rows
 
@@ -111,10 +114,17 @@ def _emit(
     suite: tuple[detectors.Detector, ...],
     result: ScanResult,
 ) -> None:
+    # The language of each text, identified once as a poll does when it stores a comment,
+    # and handed to the detectors with the item.
+    languages = identify_many([item.text for _, item in parsed])
+    parsed = [
+        (i, replace(item, language=lang)) for (i, item), lang in zip(parsed, languages, strict=True)
+    ]
     found: dict[str, list[dict[str, Any]]] = {}
     for finding in detectors.run([item for _, item in parsed], context, suite):
         found.setdefault(finding.subject, []).append(finding.as_dict())
     for ident, item in parsed:
         findings = sorted(found.get(item.id, []), key=lambda f: (f["start"] or 0, f["rule"]))
         result.findings += len(findings)
-        out.write(json.dumps({"id": ident, "findings": findings}, ensure_ascii=False) + "\n")
+        line = {"id": ident, "language": item.language, "findings": findings}
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -1,7 +1,8 @@
 """Storing what a poll returned: profile snapshots, posts, comments and media.
 
 Only what is new or changed is written, and the caller gets exactly that back so the
-detectors run over nothing twice. Platform-side review (a reply from the account, a hidden,
+detectors run over nothing twice. The language of each new or changed text is identified
+here, once, and stored with it. Platform-side review (a reply from the account, a hidden,
 rejected or deleted comment, a held comment released) is recorded as the comment's review.
 """
 
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import records
+from detectors.langid import identify
 from monitor.core.domain import REVIEWED_BY_STATUS, CommentStatus
 from monitor.storage.models import Account, Comment, MediaItem, Post, ProfileSnapshot
 
@@ -90,6 +92,15 @@ def save_profile(
     return snapshot, previous
 
 
+def _set_text(row: Post | Comment, text: str) -> None:
+    """Store a post's or comment's text and, when it is new or changed (or was stored
+    before languages were identified), its language (:func:`detectors.langid.identify`),
+    so the detectors and the coverage counts never identify it again."""
+    if text != row.text or not row.language:
+        row.language = identify(text)
+    row.text = text
+
+
 def save_post(
     session: Session, account: Account, post: records.Post, now: datetime, known: dict[str, Post]
 ) -> Post | None:
@@ -108,7 +119,7 @@ def save_post(
         session.add(row)
         known[post.external_id] = row
     row.created_at = post.created_at
-    row.text = bounded(post.text)
+    _set_text(row, bounded(post.text))
     row.url = bounded(post.url, 1000)
     row.visibility = post.visibility
     row.fingerprint = print_
@@ -178,7 +189,7 @@ def save_comment(
     row.post_external_id = comment.post_external_id
     row.created_at = comment.created_at
     if comment.text or not row.text:  # a deleted comment comes back empty: keep the evidence
-        row.text = bounded(comment.text)
+        _set_text(row, bounded(comment.text))
     row.author_name = bounded(comment.author_name, 300)
     row.url = bounded(comment.url, 1000)
     row.status = status

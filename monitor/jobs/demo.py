@@ -20,18 +20,21 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from detectors.langid import language_name
 from monitor.access.users import add_user, find
 from monitor.core.app import App
 from monitor.core.domain import Role
 from monitor.core.settings import KNOWN, Settings
 from monitor.jobs.broker import in_process_worker, make_broker
 from monitor.jobs.tasks import Tasks
+from monitor.notify.digest import Week
 from monitor.records.acknowledge import acknowledge
 from monitor.registry import accounts as registry
 from monitor.registry.admins import import_directory
 from monitor.registry.roster import import_consents, import_roster
 from monitor.storage.db import open_app
 from monitor.storage.models import Account, Candidate, DigestSent, Flag, OutboxItem
+from monitor.storage.queries import covered_languages, unchecked_languages
 
 # The bundled district, next to the package in a checkout (whatever the working folder).
 DEFAULT_DISTRICT = Path(__file__).resolve().parents[2] / "examples" / "sandbox-district"
@@ -67,6 +70,7 @@ class DemoReport:
     dead_letters: int = 0
     candidates: list[str] = field(default_factory=list)  # discovered, not registered
     acknowledged: int = 0
+    unchecked: list[tuple[str, int]] = field(default_factory=list)  # (language, comments)
 
 
 def demo_settings(settings: Settings, district: Path) -> Settings:
@@ -182,7 +186,15 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
     year, week, _ = at.astimezone(settings.timezone).isocalendar()
     report.week = f"{year}-W{week:02d}"
     report.dead_letters = len(getattr(tasks.broker, "dead_letters", []))
+    week_bounds = Week.containing(at, settings.timezone)
+    covered = covered_languages(settings.detection.lexicon_dir)
     with app.sessions() as session:
+        total: Counter[str] = Counter()
+        for counts in unchecked_languages(
+            session, covered, week_bounds.start, week_bounds.end
+        ).values():
+            total.update(counts)
+        report.unchecked = [(language_name(code), n) for code, n in total.most_common()]
         report.candidates = [
             f"{c.platform} {c.handle} ({c.source})"
             for c in session.scalars(select(Candidate).where(Candidate.status == "new"))

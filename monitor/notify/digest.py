@@ -7,7 +7,8 @@ before anything is sent, so a second scheduler, a redelivered message or a secon
 
 Every figure is computed for all accounts in scope at once: one bounded query per kind
 (flags, comments of the week, overdue comments, incidents, trend, pending alerts, photos
-waiting for analysis), never one query per account. Accounts whose polls a usage cap paused,
+waiting for analysis, comments of the week in a language the word lists do not cover),
+never one query per account. Accounts whose polls a usage cap paused,
 and accounts the platform refuses to serve (with what IT must grant), are listed apart.
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from detectors.langid import language_name
 from detectors.rules import flag_title, rule_name
 from monitor.core.app import App
 from monitor.core.display import local_time
@@ -43,7 +45,13 @@ from monitor.storage.models import (
     OutboxItem,
     Supervisor,
 )
-from monitor.storage.queries import PhotoBacklog, photo_backlog, unreviewed
+from monitor.storage.queries import (
+    PhotoBacklog,
+    covered_languages,
+    photo_backlog,
+    unchecked_languages,
+    unreviewed,
+)
 
 DISTRICT_ROLES = (Role.COMMUNICATIONS, Role.IT)
 OPEN = ACTIVE_FLAG
@@ -93,6 +101,13 @@ class AccountLine:
     reviewed_in_window: int = 0
     overdue: int = 0
     photos: PhotoBacklog = field(default_factory=PhotoBacklog)
+    unchecked: Counter[str] = field(default_factory=Counter)  # language code -> comments
+
+    @property
+    def unchecked_names(self) -> str:
+        """ "Punjabi 14, Tagalog 2": comments first seen this week that were not checked for
+        language, by language ("" if none)."""
+        return ", ".join(f"{name} {n}" for name, n in _by_language(self.unchecked))
 
     @property
     def problems(self) -> int:
@@ -189,11 +204,26 @@ def _count_incidents(session: Session, lines: dict[int, AccountLine], week: Week
         lines[account_id].incidents[rule_id] += n
 
 
+def _by_language(counts: Counter[str]) -> list[tuple[str, int]]:
+    """``(English name, count)``, most first, then by name."""
+    named = Counter({language_name(code): n for code, n in counts.items()})
+    return sorted(named.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
 def _lines(
-    session: Session, accounts: list[Account], week: Week, now: datetime, window: timedelta
+    session: Session,
+    accounts: list[Account],
+    week: Week,
+    now: datetime,
+    window: timedelta,
+    covered: frozenset[str] = frozenset(),
 ) -> list[AccountLine]:
     lines = {a.id: AccountLine(a) for a in accounts}
     if lines:
+        for account_id, counts in unchecked_languages(
+            session, covered, week.start, week.end, list(lines)
+        ).items():
+            lines[account_id].unchecked = counts
         _count_open_flags(session, lines)
         _review_times(session, lines, week, window)
         _count_overdue(session, lines, now - window)
@@ -278,8 +308,10 @@ def digest_context(
     local = now.astimezone(zone)
     week = Week.containing(now, zone)
     window = app.settings.review_window
-    lines = _lines(session, accounts_in_scope(session, supervisor), week, now, window)
+    covered = covered_languages(app.settings.detection.lexicon_dir)
+    lines = _lines(session, accounts_in_scope(session, supervisor), week, now, window, covered)
     ids = [ln.account.id for ln in lines]
+    unchecked: Counter[str] = sum((ln.unchecked for ln in lines), Counter())
     stale_before = now - app.settings.stale_after
     owners = [ln.account.owner_email for ln in lines]
     found = select(Candidate).where(Candidate.status == "new").order_by(Candidate.first_seen_at)
@@ -321,6 +353,8 @@ def digest_context(
             and a.last_poll_outcome not in ("", "ok")
         ],
         "photos_waiting": sum(ln.photos.waiting for ln in lines),
+        # Comments first seen this week in a language the word lists do not cover.
+        "unchecked": _by_language(unchecked),
         "total_open": sum(ln.problems for ln in lines),
         "total_overdue": sum(ln.overdue for ln in lines),
         "chart": chart(trend(session, ids, week)),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+import detectors
 from monitor.core.domain import NEEDS_REVIEW
 from monitor.storage.models import Account, Candidate, Comment, MediaItem, Post
 
@@ -78,3 +80,47 @@ def photo_backlog(
         account_id: PhotoBacklog(int(w or 0), int(f or 0))
         for account_id, w, f in session.execute(query)
     }
+
+
+def covered_languages(lexicon_dir: str) -> frozenset[str]:
+    """:func:`detectors.covered_languages`; a word-list folder that cannot be read (the
+    workers say so loudly) counts only the bundled languages, so counts still go out."""
+    try:
+        return detectors.covered_languages(lexicon_dir)
+    except (OSError, ValueError):
+        return detectors.covered_languages("")
+
+
+NOT_IDENTIFIED = ("", "und")  # stored before languages were identified; too little to tell
+
+
+def unchecked_languages(
+    session: Session,
+    covered: Collection[str],
+    since: datetime,
+    until: datetime | None = None,
+    account_ids: Sequence[int] | None = None,
+) -> dict[int, Counter[str]]:
+    """Comments first seen in ``[since, until)`` in a language the text rules do not cover
+    (not in ``covered``, not undetermined), per account and language code, in one query.
+
+    The account's own comments are not counted (the rules never read them). Such comments
+    were still matched against the roster and still count for review.
+    """
+    query = (
+        select(Comment.account_id, Comment.language, func.count())
+        .where(
+            Comment.by_account.is_(False),
+            Comment.first_seen_at >= since,
+            Comment.language.not_in([*NOT_IDENTIFIED, *sorted(covered)]),
+        )
+        .group_by(Comment.account_id, Comment.language)
+    )
+    if until is not None:
+        query = query.where(Comment.first_seen_at < until)
+    if account_ids is not None:
+        query = query.where(Comment.account_id.in_(list(account_ids)))
+    found: dict[int, Counter[str]] = {}
+    for account_id, language, n in session.execute(query):
+        found.setdefault(account_id, Counter())[language] += n
+    return found

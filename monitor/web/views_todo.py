@@ -4,12 +4,14 @@ Every open or acknowledged flag in the person's scope, most severe first and old
 within a severity, each with a plain title, the account and its owner, its age in the
 district's time, and one main action; acknowledged items stay until resolved or dismissed.
 Items that are IT's job say so and link to the account. Manual checks that are due (accounts
-with no API) are listed too, for the people who record them, and accounts discovery found
-that wait for a decision, for the people who see them.
+with no API) are listed too, for the people who record them; so are accounts discovery found
+that wait for a decision, for the people who see them, and this week's comments in a
+language the word lists do not cover (to be read by a person, as the review rule asks).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +19,14 @@ from sqlalchemy import case, func, select
 from starlette.responses import Response
 
 from detectors import SEVERITIES
+from detectors.langid import language_name
 from detectors.rules import flag_title, rule_name
 from monitor.access.scope import accounts_seen, can, flags_seen, is_it_job
 from monitor.core.domain import ACTIVE_FLAG, FlagStatus, Role
+from monitor.notify.digest import Week
 from monitor.registry.attestations import Due, due_attestations
 from monitor.storage.models import Account, Flag
+from monitor.storage.queries import covered_languages, unchecked_languages
 from monitor.web.core import Ctx
 from monitor.web.paging import paginate
 from monitor.web.views_discovery import waiting_count
@@ -74,6 +79,22 @@ def item(ctx: Ctx, flag: Flag, account: Account) -> Item:
     return Item(flag, account, title, rule_name(flag.rule_id), it_job, action, label, href)
 
 
+def unchecked_this_week(ctx: Ctx) -> list[tuple[str, int]]:
+    """``(language name, comments)`` first seen this ISO week in the person's accounts in a
+    language the word lists do not cover, most first (as the weekly digest counts them)."""
+    settings = ctx.app.settings
+    week = Week.containing(ctx.now, settings.timezone)
+    ids = list(ctx.db.scalars(select(Account.id).where(accounts_seen(ctx.user))))
+    if not ids:
+        return []
+    covered = covered_languages(settings.detection.lexicon_dir)
+    total: Counter[str] = Counter()
+    for counts in unchecked_languages(ctx.db, covered, week.start, week.end, ids).values():
+        total.update(counts)
+    named = Counter({language_name(code): n for code, n in total.items()})
+    return sorted(named.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
 def dashboard(ctx: Ctx) -> Response:
     rows, page = paginate(ctx, todo_query(ctx))
     counts = dict(
@@ -93,6 +114,7 @@ def dashboard(ctx: Ctx) -> Response:
         ]
     return ctx.render(
         "dashboard.html",
+        unchecked=unchecked_this_week(ctx),
         items=[item(ctx, flag, account) for flag, account in rows],
         page=page,
         counts=[(s, int(counts.get(s, 0))) for s in SEVERITIES],

@@ -271,7 +271,8 @@ def test_scan_of_any_lines_gives_one_output_or_one_error_per_line(lines):
     assert len(errors) == result.bad
     assert all(error.startswith("line ") for error in errors)
     for output in outputs:
-        assert set(output) == {"id", "findings"}
+        assert set(output) == {"id", "language", "findings"}
+        assert isinstance(output["language"], str) and output["language"]
 
 
 def test_scan_cli_reports_bad_lines_with_exit_status_2_and_no_traceback(tmp_path):
@@ -281,7 +282,7 @@ def test_scan_cli_reports_bad_lines_with_exit_status_2_and_no_traceback(tmp_path
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert "line 2: not JSON" in result.output and "line 3:" in result.output
-    assert json.loads(result.stdout.splitlines()[0]) == {"id": 1, "findings": []}
+    assert json.loads(result.stdout.splitlines()[0]) == {"id": 1, "language": "und", "findings": []}
 
 
 def test_scan_cli_writes_lone_surrogates_from_json_escapes_as_replacement_characters(tmp_path):
@@ -290,7 +291,11 @@ def test_scan_cli_writes_lone_surrogates_from_json_escapes_as_replacement_charac
         main, ["scan"], input='{"id": "a\\ud800", "text": "\\udfff"}\n', env=env
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout.splitlines()[0]) == {"id": "a\ufffd", "findings": []}
+    assert json.loads(result.stdout.splitlines()[0]) == {
+        "id": "a\ufffd",
+        "language": "und",
+        "findings": [],
+    }
 
 
 def test_scan_cli_of_bytes_that_are_not_utf8_is_a_clear_error(tmp_path):
@@ -300,4 +305,4 @@ def test_scan_cli_of_bytes_that_are_not_utf8_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["scan", str(path)], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == 2 and "line 1: not UTF-8 text" in result.output
-    assert '{"id": 2, "findings": []}' in result.output
+    assert '{"id": 2, "language": "und", "findings": []}' in result.output

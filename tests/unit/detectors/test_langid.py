@@ -107,3 +107,14 @@ def test_hostile_input_is_bounded_and_newlines_do_not_break_the_model() -> None:
     assert langid.identify("a" * 1_000_000) == "und"
     assert langid.identify("merci pour tout " * 200_000) == "fr"  # only MAX_CHARS are read
     assert langid.clean("@user #GO https://x.example/a THIS IS LOUD") == "go this is loud"
+
+
+def test_every_language_the_model_can_answer_has_an_english_name() -> None:
+    labels, _ = langid.model()._model.predict("hello", k=-1)  # every label but 9
+    codes = {label.removeprefix("__label__") for label in labels}
+    assert len(codes) > 150
+    assert codes <= set(langid.NAMES)
+    assert langid.language_name("pa") == "Punjabi"
+    assert langid.language_name("tl") == "Tagalog"
+    assert langid.language_name("zh") == "Chinese"
+    assert langid.language_name("qq") == "qq"  # unknown: the code as it is

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import detectors
 from detectors.base import Context, TextItem
-from detectors.language import LanguageDetector, bundled_lexicon, load_lexicon
+from detectors.langid import covered
+from detectors.language import LanguageDetector, LexiconError, bundled_lexicon, load_lexicon
 from detectors.media import MediaInquiryDetector
 from tests.unit.detectors.test_rules_pii import found as pii_found
 
@@ -99,10 +101,68 @@ def test_bundled_and_district_lexicons_load_language_folders(tmp_path: Path) -> 
         (tmp_path / f"{path}.txt").write_text("")
     (tmp_path / "es").mkdir()
     (tmp_path / "es" / "obscenity.txt").write_text("mierda\n")
-    (tmp_path / "notes").mkdir()  # not a language code: ignored
+    (tmp_path / ".git").mkdir()  # hidden folders are not word lists
     lexicon = load_lexicon(tmp_path)
     assert set(lexicon.languages) == {"es"}
     assert lexicon.languages["es"]["obscenity"] == ("mierda",)
+
+
+def _district(tmp_path: Path) -> Path:
+    for name in bundled_lexicon().files:
+        (tmp_path / f"{name}.txt").write_text("")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("folder", "files", "says"),
+    [
+        ("notes", {"obscenity.txt": "x\n"}, "'notes' is not a language code"),
+        ("punjabi", {"obscenity.txt": "x\n"}, "For Punjabi, name it 'pa'"),
+        ("xx", {"obscenity.txt": "x\n"}, "ISO 639-1 code"),
+        ("en", {"obscenity.txt": "x\n"}, "files at the top of the folder"),
+        ("pa", {"obscenities.txt": "x\n"}, "obscenities.txt is not a word-list file"),
+        ("pa", {}, "holds no word-list file"),
+    ],
+)
+def test_district_language_folder_that_cannot_be_read_says_how_to_fix_it(
+    tmp_path: Path, folder: str, files: dict[str, str], says: str
+) -> None:
+    _district(tmp_path)
+    (tmp_path / folder).mkdir()
+    for name, text in files.items():
+        (tmp_path / folder / name).write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError) as raised:
+        load_lexicon(tmp_path)
+    message = str(raised.value)
+    assert says in message
+    assert str(tmp_path / folder) in message  # names the folder
+
+
+PUNJABI_INSULT = "ਤੂੰ ਬਹੁਤ ਮੂਰਖ ਹੈਂ"  # "you are very foolish"
+PUNJABI_THANKS = "ਸਕੂਲ ਦਾ ਪ੍ਰੋਗਰਾਮ ਬਹੁਤ ਵਧੀਆ ਸੀ, ਧੰਨਵਾਦ"
+
+
+def test_district_word_list_in_another_script_is_found_as_written(tmp_path: Path) -> None:
+    _district(tmp_path)
+    (tmp_path / "pa").mkdir()
+    (tmp_path / "pa" / "harassment.txt").write_text(
+        "# ਮੂਰਖ: foolish\nਮੂਰਖ\n! ਮੂਰਖ ਦਿਵਸ\nbakwas\n", encoding="utf-8"
+    )
+    detector = LanguageDetector(lexicon=load_lexicon(tmp_path), model=False)
+
+    def found(text: str) -> list[str]:
+        item = TextItem(id="c1", text=text, kind="comment")  # identified: Punjabi
+        return [text[f.start : f.end] for f in detector.detect([item], Context(now=NOW))]
+
+    assert found(PUNJABI_INSULT) == ["ਮੂਰਖ"]
+    assert found(PUNJABI_INSULT.replace("ਮੂਰਖ", "ਮੂ\u200bਰਖ")) == ["ਮੂ\u200bਰਖ"]  # zero-width
+    assert found(PUNJABI_THANKS) == []
+    assert found("ਅੱਜ ਮੂਰਖ ਦਿਵਸ ਹੈ") == []  # "!" line: an exception, as in the Latin lists
+    assert found("ਮੂਰਖਾਂ ਵਾਂਗ") == []  # whole words only
+    assert found("ਇਹ ਸਭ bakwas ਹੈ ਜੀ ਬਿਲਕੁਲ") == ["bakwas"]  # Latin lines: the usual reading
+    assert detectors.covered_languages(str(tmp_path)) == {"en", "fr", "pa"}
+    assert covered("pa", detectors.covered_languages(str(tmp_path)))
+    assert not covered("pa")
 
 
 def test_district_language_folder_is_read_for_that_language(tmp_path: Path) -> None:

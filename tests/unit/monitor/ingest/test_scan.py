@@ -82,3 +82,17 @@ def test_scan_repeated_ids_stay_apart(tmp_path):
     lines = [json.dumps({"id": 7, "text": "You are an idiot"}), json.dumps({"id": 7, "text": "hi"})]
     out = [json.loads(x) for x in _scan(tmp_path, lines).stdout.splitlines()]
     assert [len(o["findings"]) > 0 for o in out] == [True, False]
+
+
+def test_scan_reports_each_line_language_and_reads_french_with_french_lists(tmp_path):
+    lines = [
+        json.dumps({"id": "fr", "text": "Ferme ta gueule, espèce de connard."}),
+        json.dumps({"id": "pa", "text": "ਸਕੂਲ ਦਾ ਪ੍ਰੋਗਰਾਮ ਬਹੁਤ ਵਧੀਆ ਸੀ, ਧੰਨਵਾਦ"}),
+        json.dumps({"id": "x", "text": "👍"}),
+    ]
+    result = _scan(tmp_path, lines)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["language"]) for r in rows] == [("fr", "fr"), ("pa", "pa"), ("x", "und")]
+    assert {f["rule"] for f in rows[0]["findings"]} == {"language.prohibited"}
+    assert rows[1]["findings"] == []

@@ -375,3 +375,27 @@ def test_only_supervisors_and_admins_attest_and_only_their_accounts(district, sn
     assert _attest(_client(district, "supervisor"), mtn).status_code == 404
     refused = _attest(_client(district, "admin"), district.ids["riv_account"])
     assert refused.status_code == 400 and "checked by Hallwatch itself" in refused.text
+
+
+def test_the_dashboard_counts_this_weeks_comments_in_languages_not_checked(district):
+    # Given comments of this week in Punjabi on a Riverside account and in Tagalog on
+    # Mountain's, and one French comment (covered)
+    with district.app.sessions() as s, s.begin():
+        riv = s.scalars(select(Account).where(Account.key == "riv-yt")).one()
+        mtn = s.scalars(select(Account).where(Account.key == "mtn-yt")).one()
+        for ref, account, lang in [("pa1", riv, "pa"), ("pa2", riv, "pa"), ("fr1", riv, "fr")]:
+            s.add(_lang(account, ref, lang))
+        s.add(_lang(mtn, "tl1", "tl"))
+    # The Riverside principal sees Riverside's count only; an administrator sees both
+    html = _client(district, "supervisor").get("/").text
+    assert "2 comments in Punjabi" in html and "Tagalog" not in html and "French" not in html
+    assert "review rule still applies" in html
+    html = _client(district, "admin").get("/").text
+    assert "2 comments in Punjabi, 1 comment in Tagalog" in html
+
+
+def _lang(account, ref, lang):
+    comment = _comment(account, ref, "text")
+    comment.language = lang
+    comment.first_seen_at = NOW - timedelta(hours=1)
+    return comment
