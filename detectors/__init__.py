@@ -28,6 +28,7 @@ from detectors.base import (
     TextItem,
     redact,
 )
+from detectors.langid import COVERED
 from detectors.procedure import PROCEDURE_DETECTORS
 from detectors.structural import STRUCTURAL_DETECTORS
 
@@ -69,6 +70,7 @@ def build(lexicon_dir: str = "", alt_text_items: bool = False) -> tuple[Detector
 
 @lru_cache(maxsize=8)
 def _lexicon(lexicon_dir: str) -> Lexicon:
+    # Deferred, as in build(): detectors.language loads the automata and the model.
     from detectors.language import load_lexicon
 
     return load_lexicon(lexicon_dir)
@@ -85,8 +87,6 @@ def covered_languages(lexicon_dir: str = "") -> frozenset[str]:
         detectors.language.LexiconError: a folder of ``lexicon_dir`` is not a language code
             (the message says what to do).
     """
-    from detectors.langid import COVERED
-
     if not lexicon_dir:
         return COVERED
     return COVERED | frozenset(_lexicon(lexicon_dir).languages)
