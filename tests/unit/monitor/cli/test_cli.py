@@ -104,6 +104,7 @@ def test_demo_flags_match_the_district_readme(env):
         ("pii.student", "riv-blog-3p"),
         ("language.prohibited", "ced-fb"),
         ("media.inquiry", "mtn-fb"),
+        ("wellbeing.self_harm", "riv-fb"),
         # administrators: a personal address (two accounts), one who left the District
         ("account.admin_access", "riv-blog-3p"),
         ("account.admin_access", "mtn-blog-chem"),
@@ -118,7 +119,7 @@ def test_demo_flags_match_the_district_readme(env):
         }
     assert found == expected
     for flag in flags:
-        assert flag["clause"].startswith("Procedure 417") and flag["explanation"]
+        assert flag["clause"].startswith(("Procedure 417", "Duty of care")) and flag["explanation"]
         assert flag["detector"] and flag["version"]
 
 
