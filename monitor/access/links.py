@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.core.domain import FlagStatus
+from monitor.core.domain import CARE_RULES, FlagStatus
 from monitor.core.keys import derived_keys
 from monitor.core.settings import Settings
 from monitor.storage.models import Comment, UsedActionToken
@@ -170,7 +170,9 @@ def alert_links(settings: Settings, session: Session, flag: Any, recipient: str)
         )
         for comment_id, author in session.execute(query):
             url = action_url(settings, recipient, "review", comment_id, expires)
-            links.append(Link(f"Mark comment {comment_id} ({author}) reviewed", url))
+            # Who wrote a sign of self-harm is for the console, not a chat channel's copy.
+            who = "" if flag.rule_id in CARE_RULES else f" ({author})"
+            links.append(Link(f"Mark comment {comment_id}{who} reviewed", url))
     return links
 
 

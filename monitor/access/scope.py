@@ -6,10 +6,11 @@ answers 404, exactly like one that does not exist, so nobody learns what other s
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, String, and_, exists, false, literal, or_, true
+from sqlalchemy import ColumnElement, String, and_, exists, false, literal, or_, select, true
+from sqlalchemy.orm import Session
 
 from monitor.access.users import Person
-from monitor.core.domain import Role
+from monitor.core.domain import CARE_ROLES, CARE_RULES, Role
 from monitor.storage.models import Account, Candidate, Comment, Flag
 
 EVERYONE = frozenset(Role)
@@ -26,7 +27,11 @@ PAGES: dict[str, frozenset[str]] = {
 }
 # State changes; the auditor reads only (revealing evidence is a logged read).
 ACTIONS: dict[str, frozenset[str]] = {
-    "flag.change": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS, Role.IT}),
+    "flag.change": frozenset(
+        {Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS, Role.IT, Role.COUNSELLOR}
+    ),
+    # Everyone may reveal what they may see, except the evidence of a sign of self-harm:
+    # only CARE_ROLES (see may_reveal).
     "evidence.reveal": EVERYONE,
     "comment.review": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS}),
     "comment.hide": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COMMUNICATIONS}),
@@ -62,7 +67,38 @@ def flags_seen(person: Person) -> ColumnElement[bool]:
         return Flag.rule_id == "media.inquiry"
     if person.role == Role.IT:
         return and_(Flag.rule_id == "account.unapproved", OPERATIONAL)
+    if person.role == Role.COUNSELLOR:
+        return and_(
+            Flag.rule_id.in_(sorted(CARE_RULES)), Account.org_unit_id.in_(sorted(person.units))
+        )
     return false()
+
+
+def is_care_subject(session: Session, flag: Flag) -> bool:
+    """Whether a sign of self-harm was flagged on ``flag``'s comment or post (by this flag
+    or another): then its full text is for CARE_ROLES only, whichever flag reveals it."""
+    if flag.rule_id in CARE_RULES:
+        return True
+    if not flag.subject_ref:
+        return False
+    found = session.scalar(
+        select(Flag.id)
+        .where(
+            Flag.account_id == flag.account_id,
+            Flag.subject_ref == flag.subject_ref,
+            Flag.rule_id.in_(sorted(CARE_RULES)),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def may_reveal(session: Session, person: Person, flag: Flag) -> bool:
+    """Whether ``person`` (who can see ``flag``) may reveal its full text: the evidence of a
+    sign of self-harm only to the unit's supervisor, a counsellor or an administrator."""
+    if not can(person, "evidence.reveal"):
+        return False
+    return person.role in CARE_ROLES or not is_care_subject(session, flag)
 
 
 def accounts_seen(person: Person) -> ColumnElement[bool]:

@@ -1,7 +1,8 @@
 """Console users: argon2id password hashes, roles, and the organisation units they see.
 
 A supervisor user sees the units it is linked to *and their child units* (a district-level
-supervisor sees every school under it). Users are never deleted, only disabled.
+supervisor sees every school under it); so does a counsellor user, who sees only the signs of
+self-harm there. Users are never deleted, only disabled.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from monitor.storage import audit
 from monitor.storage.models import OrgUnit, Supervisor, User, WebSession
 
 ROLES = tuple(Role)
+SCOPED = (Role.SUPERVISOR, Role.COUNSELLOR)  # roles that see only their units (and below)
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # argon2 hashes any length; a megabyte "password" is only load
 MAX_EMAIL = 320  # RFC 5321's longest address
@@ -101,7 +103,7 @@ def units_below(session: Session, roots: list[int]) -> frozenset[int]:
 
 def person(session: Session, user: User) -> Person:
     roots = [unit.id for unit in user.org_units]
-    units = units_below(session, roots) if user.role == Role.SUPERVISOR else frozenset()
+    units = units_below(session, roots) if user.role in SCOPED else frozenset()
     return Person(user.id, user.email, user.name, user.role, units)
 
 
@@ -139,7 +141,16 @@ def known_actor(session: Session, email: str) -> str:
     )
 
 
-def _units(session: Session, email: str, codes: list[str]) -> list[OrgUnit]:
+def _units(session: Session, email: str, role: str, codes: list[str]) -> list[OrgUnit]:
+    if not codes and role == Role.COUNSELLOR:
+        units = list(session.scalars(select(OrgUnit).where(OrgUnit.counsellor_email == email)))
+        if not units:
+            raise UserError(
+                "a counsellor user needs its organisation units: give --org CODE (see "
+                "`hallwatch orgs list`), or set this address as the units' counsellor_email "
+                "in the org-units registry first"
+            )
+        return units
     if not codes:
         supervisor = session.scalars(
             select(Supervisor).where(Supervisor.email == email)
@@ -179,7 +190,7 @@ def add_user(
         raise UserError(f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise UserError(f"role must be one of: {', '.join(ROLES)}")
-    units = _units(session, email, list(orgs or [])) if role == Role.SUPERVISOR else []
+    units = _units(session, email, role, list(orgs or [])) if role in SCOPED else []
     digest = hash_password(password) if password else ""
     user = find(session, email)
     created = user is None

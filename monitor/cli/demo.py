@@ -61,6 +61,8 @@ def demo(ctx: Ctx, district: str) -> None:
         f"Procedure 417: {report.acknowledged} owner(s) acknowledged on day one; the others "
         "were asked by e-mail and are flagged account.unacknowledged the next day."
     )
+    for line in report.care:
+        click.echo(line)
     for found in report.candidates:
         click.echo(f"Discovered, not in the registry: {found}")
     click.echo(f"Alerts (.eml files): {settings.outbox_dir.resolve()}")
@@ -90,9 +92,11 @@ def _demo_console(ctx: Ctx, district: Path) -> None:
     demo_users(app)
     host, port = ctx.settings.web.host, ctx.settings.web.port
     (admin, password, _, _), (supervisor, _, _, _) = DEMO_USERS[0], DEMO_USERS[1]
+    counsellor = DEMO_USERS[2][0]
     click.echo(
         f"Console: http://{host}:{port}  login: {admin} / {password}  "
-        f"(a school principal: {supervisor}, same password)"
+        f"(a school principal: {supervisor}; Riverside's counsellor: {counsellor}; same "
+        "password)"
     )
     if sys.stdout.isatty() and sys.stdin.isatty():
         click.echo("Serving the console; Ctrl-C stops it.")

@@ -106,7 +106,7 @@ def bootstrap_actor(session: Any, actor: str) -> str:
 
 @main.group()
 def users() -> None:
-    """Console users: admin, supervisor, communications, it, auditor."""
+    """Console users: admin, supervisor, communications, it, auditor, counsellor."""
 
 
 @users.command("add")
@@ -121,8 +121,9 @@ def users() -> None:
     "orgs",
     multiple=True,
     metavar="UNIT",
-    help="Organisation unit code(s) a supervisor sees (child units included). Default: "
-    "the unit of the supervisor with this e-mail in the registry.",
+    help="Organisation unit code(s) a supervisor or counsellor sees (child units included). "
+    "Default: the unit of the supervisor with this e-mail in the registry; for a counsellor, "
+    "the units whose counsellor_email it is.",
 )
 @click.option("--name", default="", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -44,3 +44,10 @@ class Role(StrEnum):
     COMMUNICATIONS = "communications"
     IT = "it"
     AUDITOR = "auditor"
+    COUNSELLOR = "counsellor"  # sees the signs of self-harm of their units, nothing else
+
+
+# A rule whose evidence only these roles may read in full (the unit's supervisor within
+# their units, a counsellor within theirs, an administrator): signs of self-harm.
+CARE_RULES = frozenset({"wellbeing.self_harm"})
+CARE_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COUNSELLOR})

@@ -521,6 +521,25 @@ class StatusSettings:
 
 
 @dataclass(frozen=True)
+class WellbeingSettings:
+    """``[wellbeing]``: who hears of signs of self-harm, and what the alert says to do."""
+
+    counsellor_email: str = setting(
+        "",
+        _email,
+        "the district's counsellor contact: gets every wellbeing.self_harm alert of a unit "
+        "that has no counsellor_email of its own (nor a parent unit with one)",
+    )
+    advice: str = setting(
+        "",
+        _text,
+        "what a wellbeing.self_harm alert says to do now (empty: the built-in advice, "
+        "'This is not a disciplinary matter. Follow the District's suicide-risk protocol "
+        "now...', which names the 9-8-8 Suicide Crisis Helpline)",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Validated, typed settings. Build with :func:`load_settings`; read as attributes."""
 
@@ -580,6 +599,7 @@ class Settings:
     logging: LoggingSettings = section(LoggingSettings)
     metrics: MetricsSettings = section(MetricsSettings)
     status: StatusSettings = section(StatusSettings)
+    wellbeing: WellbeingSettings = section(WellbeingSettings)
     source: str = field(default="embedded defaults", compare=False)
 
     def __repr__(self) -> str:  # secrets never reach a log line or a traceback

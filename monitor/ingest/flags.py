@@ -38,7 +38,9 @@ def _subject_type(finding: Finding) -> str:
     return finding.subject.split(":", 1)[0] if ":" in finding.subject else "item"
 
 
-IMMEDIATE_RULES = frozenset({"media.inquiry"})  # journalists have deadlines
+# Journalists have deadlines; signs of self-harm are never held for a group, whatever a
+# district's rules table says of their severity.
+IMMEDIATE_RULES = frozenset({"media.inquiry", "wellbeing.self_harm"})
 
 
 def due_time(finding: Finding, now: datetime, group: timedelta | None) -> datetime:

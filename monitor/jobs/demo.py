@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from detectors.langid import language_name
 from monitor.access.users import add_user, find
@@ -31,9 +32,10 @@ from monitor.notify.digest import Week
 from monitor.records.acknowledge import acknowledge
 from monitor.registry import accounts as registry
 from monitor.registry.admins import import_directory
+from monitor.registry.counsellors import counsellor_for
 from monitor.registry.roster import import_consents, import_roster
 from monitor.storage.db import open_app
-from monitor.storage.models import Account, Candidate, DigestSent, Flag, OutboxItem
+from monitor.storage.models import Account, Candidate, Delivery, DigestSent, Flag, OutboxItem
 from monitor.storage.queries import covered_languages, unchecked_languages
 
 # The bundled district, next to the package in a checkout (whatever the working folder).
@@ -71,6 +73,7 @@ class DemoReport:
     candidates: list[str] = field(default_factory=list)  # discovered, not registered
     acknowledged: int = 0
     unchecked: list[tuple[str, int]] = field(default_factory=list)  # (language, comments)
+    care: list[str] = field(default_factory=list)  # signs of self-harm: who was told
 
 
 def demo_settings(settings: Settings, district: Path) -> Settings:
@@ -226,7 +229,31 @@ def _summarise(app: App, report: DemoReport, before: int) -> None:
         )
         report.by_rule_account = Counter((rule, key) for rule, key in rows)
         report.total_flags = sum(report.by_rule_account.values())
+        report.care = _care_lines(app, session)
     report.new_flags = report.total_flags - before
+
+
+def _care_lines(app: App, session: Session) -> list[str]:
+    """Each sign of self-harm, and to whom its alert went at once."""
+    lines = []
+    for flag in session.scalars(
+        select(Flag).where(Flag.rule_id == "wellbeing.self_harm").order_by(Flag.id)
+    ):
+        item = session.scalars(select(OutboxItem).where(OutboxItem.flag_id == flag.id)).first()
+        sent = session.scalars(
+            select(Delivery.recipient)
+            .where(Delivery.outbox_id == (item.id if item else -1))
+            .where(Delivery.status == "delivered")
+            .order_by(Delivery.id)
+        ).all()
+        counsellor = counsellor_for(app.settings, flag.account.org_unit)
+        people = [f"{w} ({counsellor.described})" if w == counsellor.email else w for w in sent]
+        grouped = item is not None and (item.deliver_after or item.created_at) > item.created_at
+        lines.append(
+            f"Signs of self-harm in a {flag.subject_type} on {flag.account.key}: alert sent "
+            f"{'after grouping' if grouped else 'at once'} to {', '.join(people) or 'nobody yet'}"
+        )
+    return lines
 
 
 def pending_alerts(app: App) -> int:
@@ -242,6 +269,7 @@ DEMO_PASSWORD = "hallwatch-demo"
 DEMO_USERS = (
     ("admin@fvsd.example.ca", DEMO_PASSWORD, Role.ADMIN, ()),
     ("principal.riverside@fvsd.example.ca", DEMO_PASSWORD, Role.SUPERVISOR, ("RIV",)),
+    ("counsellor.riverside@fvsd.example.ca", DEMO_PASSWORD, Role.COUNSELLOR, ("RIV",)),
 )
 
 

@@ -35,6 +35,7 @@ from monitor.jobs.health import Check, broker_checks, database_checks
 from monitor.jobs.scheduler import DIGEST_HOUR, DIGEST_WEEKDAY
 from monitor.registry import usage
 from monitor.registry.connect import serving_connector
+from monitor.registry.counsellors import HOW_TO_SET, units_without_counsellor
 from monitor.registry.roster import roster_on_old_key
 from monitor.registry.secrets import KeyUse, key_use
 from monitor.storage.models import (
@@ -118,6 +119,7 @@ class Status:
     previous_keys: int = 0
     credentials: KeyUse | None = None
     roster_on_old_key: bool = False
+    no_counsellor: list[str] = field(default_factory=list)  # unit codes (signs of self-harm)
 
     def check(self, name: str) -> str:
         return next((c.state for c in self.checks if c.name == name), "")
@@ -152,6 +154,7 @@ def gather(app: App, now: datetime | None = None, keys: bool = True) -> Status:
             _flags(session, status)
             _digest(app, session, status)
             status.scheduler_claimed = _last_sweep_claim(session)
+            status.no_counsellor = units_without_counsellor(session, settings)
             if keys:
                 status.credentials = key_use(session, settings)
                 status.roster_on_old_key = roster_on_old_key(session, settings)
@@ -429,6 +432,18 @@ def _warnings(app: App, status: Status) -> list[Problem]:
         found.append(
             Problem(
                 WARNING, "the student roster is under an old key: import roster and consents again"
+            )
+        )
+    if status.no_counsellor:
+        units = ", ".join(status.no_counsellor[:10]) + (
+            "..." if len(status.no_counsellor) > 10 else ""
+        )
+        found.append(
+            Problem(
+                WARNING,
+                f"{len(status.no_counsellor)} unit(s) with accounts have no counsellor contact "
+                f"({units}): a sign of self-harm there reaches only the principal; "
+                f"{HOW_TO_SET}",
             )
         )
     watched = sum(f.watched for f in status.platforms.values())

@@ -18,18 +18,40 @@ from detectors.rules import advice, flag_title, rule_name
 from monitor.access.links import Link, alert_links
 from monitor.core.app import App
 from monitor.core.display import local_time
+from monitor.core.settings import Settings
 from monitor.notify.base import Notifier
 from monitor.notify.outbox import delivery_row, send_once
 from monitor.notify.render import SEVERITY_WORDS, email, render
-from monitor.notify.routing import chat_targets, route
+from monitor.notify.routing import WELLBEING, chat_targets, route
+from monitor.registry.counsellors import HOW_TO_SET, counsellor_for
 from monitor.storage import audit
 from monitor.storage.models import Delivery, Flag, OutboxItem
 
 
-def what_to_do(flag: Flag) -> str:
-    """The alert's advice for the flag's rule; for a missing permission, what IT must grant."""
+def what_to_do(flag: Flag, settings: Settings | None = None) -> str:
+    """The alert's advice for the flag's rule; for a missing permission, what IT must grant;
+    for signs of self-harm, the district's own advice when ``[wellbeing] advice`` is set."""
     grant = (flag.details or {}).get("grant")
-    return grant if isinstance(grant, str) and grant else advice(flag.rule_id)
+    if isinstance(grant, str) and grant:
+        return grant
+    if flag.rule_id == WELLBEING and settings is not None and settings.wellbeing.advice:
+        return settings.wellbeing.advice
+    return advice(flag.rule_id)
+
+
+def care(app: App, flag: Flag, recipient: str) -> dict[str, str] | None:
+    """For signs of self-harm: who the counsellor contact is (and whether ``recipient`` is
+    it), or that there is none and how to set one. None for every other rule."""
+    if flag.rule_id != WELLBEING:
+        return None
+    counsellor = counsellor_for(app.settings, flag.account.org_unit)
+    return {
+        "counsellor": counsellor.email,
+        "whose": counsellor.described,
+        "is_you": "yes" if counsellor.email and counsellor.email == recipient.lower() else "",
+        "unit": flag.account.org_unit.name,
+        "how_to_set": HOW_TO_SET,
+    }
 
 
 def links_for(app: App, flag: Flag, recipient: str) -> list[Link]:
@@ -67,7 +89,8 @@ def alert_message(app: App, flag: Flag, recipient: str, outbox_id: int) -> Email
         "flag": flag,
         "account": account,
         "plain": plain(app, flag),
-        "action": what_to_do(flag),
+        "action": what_to_do(flag, app.settings),
+        "care": care(app, flag, recipient),
         "recipient": recipient,
         "ack_command": f"hallwatch flags ack {flag.id} --by {recipient} --note '...'",
         "links": links_for(app, flag, recipient),
@@ -131,6 +154,19 @@ def deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) -
                 flag.id,
                 at=now,
                 fallback=routed.recipients[0],
+            )
+        if (
+            flag.rule_id == WELLBEING
+            and not counsellor_for(app.settings, flag.account.org_unit).email
+        ):
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "alert.no_counsellor",
+                "flag",
+                flag.id,
+                at=now,
+                unit=flag.account.org_unit.code,
             )
         targets = [(r, notifier) for r in routed.recipients] + chat_targets(app)
         pending = [(delivery_row(session, outbox_id, r, n.channel).id, n) for r, n in targets]

@@ -115,7 +115,9 @@ class GroupJob:
 
 
 def _message(app: App, recipient: str, flags: list[Flag], rows: list[Delivery]) -> EmailMessage:
-    entries = [(f, what_to_do(f), links_for(app, f, recipient), plain(app, f)) for f in flags]
+    entries = [
+        (f, what_to_do(f, app.settings), links_for(app, f, recipient), plain(app, f)) for f in flags
+    ]
     text, html = render("alert_group", entries=entries, recipient=recipient)
     first = entries[0][3]["title"]
     more = len(flags) - 1

@@ -1,7 +1,9 @@
 """Who gets a flag, and through which channels.
 
 The account's supervisor and backup get its flags; media inquiries go to the communications
-office instead; broken credentials and connection problems also go to IT. A flag with no one
+office instead; broken credentials and connection problems also go to IT. Signs of
+self-harm (``wellbeing.self_harm``) also go to a counsellor contact (the unit's, a parent
+unit's or the district's: :mod:`monitor.registry.counsellors`). A flag with no one
 to go to goes to the fallback address, and that is audited. Each configured chat webhook is a
 recipient of a copy of every alert.
 """
@@ -17,7 +19,10 @@ from monitor.core.app import App
 from monitor.core.domain import Role
 from monitor.notify.base import FileNotifier, Notifier
 from monitor.notify.channels import SlackNotifier, SmtpNotifier, TeamsNotifier, WebhookNotifier
+from monitor.registry.counsellors import counsellor_for
 from monitor.storage.models import Account, Flag, Supervisor
+
+WELLBEING = "wellbeing.self_harm"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,10 @@ def route(session: Session, app: App, flag: Flag) -> Route:
         people += [settings.delivery.it_email, *_role_emails(session, Role.IT)]
     if account.supervisor is not None and flag.rule_id != "media.inquiry":
         people += [account.supervisor.email, account.supervisor.backup_email]
+    if flag.rule_id == WELLBEING:
+        if account.supervisor is None:  # a principal must hear of it: the district's desk
+            people.append(settings.delivery.fallback_email)
+        people.append(counsellor_for(settings, account.org_unit).email)
     unique = tuple(dict.fromkeys(p.lower() for p in people if p))
     if unique:
         return Route(unique, "routed")

@@ -7,6 +7,10 @@ shows its text with each span the rules found (a student's name, a phone number.
 replaced by its label; when a flag recorded no spans, or the stored text changed since, the
 flag's own excerpt (masked when it was raised) is shown instead. A comment no rule flagged
 shows its text.
+
+A comment with a sign of self-harm on it (``CARE_RULES``) is masked whole, and for anyone
+but the unit's supervisor, a counsellor or an administrator its author's name is withheld
+too (:func:`care_comments`): who wrote it is the sensitive part.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import detectors
+from monitor.core.domain import CARE_RULES
 from monitor.storage.models import Comment, Flag
 
 PURGED = "(the text was purged under the retention period)"
+WITHHELD = "(withheld: a wellbeing concern)"
 
 
 def _spans(flag: Flag, text: str) -> list[tuple[int, int, str]] | None:
@@ -69,3 +75,18 @@ def masked_comments(session: Session, comments: Sequence[Comment]) -> dict[int, 
         c.id: masked_text(c.text, flags.get((c.account_id, f"comment:{c.external_id}"), []))
         for c in comments
     }
+
+
+def care_comments(session: Session, comments: Sequence[Comment]) -> set[int]:
+    """Ids of the ``comments`` on which a sign of self-harm was flagged (one query)."""
+    if not comments:
+        return set()
+    found = session.execute(
+        select(Flag.account_id, Flag.subject_ref).where(
+            Flag.subject_ref.in_(sorted({f"comment:{c.external_id}" for c in comments})),
+            Flag.account_id.in_(sorted({c.account_id for c in comments})),
+            Flag.rule_id.in_(sorted(CARE_RULES)),
+        )
+    )
+    pairs = {(account, ref) for account, ref in found}
+    return {c.id for c in comments if (c.account_id, f"comment:{c.external_id}") in pairs}

@@ -281,6 +281,9 @@ SPECS: dict[str, Spec] = {
             Column("address", "address", text(300), optional=True),
             Column("phone", "phone", text(60), optional=True),
             Column("email", "email", email, optional=True),
+            # Who hears of a sign of self-harm on the unit's accounts besides the principal
+            # (empty: a parent unit's, else the district's [wellbeing] counsellor_email).
+            Column("counsellor_email", "counsellor_email", email, optional=True),
         ),
         (_district_has_no_parent, _no_parent_loops),
     ),

@@ -10,7 +10,8 @@ from starlette.responses import Response
 from detectors.rules import HIDE_REASONS
 from monitor.access.scope import accounts_seen, can, comments_seen
 from monitor.access.users import Person
-from monitor.records.evidence import masked_comments
+from monitor.core.domain import CARE_ROLES
+from monitor.records.evidence import WITHHELD, care_comments, masked_comments
 from monitor.records.record import RecordError, review_comment, undo_review
 from monitor.registry.connect import ConnectError, moderate
 from monitor.storage.models import Account, Comment, Post
@@ -41,8 +42,13 @@ def queue(ctx: Ctx, error: str = "") -> Response:
     if account:
         query = query.where(Account.key == account)
     found, page = paginate(ctx, query)
-    shown = masked_comments(ctx.db, [c for c, _, _ in found])
-    rows = [(c, a, shown[c.id], c.url or post_url or "") for c, a, post_url in found]
+    comments = [c for c, _, _ in found]
+    shown = masked_comments(ctx.db, comments)
+    care = care_comments(ctx.db, comments) if ctx.user.role not in CARE_ROLES else set()
+    rows = [
+        (c, a, shown[c.id], c.url or post_url or "", WITHHELD if c.id in care else c.author_name)
+        for c, a, post_url in found
+    ]
     return ctx.render(
         "comments.html",
         rows=rows,

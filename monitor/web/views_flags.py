@@ -10,10 +10,16 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from detectors.rules import RULES, flag_title, rule_name
-from monitor.access.scope import accounts_seen, can, flags_seen, is_it_job
-from monitor.core.domain import ACTIVE_FLAG
+from monitor.access.scope import (
+    accounts_seen,
+    can,
+    flags_seen,
+    is_it_job,
+    may_reveal,
+)
+from monitor.core.domain import ACTIVE_FLAG, CARE_ROLES
 from monitor.notify.alerts import what_to_do
-from monitor.records.evidence import masked_comments
+from monitor.records.evidence import WITHHELD, care_comments, masked_comments
 from monitor.records.lifecycle import STATUSES, TRANSITIONS, next_status
 from monitor.records.record import RecordError, change_flag, change_flags, show_flag
 from monitor.storage import audit
@@ -101,9 +107,10 @@ def visible_flag(ctx: Ctx, flag_id: int) -> Flag:
     return row
 
 
-def evidence(ctx: Ctx, flag: Flag) -> list[tuple[Comment, str]]:
-    """The comments a flag is about, each with its text masked (see records.evidence): a
-    comment another rule flagged (a student's name...) never shows unmasked here."""
+def evidence(ctx: Ctx, flag: Flag) -> list[tuple[Comment, str, str]]:
+    """The comments a flag is about, each with its text masked (see records.evidence) and
+    its author's name (withheld from a role outside CARE_ROLES when a sign of self-harm was
+    flagged on it): a comment another rule flagged never shows unmasked here."""
     refs = [flag.subject_ref] if flag.subject_ref.startswith("comment:") else []
     refs += [r for r in (flag.details or {}).get("overdue", []) if str(r).startswith("comment:")]
     if not refs:
@@ -117,7 +124,8 @@ def evidence(ctx: Ctx, flag: Flag) -> list[tuple[Comment, str]]:
         )
     )
     shown = masked_comments(ctx.db, rows)
-    return [(c, shown[c.id]) for c in rows]
+    care = care_comments(ctx.db, rows) if ctx.user.role not in CARE_ROLES else set()
+    return [(c, shown[c.id], WITHHELD if c.id in care else c.author_name) for c in rows]
 
 
 def flag_detail(
@@ -133,12 +141,13 @@ def flag_detail(
         rule=rule_name(flag.rule_id),
         history=[(datetime.fromisoformat(h["at"]), h) for h in shown["history"]],
         account=flag.account,
-        todo=what_to_do(flag),
+        todo=what_to_do(flag, ctx.app.settings),
         it_job=is_it_job(flag.rule_id, flag.dedup_key),
         comments=evidence(ctx, flag),
         verbs=[(v, BUTTONS[v]) for v in TRANSITIONS if changing and next_status(flag.status, v)],
         can_review=can(ctx.user, "comment.review"),
-        can_reveal=can(ctx.user, "evidence.reveal") and _has_full_text(flag),
+        can_reveal=_has_full_text(flag) and may_reveal(ctx.db, ctx.user, flag),
+        care_only=_has_full_text(flag) and not may_reveal(ctx.db, ctx.user, flag),
         revealed=revealed,
         error=error,
         notice=notice,
@@ -209,6 +218,14 @@ def bulk(ctx: Ctx) -> Response:
 def reveal(ctx: Ctx) -> Response:
     """Show the flagged item's full stored text once, and put that on the record."""
     flag = visible_flag(ctx, path_id(ctx, "flag_id"))
+    if not may_reveal(ctx.db, ctx.user, flag):
+        audit.record(ctx.db, ctx.user.email, "evidence.reveal_refused", "flag", flag.id, at=ctx.now)
+        return ctx.message(
+            "Not for your role",
+            "The full text of a sign of self-harm is shown only to the school's principal, a "
+            "counsellor and an administrator. The masked excerpt is what your role sees.",
+            status=403,
+        )
     kind, _, external = flag.subject_ref.partition(":")
     model: Any = {"comment": Comment, "post": Post}.get(kind)
     if model is None:

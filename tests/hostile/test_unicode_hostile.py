@@ -164,6 +164,14 @@ def _alert_context(excerpt: str) -> dict:
         "action": "Hide it.",
         "ack_command": "hallwatch",
         "links": links,
+        # A sign of self-harm's counsellor lines print registry text too.
+        "care": {
+            "counsellor": "counsellor\u202e@fvsd.example.ca",
+            "whose": "the counsellor contact of Riverside\u202e",
+            "is_you": "",
+            "unit": "Riverside\u202e",
+            "how_to_set": "set it",
+        },
         "plain": {
             "title": "Obscene language in a comment on @riv\u202e",
             "rule": "Prohibited language",

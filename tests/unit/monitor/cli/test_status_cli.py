@@ -30,6 +30,7 @@ def env(engine, tmp_path):
     now = datetime.now(UTC)
     with session_factory(engine)() as s, s.begin():
         d = factory.district(s)
+        d["district"].counsellor_email = "counselling@fvsd.example.ca"  # for every school
         for key, platform in (("riv-yt", "youtube"), ("riv-x", "x")):
             factory.account(
                 s,

@@ -21,6 +21,7 @@ from monitor.storage.models import (
     ApiUsage,
     Delivery,
     DigestSent,
+    OrgUnit,
     OutboxItem,
     ScheduleSlot,
     Supervisor,
@@ -47,6 +48,7 @@ def app(settings, engine) -> App:
     app = _app(settings, engine)
     with app.sessions() as s, s.begin():
         d = factory.district(s)
+        d["district"].counsellor_email = "counselling@fvsd.example.ca"  # for every school
         for key, platform in (("riv-yt", "youtube"), ("riv-fb", "facebook")):
             factory.account(
                 s,
@@ -240,3 +242,20 @@ def test_an_unreachable_database_is_critical_and_nothing_else_is_claimed(app):
     found = problems(app, facts)
     assert [p.level for p in found] == [CRITICAL, CRITICAL]
     assert "database unreachable" in found[0].text and facts.platforms == {}
+
+
+def test_units_whose_signs_of_self_harm_would_reach_no_counsellor_are_a_warning(app):
+    # Given the district's counselling contact is removed and no unit has its own
+    _change(app, lambda s: setattr(s.get_one(OrgUnit, _unit(s, "FVSD")), "counsellor_email", ""))
+    found = problems(app, gather(app))
+    # Then status names the school and says how to set one
+    [problem] = found
+    assert problem.level == WARNING and "1 unit(s) with accounts have no counsellor" in problem.text
+    assert "(RIV)" in problem.text and "counsellor_email" in problem.text
+    # And the district setting alone is enough
+    settings = app.settings.replace(wellbeing__counsellor_email="counselling@fvsd.example.ca")
+    assert problems(_app(settings, app.engine), gather(_app(settings, app.engine))) == []
+
+
+def _unit(s, code):
+    return s.scalars(select(OrgUnit.id).where(OrgUnit.code == code)).one()

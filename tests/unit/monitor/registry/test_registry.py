@@ -262,10 +262,10 @@ def test_export_then_import_is_unchanged_and_exports_identically(db, kind):
 def test_exported_orgs_are_sorted_by_code_with_empty_strings_for_nothing(db):
     load(db, "orgs", ORGS)
     assert export(db, "orgs") == dedent("""\
-        code,name,kind,parent,website,address,phone,email
-        comms,Communications Office,department,fvsd,,,,
-        fvsd,Fraser Valley School District,district,,https://fvsd.example.ca,,,
-        riv,Riverside Secondary,school,fvsd,https://riv.fvsd.example.ca,,,
+        code,name,kind,parent,website,address,phone,email,counsellor_email
+        comms,Communications Office,department,fvsd,,,,,
+        fvsd,Fraser Valley School District,district,,https://fvsd.example.ca,,,,
+        riv,Riverside Secondary,school,fvsd,https://riv.fvsd.example.ca,,,,
         """)
 
 
