@@ -127,7 +127,7 @@ def fast_english(text: str) -> bool | None:
     """``True`` when ``text`` is plainly English, ``False`` when it has too few words to
     tell, ``None`` when the model must decide."""
     prepared = prepare(text)
-    words = prepared.plain.text.split()
+    words = prepared.words
     if len(words) < 2:
         return False
     if not prepared.exact:  # accented letters, other scripts: the model decides

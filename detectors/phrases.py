@@ -8,7 +8,7 @@ and masked words ("f***") are matched by :class:`MaskIndex`. A batch of texts is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import ahocorasick
@@ -313,6 +313,7 @@ class PhraseBook:
                     masked.append((phrase.term, category))
         # "f***" could be several words: the first listed category wins
         self._masks = MaskIndex(sorted(masked, key=lambda pair: maskable.index(pair[1])))
+        self._has_masks = len(self._masks) > 0
         columns = {w: c for w, c in (vocabulary or {}).items() if _WORD_KEY.fullmatch(w)}
         self._counts = bool(columns)
         self._columns = columns
@@ -365,27 +366,28 @@ class PhraseBook:
         prepared = [prepare(text) for text in texts]
         walked = self._walk([p.plain.text for p in prepared])
         counts, vocabulary, any_text = self._counts, self._columns, not self._exact_columns
+        always, readings, masks = bool(self._always), self._readings, self._has_masks
         scans: list[Scan] = []
         for index, item in enumerate(prepared):
             columns: list[int] | None = None
             if counts and (any_text or item.exact):
-                columns = [vocabulary[w] for w in item.plain.text.split() if w in vocabulary]
+                columns = [vocabulary[w] for w in item.words if w in vocabulary]
             found = walked.get(index)
             if found is not None and not found[0] and not found[2]:
                 # Only phrase lines were triggered: most need a word this text lacks.
-                lines = self._possible(found[1], item.plain.text)
+                lines = self._possible(found[1], item.plain.text, item.wordset)
                 found = ([], lines, 0) if lines else None
-            folded = item.folded
-            if (
-                found is None
-                and not self._always
-                and not (self._readings and _other_readings(folded))
-                and not (self._masks and _maybe_masked(folded))
-            ):
-                scans.append(Scan([], columns))  # the usual case: nothing in this text
-                continue
+            if found is None and not always:
+                folded = item.folded
+                if not (readings and _other_readings(folded)) and not (
+                    masks and _maybe_masked(folded)
+                ):
+                    scans.append(Scan([], columns))  # the usual case: nothing in this text
+                    continue
             hits, lines, hints = found if found is not None else ([], set(), 0)
-            scans.append(self._scan_one(item, hits, lines, hints, columns))
+            # Lines alone were triggered: they were just checked against the words.
+            checked = not always and not hits and not hints
+            scans.append(self._scan_one(item, hits, lines, hints, columns, checked))
         return scans
 
     def _scan_one(
@@ -395,9 +397,13 @@ class PhraseBook:
         lines: set[int],
         hints: int,
         columns: list[int] | None,
+        checked: bool = False,
     ) -> Scan:
-        text, folded, plain, _ = prepared
-        hits = hits + self._phrase_hits(plain, text, lines)
+        text, folded, plain = prepared.text, prepared.folded, prepared.plain
+        if checked:  # ``lines`` are those whose words are all in the text (see _possible)
+            hits = hits + self._line_hits(plain, text, lines)
+        else:
+            hits = hits + self._phrase_hits(plain, text, lines, prepared.wordset)
         found: dict[tuple[int, int, str], Match] = {}
         allowed: list[tuple[int, int]] = []
         if hits:
@@ -410,7 +416,7 @@ class PhraseBook:
             digits = bool(hints & (_LETTER_DIGIT | _DIGIT_LETTER))
             for form in more_readings(prepared, repeated, spaced, digits):
                 self._collect(form, self._hits(form, text), text, found, allowed)
-        if self._masks and _maybe_masked(folded):
+        if self._has_masks and _maybe_masked(folded):
             for start, end, category in self._masked(prepared):
                 found.setdefault(
                     (start, end, category), Match(category, start, end, "masked letters")
@@ -468,25 +474,42 @@ class PhraseBook:
         return hits + self._phrase_hits(form, original, lines)
 
     def _phrase_hits(
+        self,
+        form: Normalised,
+        original: str,
+        lines: set[int],
+        wordset: Callable[[], frozenset[str]] | None = None,
+    ) -> list[tuple[str, int, int]]:
+        return self._line_hits(
+            form, original, self._possible(lines | self._always, form.text, wordset)
+        )
+
+    def _line_hits(
         self, form: Normalised, original: str, lines: set[int]
     ) -> list[tuple[str, int, int]]:
+        """The matches of the phrase ``lines`` in one reading (in line order)."""
         hits: list[tuple[str, int, int]] = []
-        for line in sorted(self._possible(lines | self._always, form.text)):
+        for line in sorted(lines):
             category, regex, caps, _ = self._lines[line]
             for match in regex.finditer(form.text):
                 if not caps or _capitalised(match, form, original):
                     hits.append((category, match.start(), match.end()))
         return hits
 
-    def _possible(self, lines: set[int], text: str) -> set[int]:
-        """The phrase lines that can match ``text``: those with every word they need in it."""
+    def _possible(
+        self, lines: set[int], text: str, wordset: Callable[[], frozenset[str]] | None = None
+    ) -> set[int]:
+        """The phrase lines that can match ``text``: those with every word they need in it.
+
+        ``wordset`` gives ``text``'s distinct words when the caller has them already.
+        """
         words: frozenset[str] | None = None
         possible = set()
         for line in lines:
             must, choices = self._needs[line]
             if must or choices:
                 if words is None:
-                    words = frozenset(text.split())
+                    words = frozenset(text.split()) if wordset is None else wordset()
                 if not must <= words or not all([not c.isdisjoint(words) for c in choices]):
                     continue  # a word the phrase needs is missing: its regex cannot match
             possible.add(line)

@@ -74,7 +74,7 @@ class ToxicityModel:
     def columns(self, text: str) -> list[int]:
         """Vocabulary columns of a text's plain words, one per occurrence."""
         vocabulary = self.vocabulary
-        words = prepare(text[:MAX_CHARS]).plain.text.split()
+        words = prepare(text[:MAX_CHARS]).words
         return [vocabulary[w] for w in words if w in vocabulary]
 
     def score_columns(self, rows: Sequence[Sequence[int]]) -> list[float]:
