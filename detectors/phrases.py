@@ -8,7 +8,9 @@ and masked words ("f***") are matched by :class:`MaskIndex`. A batch of texts is
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import accumulate
 from typing import NamedTuple
 
 import ahocorasick
@@ -436,26 +438,19 @@ class PhraseBook:
         if not forms:
             return found
         joined = " " + " | ".join(forms) + " "
-        index, base = 0, 0  # the form being read, and where its padded copy starts in joined
-        last = len(forms[0]) + 1  # index in joined of that form's trailing space
-        entry: tuple[list[tuple[str, int, int]], set[int], int] | None = None
+        # Index in joined of each form's trailing space (its padded copy starts len + 1 before).
+        lasts = [last - 2 for last in accumulate([len(form) + 3 for form in forms])]
         for end, value in self._automaton.iter(joined):
-            if end > last:
-                if entry is not None:
-                    found[index] = entry
-                    entry = None
-                while end > last:
-                    base = last + 2
-                    index += 1
-                    last = base + len(forms[index]) + 1
             length, categories, lines, hint = value
             if hint and hint == _DIGIT_LETTER and UNIT_AT.match(joined, end):
                 hint = 0  # "3pm", "4th" are numbers, not leetspeak
             if not (categories or lines or hint):
                 continue
+            index = bisect_left(lasts, end)  # the form this key ends in
+            entry = found.get(index)
             if entry is None:
-                entry = ([], set(), 0)
-            local = end - base
+                entry = found[index] = ([], set(), 0)
+            local = end - (lasts[index] - len(forms[index]) - 1)
             if categories:
                 entry[0].extend(
                     (category, local - length + 1, local - 1) for category in categories
@@ -463,9 +458,7 @@ class PhraseBook:
             if lines:
                 entry[1].update(lines)
             if hint:
-                entry = (entry[0], entry[1], entry[2] | hint)
-        if entry is not None:
-            found[index] = entry
+                found[index] = (entry[0], entry[1], entry[2] | hint)
         return found
 
     def _hits(self, form: Normalised, original: str) -> list[tuple[str, int, int]]:

@@ -26,6 +26,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
@@ -175,11 +176,9 @@ class WellbeingDetector(Detector):
         batch are walked once by one automaton (:func:`_gate`), as the phrase books do.
         """
         prepared = [prepare(text) for text in texts]
-        joined = " " + " | ".join(p.plain.text for p in prepared) + " "
-        starts, position = [], 0
-        for p in prepared:
-            starts.append(position)
-            position += len(p.plain.text) + 3
+        forms = [p.plain.text for p in prepared]
+        joined = " " + " | ".join(forms) + " "
+        starts = [0, *accumulate([len(form) + 3 for form in forms[:-1]])]
         hits = {bisect_right(starts, end) - 1 for end, _ in self._gate.iter(joined)}
         for index, (text, p) in enumerate(zip(texts, prepared, strict=True)):
             if index in hits:
