@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 MAX_CHARS = 20_000  # hostile input: only this much of a text is analysed
 
@@ -259,12 +259,14 @@ class Prepared:
     detector that reads them); :meth:`wordset` is the same words as a set, built on first use.
     """
 
-    __slots__ = ("text", "folded", "plain", "exact", "words", "_wordset")
+    __slots__ = ("text", "folded", "plain", "exact", "words", "_wordset", "_readings")
 
     def __init__(self, text: str, folded: str, plain: Normalised, exact: bool) -> None:
         self.text, self.folded, self.plain, self.exact = text, folded, plain, exact
         self.words = plain.text.split()
         self._wordset: frozenset[str] | None = None
+        # more_readings() by its arguments: several phrase books read the same readings
+        self._readings: dict[tuple[bool, bool, bool | None], list[Normalised]] | None = None
 
     def wordset(self) -> frozenset[str]:
         """The distinct words of the plain form."""
@@ -294,6 +296,12 @@ def prepare(text: str) -> Prepared:
     return prepared
 
 
+def prepare_many(texts: Sequence[str]) -> list[Prepared]:
+    """:func:`prepare` for each of ``texts`` (the remembered ones without a call each)."""
+    known = _PREPARED.get
+    return [known(text) or prepare(text) for text in texts]
+
+
 def _prepare(text: str) -> Prepared:
     simple = _is_simple(text)
     if text.isascii():
@@ -321,7 +329,21 @@ def more_readings(
         spaced: The plain form has three single letters in a row ("f u c k").
         digits: The plain form has a digit read as a letter ("sh1t", not "3pm"); ``None``
             to look for one here.
+
+    The list is shared by every caller with the same arguments: do not change it.
     """
+    known = prepared._readings
+    if known is None:
+        known = prepared._readings = {}
+    forms = known.get((repeated, spaced, digits))
+    if forms is None:
+        forms = known[repeated, spaced, digits] = _more_readings(prepared, repeated, spaced, digits)
+    return forms
+
+
+def _more_readings(
+    prepared: Prepared, repeated: bool, spaced: bool, digits: bool | None
+) -> list[Normalised]:
     text, folded, plain = prepared.text, prepared.folded, prepared.plain
     build, limit = plain._build, len(text)
     forms: list[Normalised] = []

@@ -23,7 +23,7 @@ from detectors.folding import (
     Prepared,
     fold_offsets,
     more_readings,
-    prepare,
+    prepare_many,
     word_form,
 )
 
@@ -104,7 +104,7 @@ class Phrase:
         term: The single word when the line is just one literal word, else ``None``.
     """
 
-    __slots__ = ("regex", "triggers", "requires", "term")
+    __slots__ = ("regex", "after_space", "triggers", "requires", "term")
 
     def __init__(self, line: str, macros: dict[str, str]) -> None:
         tokens = _SYNTAX.findall(line)
@@ -115,6 +115,12 @@ class Phrase:
         if empty:
             raise ValueError(f"phrase {line!r} can match nothing")
         self.regex = rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])"
+        # The same matches in " " + form, each starting at the space before it: a pattern
+        # that opens with a literal lets the regex engine skip to the spaces, where the
+        # lookbehind above makes it try the pattern at every character (several times
+        # slower). Word forms hold only a-z, 0-9 and spaces, so "not after a letter or
+        # digit" is "after a space, or first".
+        self.after_space = rf" (?:{body})(?![a-z0-9])"
         self.triggers = _seq_trigger(seq)
         self.requires = tuple(t for t in map(_element_trigger, seq) if t)
         only = seq[0] if len(seq) == 1 else None
@@ -325,7 +331,7 @@ class PhraseBook:
         return self._words.setdefault(word, ([], set()))
 
     def _add_phrase(self, category: str, phrase: Phrase) -> None:
-        regex = re.compile(phrase.regex)
+        regex = re.compile(phrase.after_space)  # see _line_hits
         caps = any(name[:3] == "cap" for name in regex.groupindex)
         self._lines.append((category, regex, caps, phrase.requires))
         must = frozenset(word for part in phrase.requires if len(part) == 1 for word in part)
@@ -365,7 +371,7 @@ class PhraseBook:
         only ``a-z``, ``0-9`` and spaces), so a batch costs one call into the automaton and
         Python work only for the few texts in which something was found.
         """
-        prepared = [prepare(text) for text in texts]
+        prepared = prepare_many(texts)
         walked = self._walk([p.plain.text for p in prepared])
         counts, vocabulary, any_text = self._counts, self._columns, not self._exact_columns
         always, readings, masks = bool(self._always), self._readings, self._has_masks
@@ -482,11 +488,13 @@ class PhraseBook:
     ) -> list[tuple[str, int, int]]:
         """The matches of the phrase ``lines`` in one reading (in line order)."""
         hits: list[tuple[str, int, int]] = []
+        padded = " " + form.text  # the regexes are Phrase.after_space: one character on
         for line in sorted(lines):
             category, regex, caps, _ = self._lines[line]
-            for match in regex.finditer(form.text):
-                if not caps or _capitalised(match, form, original):
-                    hits.append((category, match.start(), match.end()))
+            for match in regex.finditer(padded):
+                if not caps or _capitalised(match, form, original, 1):
+                    # the match starts at the space: in form.text, where the word starts
+                    hits.append((category, match.start(), match.end() - 1))
         return hits
 
     def _possible(
@@ -585,12 +593,14 @@ def _inside(match: Match, allowed: list[tuple[int, int]]) -> bool:
     return any(start <= match.start and match.end <= end for start, end in allowed)
 
 
-def _capitalised(match: re.Match[str], form: Normalised, original: str) -> bool:
+def _capitalised(match: re.Match[str], form: Normalised, original: str, shift: int = 0) -> bool:
     """Every ``{Name}`` word of ``match`` is capitalised in the original and is not a common
-    word ("This is a fraud" names nobody)."""
+    word ("This is a fraud" names nobody). ``shift``: how far the matched string's offsets
+    are ahead of ``form.text``'s."""
     for name, value in match.groupdict().items():
         if name[:3] == "cap" and value is not None:
-            start, _ = form.span(*match.span(name))
+            start, end = match.span(name)
+            start, _ = form.span(start - shift, end - shift)
             if not original[start].isupper() or value in FUNCTION_WORDS or value in COMMON_WORDS:
                 return False
     return True

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from detectors.base import Context, Detector, Finding, Item, TextItem
-from detectors.folding import MAX_CHARS, prepare
+from detectors.folding import MAX_CHARS, prepare_many
 from detectors.langid import languages_of, rule_languages
 from detectors.phrases import (
     COMMON_WORDS,
@@ -175,7 +175,7 @@ class WellbeingDetector(Detector):
         Most comments are none of these and skip the phrase scan. The plain forms of the
         batch are walked once by one automaton (:func:`_gate`), as the phrase books do.
         """
-        prepared = [prepare(text) for text in texts]
+        prepared = prepare_many(texts)
         forms = [p.plain.text for p in prepared]
         joined = " " + " | ".join(forms) + " "
         starts = [0, *accumulate([len(form) + 3 for form in forms[:-1]])]
