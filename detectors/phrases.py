@@ -506,13 +506,20 @@ class PhraseBook:
         """
         words: frozenset[str] | None = None
         possible = set()
+        needs = self._needs
         for line in lines:
-            must, choices = self._needs[line]
+            must, choices = needs[line]
             if must or choices:
                 if words is None:
                     words = frozenset(text.split()) if wordset is None else wordset()
-                if not must <= words or not all([not c.isdisjoint(words) for c in choices]):
+                if not must <= words:
                     continue  # a word the phrase needs is missing: its regex cannot match
+                for choice in choices:
+                    if choice.isdisjoint(words):
+                        break  # none of the words of one of its parts is there
+                else:
+                    possible.add(line)
+                continue
             possible.add(line)
         return possible
 
