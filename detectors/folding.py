@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Mapping, Sequence
 
 MAX_CHARS = 20_000  # hostile input: only this much of a text is analysed
 
@@ -155,7 +154,14 @@ class Normalised:
         The span ends where the next normalised character starts, so characters folded
         away inside it ("fuuuuck" read as "fuck") stay inside it.
         """
-        offsets = self.offsets
+        offsets = self._offsets
+        if offsets is None:
+            offsets = self._build()
+            if offsets is None:  # the identity: no list of every index is needed
+                if end < len(self.text):
+                    return start, end
+                return start, max(end, self.limit) if self.limit is not None else end
+            self._offsets = offsets
         if end < len(offsets):
             return offsets[start], offsets[end]
         last = offsets[end - 1] + 1
@@ -179,11 +185,17 @@ def fold_offsets(text: str) -> list[int] | None:
     """Original index of each character of ``fold(text)``; ``None`` when it is the identity."""
     if _is_simple(text):
         return None
+    # An ASCII character folds to exactly one character: only the others are looked up.
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        out = _FOLD[ord(char)]
+    position = 0
+    for found in _NON_ASCII.finditer(text):
+        index = found.start()
+        offsets.extend(range(position, index))
+        out = _FOLD[ord(found.group())]
         if out:
             offsets.extend([index] * len(out))
+        position = index + 1
+    offsets.extend(range(position, len(text)))
     return offsets
 
 
@@ -238,17 +250,30 @@ def _compose(outer: list[int], inner: Callable[[], list[int] | None]) -> Callabl
     return build
 
 
-class Prepared(NamedTuple):
+class Prepared:
     """A text cut to ``MAX_CHARS``, folded, and its plain word form.
 
     ``exact`` says the plain form's words are exactly the words a ``\\b\\w\\w+\\b``
-    tokenizer finds in the lowercased text (ASCII or emoji only, no ``_``).
+    tokenizer finds in the lowercased text (ASCII or emoji only, no ``_``). ``words`` are
+    the plain form's words in order (``plain.text.split()``, split once here for every
+    detector that reads them); :meth:`wordset` is the same words as a set, built on first use.
     """
 
-    text: str
-    folded: str
-    plain: Normalised
-    exact: bool
+    __slots__ = ("text", "folded", "plain", "exact", "words", "_wordset", "_readings")
+
+    def __init__(self, text: str, folded: str, plain: Normalised, exact: bool) -> None:
+        self.text, self.folded, self.plain, self.exact = text, folded, plain, exact
+        self.words = plain.text.split()
+        self._wordset: frozenset[str] | None = None
+        # more_readings() by its arguments: several phrase books read the same readings
+        self._readings: dict[tuple[bool, bool, bool | None], list[Normalised]] | None = None
+
+    def wordset(self) -> frozenset[str]:
+        """The distinct words of the plain form."""
+        found = self._wordset
+        if found is None:
+            found = self._wordset = frozenset(self.words)
+        return found
 
 
 _PREPARED: dict[str, Prepared] = {}
@@ -269,6 +294,12 @@ def prepare(text: str) -> Prepared:
                 _PREPARED.clear()
             _PREPARED[text] = prepared
     return prepared
+
+
+def prepare_many(texts: Sequence[str]) -> list[Prepared]:
+    """:func:`prepare` for each of ``texts`` (the remembered ones without a call each)."""
+    known = _PREPARED.get
+    return [known(text) or prepare(text) for text in texts]
 
 
 def _prepare(text: str) -> Prepared:
@@ -298,8 +329,22 @@ def more_readings(
         spaced: The plain form has three single letters in a row ("f u c k").
         digits: The plain form has a digit read as a letter ("sh1t", not "3pm"); ``None``
             to look for one here.
+
+    The list is shared by every caller with the same arguments: do not change it.
     """
-    text, folded, plain, _ = prepared
+    known = prepared._readings
+    if known is None:
+        known = prepared._readings = {}
+    forms = known.get((repeated, spaced, digits))
+    if forms is None:
+        forms = known[repeated, spaced, digits] = _more_readings(prepared, repeated, spaced, digits)
+    return forms
+
+
+def _more_readings(
+    prepared: Prepared, repeated: bool, spaced: bool, digits: bool | None
+) -> list[Normalised]:
+    text, folded, plain = prepared.text, prepared.folded, prepared.plain
     build, limit = plain._build, len(text)
     forms: list[Normalised] = []
     base = plain

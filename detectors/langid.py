@@ -29,7 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from detectors.folding import MAX_CHARS, prepare
+from detectors.folding import MAX_CHARS, Prepared, prepare
 
 UNDETERMINED = "und"
 DEFAULT = "en"  # what "und" texts are read as
@@ -179,8 +179,11 @@ def model() -> FastTextModel:
 def fast_english(text: str) -> bool | None:
     """``True`` when ``text`` is plainly English, ``False`` when it has too few words to
     tell, ``None`` when the model must decide."""
-    prepared = prepare(text)
-    words = prepared.plain.text.split()
+    return _fast_english(prepare(text))
+
+
+def _fast_english(prepared: Prepared) -> bool | None:
+    words = prepared.words
     if len(words) < 2:
         return False
     if not prepared.exact:  # accented letters, other scripts: the model decides
@@ -201,10 +204,11 @@ def identify_many(texts: Sequence[str]) -> list[str]:
     fast check could not settle."""
     out: list[str | None] = []
     ask: list[int] = []
+    remembered = _MEMO.get
     for index, text in enumerate(texts):
-        known = _MEMO.get(text)
+        known = remembered(text)
         if known is None:
-            plain = fast_english(text)
+            plain = _fast_english(prepare(text))
             if plain is None:
                 known = _by_script(text[:MAX_CHARS])
                 if known is None:

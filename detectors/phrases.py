@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import accumulate
 from typing import NamedTuple
 
 import ahocorasick
@@ -23,7 +25,7 @@ from detectors.folding import (
     Prepared,
     fold_offsets,
     more_readings,
-    prepare,
+    prepare_many,
     word_form,
 )
 
@@ -104,7 +106,7 @@ class Phrase:
         term: The single word when the line is just one literal word, else ``None``.
     """
 
-    __slots__ = ("regex", "triggers", "requires", "term")
+    __slots__ = ("regex", "after_space", "triggers", "requires", "term")
 
     def __init__(self, line: str, macros: dict[str, str]) -> None:
         tokens = _SYNTAX.findall(line)
@@ -115,6 +117,12 @@ class Phrase:
         if empty:
             raise ValueError(f"phrase {line!r} can match nothing")
         self.regex = rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])"
+        # The same matches in " " + form, each starting at the space before it: a pattern
+        # that opens with a literal lets the regex engine skip to the spaces, where the
+        # lookbehind above makes it try the pattern at every character (several times
+        # slower). Word forms hold only a-z, 0-9 and spaces, so "not after a letter or
+        # digit" is "after a space, or first".
+        self.after_space = rf" (?:{body})(?![a-z0-9])"
         self.triggers = _seq_trigger(seq)
         self.requires = tuple(t for t in map(_element_trigger, seq) if t)
         only = seq[0] if len(seq) == 1 else None
@@ -315,6 +323,7 @@ class PhraseBook:
                     masked.append((phrase.term, category))
         # "f***" could be several words: the first listed category wins
         self._masks = MaskIndex(sorted(masked, key=lambda pair: maskable.index(pair[1])))
+        self._has_masks = len(self._masks) > 0
         columns = {w: c for w, c in (vocabulary or {}).items() if _WORD_KEY.fullmatch(w)}
         self._counts = bool(columns)
         self._columns = columns
@@ -324,7 +333,7 @@ class PhraseBook:
         return self._words.setdefault(word, ([], set()))
 
     def _add_phrase(self, category: str, phrase: Phrase) -> None:
-        regex = re.compile(phrase.regex)
+        regex = re.compile(phrase.after_space)  # see _line_hits
         caps = any(name[:3] == "cap" for name in regex.groupindex)
         self._lines.append((category, regex, caps, phrase.requires))
         must = frozenset(word for part in phrase.requires if len(part) == 1 for word in part)
@@ -364,30 +373,31 @@ class PhraseBook:
         only ``a-z``, ``0-9`` and spaces), so a batch costs one call into the automaton and
         Python work only for the few texts in which something was found.
         """
-        prepared = [prepare(text) for text in texts]
+        prepared = prepare_many(texts)
         walked = self._walk([p.plain.text for p in prepared])
         counts, vocabulary, any_text = self._counts, self._columns, not self._exact_columns
+        always, readings, masks = bool(self._always), self._readings, self._has_masks
         scans: list[Scan] = []
         for index, item in enumerate(prepared):
             columns: list[int] | None = None
             if counts and (any_text or item.exact):
-                columns = [vocabulary[w] for w in item.plain.text.split() if w in vocabulary]
+                columns = [vocabulary[w] for w in item.words if w in vocabulary]
             found = walked.get(index)
             if found is not None and not found[0] and not found[2]:
                 # Only phrase lines were triggered: most need a word this text lacks.
-                lines = self._possible(found[1], item.plain.text)
+                lines = self._possible(found[1], item.plain.text, item.wordset)
                 found = ([], lines, 0) if lines else None
-            folded = item.folded
-            if (
-                found is None
-                and not self._always
-                and not (self._readings and _other_readings(folded))
-                and not (self._masks and _maybe_masked(folded))
-            ):
-                scans.append(Scan([], columns))  # the usual case: nothing in this text
-                continue
+            if found is None and not always:
+                folded = item.folded
+                if not (readings and _other_readings(folded)) and not (
+                    masks and _maybe_masked(folded)
+                ):
+                    scans.append(Scan([], columns))  # the usual case: nothing in this text
+                    continue
             hits, lines, hints = found if found is not None else ([], set(), 0)
-            scans.append(self._scan_one(item, hits, lines, hints, columns))
+            # Lines alone were triggered: they were just checked against the words.
+            checked = not always and not hits and not hints
+            scans.append(self._scan_one(item, hits, lines, hints, columns, checked))
         return scans
 
     def _scan_one(
@@ -397,9 +407,13 @@ class PhraseBook:
         lines: set[int],
         hints: int,
         columns: list[int] | None,
+        checked: bool = False,
     ) -> Scan:
-        text, folded, plain, _ = prepared
-        hits = hits + self._phrase_hits(plain, text, lines)
+        text, folded, plain = prepared.text, prepared.folded, prepared.plain
+        if checked:  # ``lines`` are those whose words are all in the text (see _possible)
+            hits = hits + self._line_hits(plain, text, lines)
+        else:
+            hits = hits + self._phrase_hits(plain, text, lines, prepared.wordset)
         found: dict[tuple[int, int, str], Match] = {}
         allowed: list[tuple[int, int]] = []
         if hits:
@@ -412,7 +426,7 @@ class PhraseBook:
             digits = bool(hints & (_LETTER_DIGIT | _DIGIT_LETTER))
             for form in more_readings(prepared, repeated, spaced, digits):
                 self._collect(form, self._hits(form, text), text, found, allowed)
-        if self._masks and _maybe_masked(folded):
+        if self._has_masks and _maybe_masked(folded):
             for start, end, category in self._masked(prepared):
                 found.setdefault(
                     (start, end, category), Match(category, start, end, "masked letters")
@@ -432,26 +446,19 @@ class PhraseBook:
         if not forms:
             return found
         joined = " " + " | ".join(forms) + " "
-        index, base = 0, 0  # the form being read, and where its padded copy starts in joined
-        last = len(forms[0]) + 1  # index in joined of that form's trailing space
-        entry: tuple[list[tuple[str, int, int]], set[int], int] | None = None
+        # Index in joined of each form's trailing space (its padded copy starts len + 1 before).
+        lasts = [last - 2 for last in accumulate([len(form) + 3 for form in forms])]
         for end, value in self._automaton.iter(joined):
-            if end > last:
-                if entry is not None:
-                    found[index] = entry
-                    entry = None
-                while end > last:
-                    base = last + 2
-                    index += 1
-                    last = base + len(forms[index]) + 1
             length, categories, lines, hint = value
             if hint and hint == _DIGIT_LETTER and UNIT_AT.match(joined, end):
                 hint = 0  # "3pm", "4th" are numbers, not leetspeak
             if not (categories or lines or hint):
                 continue
+            index = bisect_left(lasts, end)  # the form this key ends in
+            entry = found.get(index)
             if entry is None:
-                entry = ([], set(), 0)
-            local = end - base
+                entry = found[index] = ([], set(), 0)
+            local = end - (lasts[index] - len(forms[index]) - 1)
             if categories:
                 entry[0].extend(
                     (category, local - length + 1, local - 1) for category in categories
@@ -459,9 +466,7 @@ class PhraseBook:
             if lines:
                 entry[1].update(lines)
             if hint:
-                entry = (entry[0], entry[1], entry[2] | hint)
-        if entry is not None:
-            found[index] = entry
+                found[index] = (entry[0], entry[1], entry[2] | hint)
         return found
 
     def _hits(self, form: Normalised, original: str) -> list[tuple[str, int, int]]:
@@ -470,27 +475,53 @@ class PhraseBook:
         return hits + self._phrase_hits(form, original, lines)
 
     def _phrase_hits(
+        self,
+        form: Normalised,
+        original: str,
+        lines: set[int],
+        wordset: Callable[[], frozenset[str]] | None = None,
+    ) -> list[tuple[str, int, int]]:
+        return self._line_hits(
+            form, original, self._possible(lines | self._always, form.text, wordset)
+        )
+
+    def _line_hits(
         self, form: Normalised, original: str, lines: set[int]
     ) -> list[tuple[str, int, int]]:
+        """The matches of the phrase ``lines`` in one reading (in line order)."""
         hits: list[tuple[str, int, int]] = []
-        for line in sorted(self._possible(lines | self._always, form.text)):
+        padded = " " + form.text  # the regexes are Phrase.after_space: one character on
+        for line in sorted(lines):
             category, regex, caps, _ = self._lines[line]
-            for match in regex.finditer(form.text):
-                if not caps or _capitalised(match, form, original):
-                    hits.append((category, match.start(), match.end()))
+            for match in regex.finditer(padded):
+                if not caps or _capitalised(match, form, original, 1):
+                    # the match starts at the space: in form.text, where the word starts
+                    hits.append((category, match.start(), match.end() - 1))
         return hits
 
-    def _possible(self, lines: set[int], text: str) -> set[int]:
-        """The phrase lines that can match ``text``: those with every word they need in it."""
+    def _possible(
+        self, lines: set[int], text: str, wordset: Callable[[], frozenset[str]] | None = None
+    ) -> set[int]:
+        """The phrase lines that can match ``text``: those with every word they need in it.
+
+        ``wordset`` gives ``text``'s distinct words when the caller has them already.
+        """
         words: frozenset[str] | None = None
         possible = set()
+        needs = self._needs
         for line in lines:
-            must, choices = self._needs[line]
+            must, choices = needs[line]
             if must or choices:
                 if words is None:
-                    words = frozenset(text.split())
-                if not must <= words or not all([not c.isdisjoint(words) for c in choices]):
+                    words = frozenset(text.split()) if wordset is None else wordset()
+                if not must <= words:
                     continue  # a word the phrase needs is missing: its regex cannot match
+                for choice in choices:
+                    if choice.isdisjoint(words):
+                        break  # none of the words of one of its parts is there
+                else:
+                    possible.add(line)
+                continue
             possible.add(line)
         return possible
 
@@ -571,12 +602,14 @@ def _inside(match: Match, allowed: list[tuple[int, int]]) -> bool:
     return any(start <= match.start and match.end <= end for start, end in allowed)
 
 
-def _capitalised(match: re.Match[str], form: Normalised, original: str) -> bool:
+def _capitalised(match: re.Match[str], form: Normalised, original: str, shift: int = 0) -> bool:
     """Every ``{Name}`` word of ``match`` is capitalised in the original and is not a common
-    word ("This is a fraud" names nobody)."""
+    word ("This is a fraud" names nobody). ``shift``: how far the matched string's offsets
+    are ahead of ``form.text``'s."""
     for name, value in match.groupdict().items():
         if name[:3] == "cap" and value is not None:
-            start, _ = form.span(*match.span(name))
+            start, end = match.span(name)
+            start, _ = form.span(start - shift, end - shift)
             if not original[start].isupper() or value in FUNCTION_WORDS or value in COMMON_WORDS:
                 return False
     return True

@@ -145,6 +145,7 @@ class PiiDetector(Detector):
         if student_number_formats is None:
             student_number_formats = load_student_number_formats()
         self.formats = tuple(student_number_formats)
+        self._format_digits = min((f.min_digits for f in self.formats), default=0)
         self.words = context_words if context_words is not None else load_pii_context()
         self.names = NameFilter(self.words)
         self.scan_alt_text = scan_alt_text
@@ -210,7 +211,8 @@ class PiiDetector(Detector):
         matches = roster.match_spans(text, quiet) if roster is not None else []
         plausible: list[tuple[int, int]] = []  # first names with no school evidence
         found = self._names(source, text, matches, context.consents, plausible) if matches else []
-        hits = self._patterns(text, context, allowed) if _has_digit(text) or "@" in text else []
+        digit = _has_digit(text)
+        hits = self._patterns(text, context, allowed, digit) if digit or "@" in text else []
         if hits:
             named = bool(found)
             for hit in hits:
@@ -234,10 +236,15 @@ class PiiDetector(Detector):
         child = self._child
         return any(not child.isdisjoint(_chunk_words(c)) for c in left + right)
 
-    def _patterns(self, text: str, context: Context, allowed: _Allowed) -> list[PatternHit]:
-        """Every recognizer behind a cheap gate: most texts have no long digit run."""
+    def _patterns(
+        self, text: str, context: Context, allowed: _Allowed, digit: bool | None = None
+    ) -> list[PatternHit]:
+        """Every recognizer behind a cheap gate: most texts have no long digit run.
+
+        ``digit``: whether ``text`` holds a digit, when the caller knows.
+        """
         hits: list[PatternHit] = []
-        if _has_digit(text):
+        if _has_digit(text) if digit is None else digit:
             lower = text.lower()
             digits, address = _number_facts(text)
             roster = context.roster
@@ -246,9 +253,12 @@ class PiiDetector(Detector):
                     PatternHit(a, b, "student number", 0.99, _ROSTER_NUMBER)
                     for a, b, _ in roster.match_numbers(text)
                 )
-            for fmt in self.formats:
-                if fmt.gate(digits, lower):
-                    hits.extend(h for h in fmt.analyze(text) if ("context", "yes") in h.evidence)
+            if digits >= self._format_digits:  # no format's gate opens on a shorter run
+                for fmt in self.formats:
+                    if fmt.gate(digits, lower):
+                        hits.extend(
+                            h for h in fmt.analyze(text) if ("context", "yes") in h.evidence
+                        )
             if digits >= 7:
                 hits.extend(self._phone.analyze(text, context.region, allowed.phones))
             if address:
@@ -261,6 +271,8 @@ class PiiDetector(Detector):
                 for h in self._email.analyze(text, allowed.domains)
                 if text[h.start : h.end].lower() not in allowed.emails
             )
+        if not hits:
+            return hits
         return _without_overlaps([self._marked(h) for h in hits if self._keep(h, text, context)])
 
     def _keep(self, hit: PatternHit, text: str, context: Context) -> bool:

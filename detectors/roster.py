@@ -38,6 +38,9 @@ _CJK_BY_LATIN = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f](?=[A-Za-z0-9])"
     r"|(?<=[A-Za-z0-9])[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f]"
 )
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f]"
+)  # a fast gate
 MAX_CHARS = 20_000  # only this much of a text is matched: platform text is hostile
 _LONGEST_FORM = 5  # words in the longest form tried when an index has no prefix markers
 _CACHE_LIMIT = 200_000  # per-index word caches are cleared past this many entries
@@ -395,7 +398,7 @@ class RosterIndex:
                 caller decides on the rest. They still start full names in any case.
         """
         text = text[:MAX_CHARS]
-        if not text.isascii() and _CJK_BY_LATIN.search(text):
+        if not text.isascii() and _CJK.search(text) and _CJK_BY_LATIN.search(text):
             # Chinese and Japanese write no space between words: a Latin-script name against
             # a CJK character ("祝贺Emma Schmidt获得") is split there, offsets kept.
             text = _CJK_BY_LATIN.sub(" ", text)

@@ -26,13 +26,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
 import ahocorasick
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
-from detectors.folding import MAX_CHARS, prepare
+from detectors.folding import MAX_CHARS, prepare_many
 from detectors.langid import languages_of, rule_languages
 from detectors.phrases import (
     COMMON_WORDS,
@@ -174,12 +175,10 @@ class WellbeingDetector(Detector):
         Most comments are none of these and skip the phrase scan. The plain forms of the
         batch are walked once by one automaton (:func:`_gate`), as the phrase books do.
         """
-        prepared = [prepare(text) for text in texts]
-        joined = " " + " | ".join(p.plain.text for p in prepared) + " "
-        starts, position = [], 0
-        for p in prepared:
-            starts.append(position)
-            position += len(p.plain.text) + 3
+        prepared = prepare_many(texts)
+        forms = [p.plain.text for p in prepared]
+        joined = " " + " | ".join(forms) + " "
+        starts = [0, *accumulate([len(form) + 3 for form in forms[:-1]])]
         hits = {bisect_right(starts, end) - 1 for end, _ in self._gate.iter(joined)}
         for index, (text, p) in enumerate(zip(texts, prepared, strict=True)):
             if index in hits:
