@@ -19,12 +19,14 @@ What a district sees in its first week, measured on text nobody here wrote:
 4. ``language.prohibited`` and ``media.inquiry``: alerts per 1,000 real comments, and the
    share a person would call right, from ``benchmarks/data/real_comment_judgements.jsonl``
    (development-half alerts judged by hand; see the docs).
-5. ``wellbeing.self_harm``: alerts per 1,000 real comments (each counted as false: a
-   person may read them), and recall per group on ``benchmarks/data/wellbeing.jsonl``, the
-   set written by hand for the rule (explicit, indirect, obfuscated and French statements;
-   idioms, hyperbole, quotations, song lyrics, book titles, news and negations that must stay
-   quiet). Targets (issue 16): at most 0.2 alerts per 1,000, recall at least 0.9 on explicit
-   statements.
+5. ``wellbeing.self_harm``: alerts per 1,000 real comments, and the false ones: every
+   alert on both halves was read and judged (a present or disclosed sign a counsellor must
+   hear is right; hyperbole, idioms, satire and others' stories are false; the judgements
+   and why are in the judgements file; an alert nobody judged counts as false), and recall
+   per group on ``benchmarks/data/wellbeing.jsonl``, the set written by hand for the rule
+   (explicit, indirect, obfuscated and French statements; idioms, hyperbole, quotations,
+   song lyrics, book titles, news and negations that must stay quiet). Targets (issue 16):
+   at most 0.2 false alerts per 1,000, recall at least 0.9 on explicit statements.
 
 ``--baseline REF`` also runs the detectors as they are at git ref REF (their ``detectors/``
 folder, extracted to a temporary directory and imported in a child process) on the same
@@ -358,6 +360,13 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"halves": {}, "sources": {}, "posts": None}
     for half, ids in halves.items():
         figures = {rule: alert_figures(result["comments"], ids, rule) for rule in RULES}
+        # Every wellbeing alert on either half was read (its judgement and why are in the
+        # judgements file): the target counts the alerts a person judged false.
+        flagged = figures[WELLBEING]["flagged"]
+        right = sum(judged.get((i, WELLBEING), False) for i in flagged)
+        unjudged = sum((i, WELLBEING) not in judged for i in flagged)
+        figures[WELLBEING]["judged"] = (right, len(flagged) - unjudged)
+        figures[WELLBEING]["false_per_1000"] = per_thousand(len(flagged) - right, len(ids))
         for rule in ("language.prohibited", "media.inquiry"):
             if half == "dev":
                 verdicts = [
@@ -420,7 +429,15 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
             )
             print(f"{rule + ' alerts / 1,000':34}{cells}")
             if rule == WELLBEING:
-                continue  # every alert on these comments is read as false (none judged yet)
+                cells = "".join(
+                    f"{_ratio(r['halves'][half][rule]['judged']):>22}" for r in runs.values()
+                )
+                print(f"{'  judged a real sign (of judged)':34}{cells}")
+                cells = "".join(
+                    f"{_fmt(r['halves'][half][rule]['false_per_1000']):>22}" for r in runs.values()
+                )
+                print(f"{'  false (all but judged real) / 1,000':34}{cells}")
+                continue
             if half == "dev":
                 cells = "".join(
                     f"{_ratio(r['halves'][half][rule]['judged']):>22}" for r in runs.values()
@@ -486,7 +503,8 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
         w, wd = run["halves"]["held-out"][WELLBEING], run["halves"]["dev"][WELLBEING]
         explicit = run.get("wellbeing", {}).get("1:explicit", [0, 0])
         print(
-            f"  {name}: {WELLBEING} alerts {w['per_1000']:.2f} (dev {wd['per_1000']:.2f}) / 1,000 "
+            f"  {name}: {WELLBEING} alerts {w['per_1000']:.2f} (dev {wd['per_1000']:.2f}) / 1,000, "
+            f"judged false {w['false_per_1000']:.2f} (dev {wd['false_per_1000']:.2f}) "
             f"[<= {TARGET_WELLBEING_ALERTS}], recall on explicit statements {_ratio(explicit)} "
             f"[>= {TARGET_WELLBEING_RECALL}]"
         )

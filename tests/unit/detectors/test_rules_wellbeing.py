@@ -62,6 +62,11 @@ def category(text: str, language: str | None = None) -> str | None:
         ("I hurt myself on purpose last night", "self_harm"),
         ("My friend said she wants to kill herself, what do I do?", "about_someone"),
         ("A girl in my class is cutting herself", "about_someone"),
+        # the exceptions stay narrow: a negation, schoolwork or advice nearby is no cover
+        ("I don't think I can go on, I want to die", "ideation"),
+        ("I want to die because of the bullying at school", "ideation"),
+        ("the test doesn't matter, I'm going to kill myself tonight", "intent"),
+        ("I'm feeling suicidal again and I don't know who to tell", "intent"),
     ],
 )
 def test_wellbeing_self_harm_english_signs(text: str, expected: str) -> None:
@@ -147,6 +152,18 @@ def test_wellbeing_self_harm_french_signs(text: str, expected: str) -> None:
         "I would never kill myself, don't worry",
         "I don't want to die, I want things to get better",
         "I'm not suicidal, just stressed about exams",
+        "Relax, the late fee isn't going to end my life",
+        "fingers crossed I don't kms before the deadline",
+        # a question or advice to someone else, as awareness posts put it
+        "Are you feeling suicidal? Talk to someone you trust today.",
+        "If you're feeling suicidal, please call or text 9-8-8.",
+        # a story of having been saved, and doing something safely
+        "This program saved me from ending my life three years ago, and I am doing well now",
+        "How do I carry the canoe alone without hurting myself?",
+        # schoolwork hyperbole and the idiom
+        "this chem test makes me want to die",
+        "I want to die because of this essay, it's due at 8",
+        "I keep shooting myself in the foot with late assignments",
         # harm to someone else is a threat, not wellbeing
         "kys",
         "go kill yourself",
