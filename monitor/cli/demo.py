@@ -63,6 +63,8 @@ def demo(ctx: Ctx, district: str) -> None:
     )
     for line in report.care:
         click.echo(line)
+    for rule, account, language in report.other_languages:
+        click.echo(f"Read in {language}: {rule} on a comment on {account}")
     for found in report.candidates:
         click.echo(f"Discovered, not in the registry: {found}")
     click.echo(f"Alerts (.eml files): {settings.outbox_dir.resolve()}")

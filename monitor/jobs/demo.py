@@ -35,7 +35,15 @@ from monitor.registry.admins import import_directory
 from monitor.registry.counsellors import counsellor_for
 from monitor.registry.roster import import_consents, import_roster
 from monitor.storage.db import open_app
-from monitor.storage.models import Account, Candidate, Delivery, DigestSent, Flag, OutboxItem
+from monitor.storage.models import (
+    Account,
+    Candidate,
+    Comment,
+    Delivery,
+    DigestSent,
+    Flag,
+    OutboxItem,
+)
 from monitor.storage.queries import covered_languages, unchecked_languages
 
 # The bundled district, next to the package in a checkout (whatever the working folder).
@@ -74,6 +82,8 @@ class DemoReport:
     acknowledged: int = 0
     unchecked: list[tuple[str, int]] = field(default_factory=list)  # (language, comments)
     care: list[str] = field(default_factory=list)  # signs of self-harm: who was told
+    # Flags on comments in a language other than English: (rule, account, language name).
+    other_languages: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def demo_settings(settings: Settings, district: Path) -> Settings:
@@ -230,6 +240,7 @@ def _summarise(app: App, report: DemoReport, before: int) -> None:
         report.by_rule_account = Counter((rule, key) for rule, key in rows)
         report.total_flags = sum(report.by_rule_account.values())
         report.care = _care_lines(app, session)
+        report.other_languages = _other_language_flags(session)
     report.new_flags = report.total_flags - before
 
 
@@ -254,6 +265,23 @@ def _care_lines(app: App, session: Session) -> list[str]:
             f"{'after grouping' if grouped else 'at once'} to {', '.join(people) or 'nobody yet'}"
         )
     return lines
+
+
+def _other_language_flags(session: Session) -> list[tuple[str, str, str]]:
+    """Flags raised on comments identified in a language other than English."""
+    rows = session.execute(
+        select(Flag.rule_id, Account.key, Comment.language)
+        .join(Account, Flag.account_id == Account.id)
+        .join(
+            Comment,
+            (Comment.account_id == Flag.account_id)
+            & (Flag.subject_ref == "comment:" + Comment.external_id),
+        )
+        .where(Flag.subject_type == "comment")
+        .where(Comment.language.not_in(("", "en", "und")))
+        .order_by(Flag.id)
+    )
+    return [(rule, key, language_name(language)) for rule, key, language in rows]
 
 
 def pending_alerts(app: App) -> int:

@@ -52,6 +52,15 @@ def test_demo_finds_every_structural_rule_and_a_second_run_adds_nothing(env, tmp
     first = run(env, "demo", "--district", str(DISTRICT))
     assert first.exit_code == 0, first.output
     assert "new flag(s) this run" in first.output and "Flags by rule and account" in first.output
+    # And it shows the self-harm sign routed to Riverside's counsellor, the French insult
+    # flagged and the Punjabi comment counted as not checked
+    assert (
+        "Signs of self-harm in a comment on riv-fb: alert sent at once to "
+        "principal.riverside@fvsd.example.ca, vp.riverside@fvsd.example.ca, "
+        "counsellor.riverside@fvsd.example.ca (the counsellor contact of Riverside Elementary)"
+    ) in first.output
+    assert "Read in French: language.prohibited on a comment on ced-fb" in first.output
+    assert "1 comment in Punjabi was not checked for language" in first.output
     flags = [
         json.loads(line)
         for line in run(env, "flags", "list", "--format", "json").output.splitlines()
