@@ -29,7 +29,7 @@ from detectors.langid import language_name
 from detectors.rules import flag_title, rule_name
 from monitor.core.app import App
 from monitor.core.display import local_time
-from monitor.core.domain import ACTIVE_FLAG, Role
+from monitor.core.domain import ACTIVE_FLAG, CARE_ROLES, CARE_RULES, Role
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.outbox import send_once
 from monitor.notify.render import email, render
@@ -147,10 +147,13 @@ def accounts_in_scope(session: Session, supervisor: Supervisor) -> list[Account]
     return list(session.scalars(query))
 
 
-def _count_open_flags(session: Session, lines: dict[int, AccountLine]) -> None:
+def _count_open_flags(
+    session: Session, lines: dict[int, AccountLine], hidden: frozenset[str] = frozenset()
+) -> None:
     rows = session.execute(
         select(Flag.account_id, Flag.rule_id, func.count())
         .where(Flag.account_id.in_(list(lines)), Flag.status.in_(OPEN))
+        .where(Flag.rule_id.not_in(sorted(hidden)))
         .group_by(Flag.account_id, Flag.rule_id)
     )
     for account_id, rule_id, n in rows:
@@ -217,14 +220,17 @@ def _lines(
     now: datetime,
     window: timedelta,
     covered: frozenset[str] = frozenset(),
+    hidden: frozenset[str] = frozenset(),
 ) -> list[AccountLine]:
+    """Each account's line; flags of the ``hidden`` rules are left out (see
+    :func:`digest_context`)."""
     lines = {a.id: AccountLine(a) for a in accounts}
     if lines:
         for account_id, counts in unchecked_languages(
             session, covered, week.start, week.end, list(lines)
         ).items():
             lines[account_id].unchecked = counts
-        _count_open_flags(session, lines)
+        _count_open_flags(session, lines, hidden)
         _review_times(session, lines, week, window)
         _count_overdue(session, lines, now - window)
         _count_incidents(session, lines, week)
@@ -233,7 +239,9 @@ def _lines(
     return list(lines.values())
 
 
-def trend(session: Session, account_ids: list[int], week: Week) -> list[tuple[str, int]]:
+def trend(
+    session: Session, account_ids: list[int], week: Week, hidden: frozenset[str] = frozenset()
+) -> list[tuple[str, int]]:
     """Flags first seen in each of the last six ISO weeks (oldest first), one query."""
     weeks = [week.back(n) for n in range(TREND_WEEKS - 1, -1, -1)]
     counts = dict.fromkeys((w.label for w in weeks), 0)
@@ -242,6 +250,7 @@ def trend(session: Session, account_ids: list[int], week: Week) -> list[tuple[st
             Flag.account_id.in_(account_ids),
             Flag.first_seen_at >= weeks[0].start,
             Flag.first_seen_at < week.end,
+            Flag.rule_id.not_in(sorted(hidden)),
         )
     )
     zone = week.start.tzinfo
@@ -275,7 +284,7 @@ def chart(points: list[tuple[str, int]]) -> dict[str, object]:
 
 
 def pending_alerts(
-    session: Session, account_ids: list[int], zone: tzinfo
+    session: Session, account_ids: list[int], zone: tzinfo, hidden: frozenset[str] = frozenset()
 ) -> list[dict[str, object]]:
     """Alerts about these accounts still waiting in the outbox (bounded)."""
     rows = session.execute(
@@ -283,6 +292,7 @@ def pending_alerts(
         .join(Flag, OutboxItem.flag_id == Flag.id)
         .join(Account, Flag.account_id == Account.id)
         .where(OutboxItem.status == "pending", Flag.account_id.in_(account_ids))
+        .where(Flag.rule_id.not_in(sorted(hidden)))
         .order_by(OutboxItem.created_at, OutboxItem.id)
         .limit(PENDING_LIMIT)
     )
@@ -309,7 +319,13 @@ def digest_context(
     week = Week.containing(now, zone)
     window = app.settings.review_window
     covered = covered_languages(app.settings.detection.lexicon_dir)
-    lines = _lines(session, accounts_in_scope(session, supervisor), week, now, window, covered)
+    # Signs of self-harm are for the principal, a counsellor and an administrator only: the
+    # district-wide digests of communications and IT do not even count them (as their
+    # console does not list them).
+    hidden = frozenset() if supervisor.role in CARE_ROLES else CARE_RULES
+    lines = _lines(
+        session, accounts_in_scope(session, supervisor), week, now, window, covered, hidden
+    )
     ids = [ln.account.id for ln in lines]
     unchecked: Counter[str] = sum((ln.unchecked for ln in lines), Counter())
     stale_before = now - app.settings.stale_after
@@ -357,8 +373,8 @@ def digest_context(
         "unchecked": _by_language(unchecked),
         "total_open": sum(ln.problems for ln in lines),
         "total_overdue": sum(ln.overdue for ln in lines),
-        "chart": chart(trend(session, ids, week)),
-        "pending": pending_alerts(session, ids, zone),
+        "chart": chart(trend(session, ids, week, hidden)),
+        "pending": pending_alerts(session, ids, zone, hidden),
     }
 
 

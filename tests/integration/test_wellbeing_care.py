@@ -16,9 +16,9 @@ from connectors.sandbox import SandboxConnector
 from monitor.ingest import pipeline
 from monitor.notify.base import FileNotifier
 from monitor.notify.delivery import deliver, pending_outbox
-from monitor.notify.digest import claim_weekly_digests
+from monitor.notify.digest import claim_weekly_digests, digest_context
 from monitor.registry.connect import moderate
-from monitor.storage.models import AuditEntry, Comment, Delivery, Flag, OutboxItem
+from monitor.storage.models import AuditEntry, Comment, Delivery, Flag, OutboxItem, Supervisor
 from tests.support import factory
 from tests.support.factory import CLEAN_PROFILE, at
 from tests.unit.monitor.notify.test_channels import Server, _received
@@ -159,3 +159,30 @@ def test_the_digest_counts_it_without_its_words(world, smtp, tmp_path):
     with app.sessions() as s:
         kinds = set(s.scalars(select(OutboxItem.kind)))
         assert "digest" in kinds
+
+
+def test_communications_and_it_digests_do_not_even_count_it(world, smtp):
+    # Given a sign of self-harm still open (and its alert held back from sending)
+    app, account_id, _ = world
+    pipeline.poll_account(app, account_id, at(3))
+    now = datetime(2026, 9, 21, 15, 0, tzinfo=UTC)
+    with app.sessions() as s:
+        assert s.scalar(select(Flag).where(Flag.rule_id == "wellbeing.self_harm"))
+        people = {p.role: p for p in s.scalars(select(Supervisor))}
+        # When each reader's digest is put together
+        seen = {}
+        for role, person in people.items():
+            context = digest_context(s, app, person, now)
+            (line,) = [ln for ln in context["lines"] if ln.account.id == account_id]
+            seen[role] = (
+                line.open_flags.get("wellbeing.self_harm", 0),
+                sum(bar["count"] for bar in context["chart"]["bars"]),
+                [p["rule"] for p in context["pending"]],
+            )
+    # Then the principal's counts it and its pending alert; communications' and IT's do not
+    # (nor in the six-week trend: the same one account, one flag fewer)
+    assert seen["supervisor"][0] == 1 and "wellbeing.self_harm" in seen["supervisor"][2]
+    for role in ("communications", "it"):
+        assert seen[role][0] == 0, role
+        assert "wellbeing.self_harm" not in seen[role][2], role
+        assert seen[role][1] == seen["supervisor"][1] - 1, role
