@@ -94,7 +94,9 @@ def _identification(account: Account) -> tuple[tuple[str, ...], tuple[str, ...]]
     names: list[str] = []
     domains: list[str] = []
     unit: OrgUnit | None = account.org_unit
-    while unit is not None:
+    seen: set[int] = set()
+    while unit is not None and id(unit) not in seen:  # a loop of parents ends the walk
+        seen.add(id(unit))
         names.append(unit.name)
         if host := urlparse(unit.website).hostname:
             domains.append(host)

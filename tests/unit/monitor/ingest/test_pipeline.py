@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from monitor.ingest import pipeline
 from monitor.storage.db import session_factory
-from monitor.storage.models import Account, AuditEntry, Comment, Flag, OutboxItem, Post
+from monitor.storage.models import Account, AuditEntry, Comment, Flag, OrgUnit, OutboxItem, Post
 from tests.support import factory
 from tests.support.factory import CLEAN_PROFILE, at
 
@@ -192,3 +192,18 @@ def test_deleted_comment_keeps_its_stored_text_as_evidence(world):
         row = s.scalars(select(Comment).where(Comment.external_id == "z1")).one()
         assert row.status == "deleted" and row.text == "You will regret this"
         assert row.reviewed_by == "platform:deleted"
+
+
+def test_identification_walks_up_the_units_once_even_round_a_loop_of_parents():
+    # Given a school whose parent chain comes back to itself (the CSV import refuses such a
+    # loop; one edited into the database by hand must still not hang a worker)
+    district = OrgUnit(code="D", name="District", kind="district", website="https://d.example")
+    school = OrgUnit(code="S", name="School", kind="school", website="https://s.example")
+    school.parent = district
+    district.parent = school
+    account = Account(key="s-fb", org_unit=school)
+    # When the names that identify the account are gathered
+    names, domains = pipeline._identification(account)
+    # Then each unit is read once and the walk ends
+    assert names == ("School", "District")
+    assert domains == ("s.example", "d.example")
