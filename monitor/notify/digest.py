@@ -339,6 +339,7 @@ def digest_context(
         "ack": standings(session, app.settings, owners, now),
         "procedure_version": app.settings.procedure.version,
         "candidates": list(session.scalars(found.limit(PENDING_LIMIT))),
+        "discovery_page": f"{app.settings.web.base_url}/discovery",
         "supervisor": supervisor,
         "week": week.label,
         "generated": local_time(now, zone),

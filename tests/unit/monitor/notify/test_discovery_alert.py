@@ -111,3 +111,7 @@ def test_the_digest_lists_the_undecided_candidates_and_the_owners_acknowledgemen
     assert "@decided" not in text
     assert "Procedure 417 acknowledged by the owner: no" in text
     assert "Procedure 417 not acknowledged" in html and "<script>" not in html
+    # And both forms link to the console's page where a person decides
+    page = f"{app.settings.web.base_url}/discovery"
+    assert f"Decide on the console: {page}" in text
+    assert f'<a href="{page}">Accounts found</a>' in html
