@@ -395,6 +395,11 @@ def _ratio(pair: Sequence[int]) -> str:
     return f"{hit / total:.3f} ({hit}/{total})" if total else "n/a"
 
 
+def _row(label: str, cells: Sequence[str]) -> None:
+    """One line of the report: ``label``, then each run's cell, side by side."""
+    print(f"{label:34}" + "".join(f"{cell:>22}" for cell in cells))
+
+
 def print_report(runs: dict[str, dict[str, Any]]) -> None:
     names = list(runs)
     first = runs[names[0]]
@@ -406,89 +411,53 @@ def print_report(runs: dict[str, dict[str, Any]]) -> None:
         count = first["halves"][half]["pii.student"]["comments"]
         print(f"\n== pii.student on the {half} half ({count:,} comments): false alerts / 1,000")
         print(f"{'':34}{header}")
-        rows = [("alerts (flags)", lambda f: f["per_1000"])]
-        rows += [(f"  {s}", lambda f, s=s: f["by_severity"][s]) for s in SEVERITIES]
-        for label, get in rows:
-            cells = "".join(
-                f"{_fmt(get(r['halves'][half]['pii.student'])):>22}" for r in runs.values()
-            )
-            print(f"{label:34}{cells}")
-        kinds = sorted(
-            {k for r in runs.values() for k in r["halves"][half]["pii.student"]["findings_by_kind"]}
-        )
+        pii = [r["halves"][half]["pii.student"] for r in runs.values()]
+        _row("alerts (flags)", [_fmt(f["per_1000"]) for f in pii])
+        for severity in SEVERITIES:
+            _row(f"  {severity}", [_fmt(f["by_severity"][severity]) for f in pii])
         print("  findings by kind / 1,000:")
-        for kind in kinds:
-            cells = "".join(
-                f"{_fmt(r['halves'][half]['pii.student']['findings_by_kind'].get(kind, 0.0)):>22}"
-                for r in runs.values()
-            )
-            print(f"    {kind:30}{cells}")
+        for kind in sorted({k for f in pii for k in f["findings_by_kind"]}):
+            _row(f"    {kind}", [_fmt(f["findings_by_kind"].get(kind, 0.0)) for f in pii])
         for rule in ("language.prohibited", "media.inquiry", WELLBEING):
-            cells = "".join(
-                f"{_fmt(r['halves'][half][rule]['per_1000']):>22}" for r in runs.values()
-            )
-            print(f"{rule + ' alerts / 1,000':34}{cells}")
+            figures = [r["halves"][half][rule] for r in runs.values()]
+            _row(f"{rule} alerts / 1,000", [_fmt(f["per_1000"]) for f in figures])
             if rule == WELLBEING:
-                cells = "".join(
-                    f"{_ratio(r['halves'][half][rule]['judged']):>22}" for r in runs.values()
+                _row("  judged a real sign (of judged)", [_ratio(f["judged"]) for f in figures])
+                _row(
+                    "  false (all but judged real) / 1,000",
+                    [_fmt(f["false_per_1000"]) for f in figures],
                 )
-                print(f"{'  judged a real sign (of judged)':34}{cells}")
-                cells = "".join(
-                    f"{_fmt(r['halves'][half][rule]['false_per_1000']):>22}" for r in runs.values()
-                )
-                print(f"{'  false (all but judged real) / 1,000':34}{cells}")
-                continue
-            if half == "dev":
-                cells = "".join(
-                    f"{_ratio(r['halves'][half][rule]['judged']):>22}" for r in runs.values()
-                )
-                print(f"{'  judged right (of judged alerts)':34}{cells}")
+            elif half == "dev":
+                _row("  judged right (of judged alerts)", [_ratio(f["judged"]) for f in figures])
     print("\n== pii.student false alerts / 1,000 by source (both halves)")
     for source in first["sources"]:
-        cells = "".join(
-            f"{_fmt(r['sources'][source]['per_1000'])} "
-            f"({r['sources'][source]['critical_per_1000']:.2f} crit)".rjust(22)
-            for r in runs.values()
+        by_source = [r["sources"][source] for r in runs.values()]
+        _row(
+            f"  {source}",
+            [f"{_fmt(f['per_1000'])} ({f['critical_per_1000']:.2f} crit)" for f in by_source],
         )
-        print(f"  {source:32}{cells}")
     print("\n== School posts (benchmarks/data/school_posts.jsonl): recall per kind")
     print(f"{'':34}{header}")
-    kinds = sorted({k for r in runs.values() for k in r["posts"]["recall"]})
+    posts = [r["posts"] for r in runs.values()]
+    kinds = sorted({k for p in posts for k in p["recall"]})
     for kind in kinds:
-        cells = "".join(
-            f"{_ratio(r['posts']['recall'].get(kind, (0, 0))):>22}" for r in runs.values()
-        )
-        print(f"  {kind:32}{cells}")
-    cells = "".join(f"{_ratio(r['posts']['identifying_recall']):>22}" for r in runs.values())
-    print(f"  {'named/numbered/photographed':32}{cells}")
+        _row(f"  {kind}", [_ratio(p["recall"].get(kind, (0, 0))) for p in posts])
+    _row("  named/numbered/photographed", [_ratio(p["identifying_recall"]) for p in posts])
     print("  at the expected severity:")
     for kind in kinds:
-        cells = "".join(
-            f"{_ratio(r['posts']['recall_at_severity'].get(kind, (0, 0))):>22}"
-            for r in runs.values()
-        )
-        print(f"    {kind:30}{cells}")
+        _row(f"    {kind}", [_ratio(p["recall_at_severity"].get(kind, (0, 0))) for p in posts])
     print("  negatives alerted (spans that must stay quiet):")
-    negs = sorted({k for r in runs.values() for k in r["posts"]["negatives"]})
-    for kind in negs:
-        cells = "".join(
-            f"{_ratio(r['posts']['negatives'].get(kind, (0, 0))):>22}" for r in runs.values()
-        )
-        print(f"    {kind:30}{cells}")
+    for kind in sorted({k for p in posts for k in p["negatives"]}):
+        _row(f"    {kind}", [_ratio(p["negatives"].get(kind, (0, 0))) for p in posts])
     print(f"\n== {WELLBEING} on {WELLBEING_SET.name} (written for the rule; idioms, "
           "hyperbole, quotations, lyrics and titles among the negatives)")  # fmt: skip
     print(f"{'':34}{header}")
-    groups = sorted(
-        {g for r in runs.values() for g in r.get("wellbeing", {})},
-        key=lambda g: (not g.startswith("1:"), g),
-    )
+    wellbeing = [r.get("wellbeing", {}) for r in runs.values()]
+    groups = sorted({g for w in wellbeing for g in w}, key=lambda g: (not g.startswith("1:"), g))
     for group in groups:
         label, name = group.split(":", 1)
         what = f"recall {name}" if label == "1" else f"false alerts {name}"
-        cells = "".join(
-            f"{_ratio(r.get('wellbeing', {}).get(group, (0, 0))):>22}" for r in runs.values()
-        )
-        print(f"  {what:32}{cells}")
+        _row(f"  {what}", [_ratio(w.get(group, (0, 0))) for w in wellbeing])
     print("\n== Targets (held-out half; the dev half beside it)")
     for name, run in runs.items():
         h, d = run["halves"]["held-out"]["pii.student"], run["halves"]["dev"]["pii.student"]
