@@ -148,7 +148,7 @@ def public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _public_host(host: str) -> bool:
+def public_host(host: str) -> bool:
     """True when every address ``host`` resolves to is public (no SSRF to the LAN)."""
     try:
         infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
@@ -172,9 +172,6 @@ def _peer(response: requests.Response) -> str | None:
         return None
 
 
-public_host = _public_host  # for other guarded fetchers (connectors.web)
-
-
 def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     host = host.lower().rstrip(".")
     return any(host == a or host.endswith("." + a) for a in allowed)
@@ -187,7 +184,7 @@ def fetch_media_bytes(
     *,
     platform: str,
     max_bytes: int = MAX_MEDIA_BYTES,
-    resolve: Any = _public_host,
+    resolve: Any = public_host,
     deadline: float = MEDIA_DEADLINE,
     clock: Any = None,
 ) -> bytes:
@@ -213,7 +210,7 @@ def guarded_get(
     *,
     platform: str,
     what: str = "media",
-    resolve: Any = _public_host,
+    resolve: Any = public_host,
     headers: Mapping[str, str] | None = None,
     timeout: Any = MEDIA_TIMEOUT,
 ) -> requests.Response:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
+from connectors.http import host_allowed
+
 MAX_LINKS = 2000  # per page; a page with more is cut there
 
 # Paths on the platforms that are features, not accounts.
@@ -74,24 +76,20 @@ def _host(url: str) -> tuple[str, list[str], dict[str, list[str]]]:
     return host, segments, parse_qs(parts.query)
 
 
-def _is(host: str, *domains: str) -> bool:
-    return any(host == d or host.endswith("." + d) for d in domains)
-
-
 def account_link(url: str) -> AccountLink | None:
     """The account ``url`` points at, or None when it is not one (see the module doc)."""
     if not url.lower().startswith(("http://", "https://")):
         return None
     host, path, query = _host(url)
-    if _is(host, "facebook.com", "fb.com", "fb.me"):
+    if host_allowed(host, ("facebook.com", "fb.com", "fb.me")):
         return _facebook(path, query)
-    if _is(host, "instagram.com", "instagr.am"):
+    if host_allowed(host, ("instagram.com", "instagr.am")):
         return _simple("instagram", path, INSTAGRAM_NOT_ACCOUNTS, "https://www.instagram.com/{}/")
-    if _is(host, "x.com", "twitter.com"):
+    if host_allowed(host, ("x.com", "twitter.com")):
         return _simple("x", path, X_NOT_ACCOUNTS, "https://x.com/{}", at=True)
-    if _is(host, "youtube.com"):
+    if host_allowed(host, ("youtube.com",)):
         return _youtube(path)
-    if _is(host, "tiktok.com"):
+    if host_allowed(host, ("tiktok.com",)):
         if path and path[0].startswith("@") and HANDLE.fullmatch(path[0][1:]):
             name = path[0][1:]
             return AccountLink(

@@ -11,7 +11,6 @@ a district loads its own copies with :func:`load_media_cues`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -19,11 +18,10 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 from detectors.base import Context, Detector, Finding, Item, Severity, TextItem
-from detectors.phrases import Match, PhraseBook
+from detectors.phrases import Match, PhraseBook, read_sections
 
 RULE = "media.inquiry"
 SECTIONS = ("identify", "request", "exclude")
-_SECTION = re.compile(r"\[(\w+)\]")
 _OUTLET = "outlet:"
 
 
@@ -45,23 +43,6 @@ def _lines(source: Traversable | Path) -> list[str]:
     return [line.strip() for line in source.read_text(encoding="utf-8").splitlines()]
 
 
-def _sections(lines: list[str]) -> dict[str, tuple[str, ...]]:
-    preamble: list[str] = []
-    sections: dict[str, list[str]] = {name: [] for name in SECTIONS}
-    current: list[str] | None = None
-    for line in lines:
-        header = _SECTION.fullmatch(line)
-        if header:
-            if header.group(1) not in sections:
-                raise ValueError(f"unknown section [{header.group(1)}] in media cues")
-            current = sections[header.group(1)]
-        elif current is None:
-            preamble.append(line)
-        else:
-            current.append(line)
-    return {name: (*preamble, *body) for name, body in sections.items()}
-
-
 def load_media_cues(outlets: str | Path | Traversable, cues: str | Path | Traversable) -> MediaCues:
     """Read an outlets file and a cues file (same formats as the bundled ones).
 
@@ -74,7 +55,9 @@ def load_media_cues(outlets: str | Path | Traversable, cues: str | Path | Traver
         for line in _lines(Path(outlets) if isinstance(outlets, str) else outlets)
         if line and not line.startswith("#")
     ]
-    sections = _sections(_lines(Path(cues) if isinstance(cues, str) else cues))
+    sections = read_sections(
+        _lines(Path(cues) if isinstance(cues, str) else cues), SECTIONS, "media cues"
+    )
     return MediaCues(tuple(dict.fromkeys(names)), sections)
 
 

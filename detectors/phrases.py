@@ -244,6 +244,38 @@ def read_lines(lines: Iterable[str]) -> tuple[list[str], dict[str, str]]:
     return entries, macros
 
 
+_SECTION = re.compile(r"\[(\w+)\]")
+
+
+def read_sections(
+    lines: Iterable[str], names: Sequence[str], what: str
+) -> dict[str, tuple[str, ...]]:
+    """The ``[section]`` lines of a data file (stripped), for each of ``names``; lines
+    before the first section (group definitions) are repeated in each.
+
+    Raises:
+        ValueError: A section not in ``names`` (the message names ``what`` file it is in
+            and the known sections).
+    """
+    preamble: list[str] = []
+    sections: dict[str, list[str]] = {name: [] for name in names}
+    current: list[str] | None = None
+    for raw in lines:
+        line = raw.strip()
+        header = _SECTION.fullmatch(line)
+        if header:
+            if header.group(1) not in sections:
+                raise ValueError(
+                    f"unknown section [{header.group(1)}] in {what}; use one of {', '.join(names)}"
+                )
+            current = sections[header.group(1)]
+        elif current is None:
+            preamble.append(line)
+        else:
+            current.append(line)
+    return {name: (*preamble, *body) for name, body in sections.items()}
+
+
 # --- Scanning: words through Aho-Corasick, phrases through triggered regexes -------------
 
 ALLOW = "allow"  # category of "!" lines: nothing inside such a match is reported

@@ -11,16 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from detectors.base import AccountState, AdminState, Context, Detector, Finding, Item, Severity
-from detectors.structural import _day, _label
-
-
-def on_district(address: str, domains: Sequence[str]) -> bool:
-    """Whether ``address`` is an e-mail on one of ``domains`` (or a sub-domain of one)."""
-    if "@" not in address:
-        return False
-    host = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
-    wanted = (d.strip().lstrip("@").lower() for d in domains if d.strip())
-    return any(host == d or host.endswith("." + d) for d in wanted)
+from detectors.structural import _day, _label, on_district
 
 
 class AcknowledgementDetector(Detector):

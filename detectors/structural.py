@@ -49,6 +49,15 @@ def _day(moment: datetime) -> str:
     return moment.astimezone(UTC).date().isoformat()
 
 
+def on_district(address: str, domains: Sequence[str]) -> bool:
+    """Whether ``address`` is an e-mail on one of ``domains`` (or a sub-domain of one)."""
+    if "@" not in address:
+        return False
+    host = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
+    wanted = (d.strip().lstrip("@").lower() for d in domains if d.strip())
+    return any(host == d or host.endswith("." + d) for d in wanted)
+
+
 def window_start(now: datetime, window: timedelta) -> datetime:
     """Return the start of the UTC-based review-window bucket that holds ``now``."""
     seconds = max(window.total_seconds(), 1.0)
@@ -259,16 +268,9 @@ class PersonalEmailDetector(Detector):
         contact = account.profile.contact_email if account.profile is not None else ""
         for address in (account.owner_email, contact):
             normal = address.strip().lower()
-            if normal and not self._on_district(normal, domains):
+            if normal and not on_district(normal, domains):
                 found.setdefault("email:" + normal, self._personal(account, normal))
         return list(found.values())
-
-    @staticmethod
-    def _on_district(address: str, domains: tuple[str, ...]) -> bool:
-        if "@" not in address:
-            return False
-        host = address.rsplit("@", 1)[1].rstrip(".")
-        return any(host == d or host.endswith("." + d) for d in domains)
 
     def _missing(self, account: AccountState) -> Finding:
         explanation = (

@@ -43,6 +43,7 @@ from detectors.phrases import (
     PhraseBook,
     accents_only,
     read_lines,
+    read_sections,
 )
 
 RULE = "wellbeing.self_harm"
@@ -90,7 +91,6 @@ _HIDDEN = "lookalike or hidden characters"
 _LEET = re.compile(r"[a-z][0-9@$!*#%][a-z]")
 _DOLLAR = re.compile(r"\$[a-z]")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_SECTION = re.compile(r"\[(\w+)\]")
 _QUOTES = (('"', '"'), ("\u201c", "\u201d"), ("\u00ab", "\u00bb"))
 
 
@@ -104,24 +104,7 @@ class WellbeingPhrases:
 def parse_sections(text: str) -> dict[str, tuple[str, ...]]:
     """The ``[section]`` lines of a wellbeing file; group lines before the first section
     are repeated in each. Unknown sections fail, naming the known ones."""
-    preamble: list[str] = []
-    sections: dict[str, list[str]] = {name: [] for name in SECTIONS}
-    current: list[str] | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        header = _SECTION.fullmatch(line)
-        if header:
-            if header.group(1) not in sections:
-                raise ValueError(
-                    f"unknown section [{header.group(1)}] in a wellbeing file; "
-                    f"use one of {', '.join(SECTIONS)}"
-                )
-            current = sections[header.group(1)]
-        elif current is None:
-            preamble.append(line)
-        else:
-            current.append(line)
-    return {name: (*preamble, *body) for name, body in sections.items()}
+    return read_sections(text.splitlines(), SECTIONS, "a wellbeing file")
 
 
 def load_wellbeing(directory: str | Path | Traversable) -> WellbeingPhrases:
