@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -16,11 +15,10 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors.langid import language_name
 from monitor.cli.base import Ctx, by_whom, main, pass_ctx, print_rows
 from monitor.core.domain import FlagStatus
 from monitor.core.settings import Settings
-from monitor.notify.digest import Week
+from monitor.notify.digest import Week, unchecked_by_language
 from monitor.records.lifecycle import NOTE_REQUIRED
 from monitor.records.record import (
     RecordError,
@@ -33,7 +31,7 @@ from monitor.records.record import (
     show_flag,
 )
 from monitor.storage.models import Account, Flag
-from monitor.storage.queries import covered_languages, photo_backlog, unchecked_languages
+from monitor.storage.queries import photo_backlog
 
 
 @main.group()
@@ -90,15 +88,8 @@ def not_checked_yet(session: Session, settings: Settings) -> list[str]:
         for a in paused
     ]
     week = Week.containing(datetime.now(UTC), settings.timezone)
-    covered = covered_languages(settings.detection.lexicon_dir)
-    unchecked: Counter[str] = Counter()
-    for counts in unchecked_languages(session, covered, week.start, week.end).values():
-        unchecked.update(counts)
-    if unchecked:
-        named = ", ".join(
-            f"{n} in {language_name(code)}"
-            for code, n in sorted(unchecked.items(), key=lambda pair: (-pair[1], pair[0]))
-        )
+    if unchecked := unchecked_by_language(session, settings.detection.lexicon_dir, week):
+        named = ", ".join(f"{n} in {name}" for name, n in unchecked)
         lines.append(
             f"Comments not checked for language this week ({week.label}; the word lists do "
             f"not cover their language, so read them as the review rule asks): {named}"

@@ -28,7 +28,7 @@ from monitor.core.domain import Role
 from monitor.core.settings import KNOWN, Settings
 from monitor.jobs.broker import in_process_worker, make_broker
 from monitor.jobs.tasks import Tasks
-from monitor.notify.digest import Week
+from monitor.notify.digest import Week, unchecked_by_language
 from monitor.records.acknowledge import acknowledge
 from monitor.registry import accounts as registry
 from monitor.registry.admins import import_directory
@@ -44,7 +44,6 @@ from monitor.storage.models import (
     Flag,
     OutboxItem,
 )
-from monitor.storage.queries import covered_languages, unchecked_languages
 
 # The bundled district, next to the package in a checkout (whatever the working folder).
 DEFAULT_DISTRICT = Path(__file__).resolve().parents[2] / "examples" / "sandbox-district"
@@ -196,18 +195,11 @@ def run_demo(settings: Settings, district: Path = DEFAULT_DISTRICT) -> DemoRepor
         report.new_digests = _count(app, DigestSent.id) - digests_before
     finally:
         worker.stop()
-    year, week, _ = at.astimezone(settings.timezone).isocalendar()
-    report.week = f"{year}-W{week:02d}"
+    week = Week.containing(at, settings.timezone)
+    report.week = week.label
     report.dead_letters = len(getattr(tasks.broker, "dead_letters", []))
-    week_bounds = Week.containing(at, settings.timezone)
-    covered = covered_languages(settings.detection.lexicon_dir)
     with app.sessions() as session:
-        total: Counter[str] = Counter()
-        for counts in unchecked_languages(
-            session, covered, week_bounds.start, week_bounds.end
-        ).values():
-            total.update(counts)
-        report.unchecked = [(language_name(code), n) for code, n in total.most_common()]
+        report.unchecked = unchecked_by_language(session, settings.detection.lexicon_dir, week)
         report.candidates = [
             f"{c.platform} {c.handle} ({c.source})"
             for c in session.scalars(select(Candidate).where(Candidate.status == "new"))

@@ -15,6 +15,7 @@ and accounts the platform refuses to serve (with what IT must grant), are listed
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from email.message import EmailMessage
@@ -211,6 +212,19 @@ def _by_language(counts: Counter[str]) -> list[tuple[str, int]]:
     """``(English name, count)``, most first, then by name."""
     named = Counter({language_name(code): n for code, n in counts.items()})
     return sorted(named.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def unchecked_by_language(
+    session: Session, lexicon_dir: str, week: Week, account_ids: Sequence[int] | None = None
+) -> list[tuple[str, int]]:
+    """``(English name, comments)`` first seen in ``week`` in a language the word lists of
+    ``lexicon_dir`` do not cover, summed over ``account_ids`` (``None``: every account), most
+    first, then by name: the digest's count, for the console, the CLI and the demo."""
+    covered = covered_languages(lexicon_dir)
+    total: Counter[str] = Counter()
+    for counts in unchecked_languages(session, covered, week.start, week.end, account_ids).values():
+        total.update(counts)
+    return _by_language(total)
 
 
 def _lines(

@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from detectors.rules import rule_name
+from monitor.access.links import Action, LinkError, is_used
 from monitor.access.scope import can
 from monitor.access.users import Person
 from monitor.core.app import App
@@ -306,3 +307,19 @@ def short_session(app: App) -> Iterator[Session]:
     """A transaction of its own, closed at once (SQLite takes its write lock at BEGIN)."""
     with app.sessions() as session, session.begin():
         yield session
+
+
+def check_link(ctx: Ctx, action: Action, instead: str = "") -> None:
+    """Refuse an e-mailed link when someone else is signed in, or when it was used (links
+    work once); ``instead`` ends the first message (", or act on the item in the console").
+
+    Raises:
+        LinkError: what to do, for the person who opened the link.
+    """
+    if ctx.person is not None and ctx.person.email != action.recipient:
+        raise LinkError(
+            f"This link was sent to someone else, and you are signed in as {ctx.person.email}. "
+            f"Open it from your own e-mail{instead}."
+        )
+    if is_used(ctx.db, action):
+        raise LinkError("This link has already been used; it works once.")

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from detectors.rules import flag_title
-from monitor.access.links import ACTIONS, Action, LinkError, is_used, mark_used, read_token
+from monitor.access.links import ACTIONS, Action, LinkError, mark_used, read_token
 from monitor.access.users import find
 from monitor.core.app import App
 from monitor.notify.routing import route
 from monitor.records.record import RecordError, change_flag, review_comment
 from monitor.storage.models import Account, Comment, Flag
-from monitor.web.core import MAX_ID, Ctx
+from monitor.web.core import MAX_ID, Ctx, check_link
 
 NOTE = "acknowledged from the alert e-mail link"
 NOT_YOURS = (
@@ -67,13 +67,7 @@ def _check(ctx: Ctx) -> Action:
     action = read_token(ctx.app.settings, ctx.request.path_params.get("token", ""), ctx.now)
     if not 0 < action.target <= MAX_ID:
         raise LinkError("This link is not valid. Sign in to the console instead.")
-    if ctx.person is not None and ctx.person.email != action.recipient:
-        raise LinkError(
-            f"This link was sent to someone else, and you are signed in as {ctx.person.email}. "
-            "Open it from your own e-mail, or act on the item in the console."
-        )
-    if is_used(ctx.db, action):
-        raise LinkError("This link has already been used; it works once.")
+    check_link(ctx, action, ", or act on the item in the console")
     return action
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 import connectors
-from monitor.access.links import Action, LinkError, is_used, mark_used, read_procedure_token
+from monitor.access.links import Action, LinkError, mark_used, read_procedure_token
 from monitor.access.scope import accounts_seen
 from monitor.core.procedure import KEY_POINTS, TITLE
 from monitor.core.settings import Settings
@@ -28,7 +28,7 @@ from monitor.records.acknowledge import acknowledge
 from monitor.registry.acknowledge import first_request, standing
 from monitor.registry.admins import admin_states, platform_list
 from monitor.storage.models import Account, AdminList
-from monitor.web.core import Ctx, not_found, path_id
+from monitor.web.core import Ctx, check_link, not_found, path_id
 
 
 def _owned(db: Session, email: str) -> list[Account]:
@@ -41,13 +41,7 @@ def _owned(db: Session, email: str) -> list[Account]:
 def _check(ctx: Ctx) -> tuple[Action, Account]:
     settings = ctx.app.settings
     action = read_procedure_token(settings, ctx.request.path_params.get("token", ""), ctx.now)
-    if ctx.person is not None and ctx.person.email != action.recipient:
-        raise LinkError(
-            f"This link was sent to someone else, and you are signed in as {ctx.person.email}. "
-            "Open it from your own e-mail."
-        )
-    if is_used(ctx.db, action):
-        raise LinkError("This link has already been used; it works once.")
+    check_link(ctx, action)
     account = ctx.db.get(Account, action.target)
     if account is None or account.owner_email.strip().lower() != action.recipient:
         raise LinkError(

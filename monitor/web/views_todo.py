@@ -11,7 +11,6 @@ language the word lists do not cover (to be read by a person, as the review rule
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,14 +18,12 @@ from sqlalchemy import case, func, select
 from starlette.responses import Response
 
 from detectors import SEVERITIES
-from detectors.langid import language_name
 from detectors.rules import flag_title, rule_name
 from monitor.access.scope import accounts_seen, can, flags_seen, is_it_job
 from monitor.core.domain import ACTIVE_FLAG, FlagStatus, Role
-from monitor.notify.digest import Week
+from monitor.notify.digest import Week, unchecked_by_language
 from monitor.registry.attestations import Due, due_attestations
 from monitor.storage.models import Account, Flag
-from monitor.storage.queries import covered_languages, unchecked_languages
 from monitor.web.core import Ctx
 from monitor.web.paging import paginate
 from monitor.web.views_discovery import waiting_count
@@ -83,16 +80,11 @@ def unchecked_this_week(ctx: Ctx) -> list[tuple[str, int]]:
     """``(language name, comments)`` first seen this ISO week in the person's accounts in a
     language the word lists do not cover, most first (as the weekly digest counts them)."""
     settings = ctx.app.settings
-    week = Week.containing(ctx.now, settings.timezone)
     ids = list(ctx.db.scalars(select(Account.id).where(accounts_seen(ctx.user))))
     if not ids:
         return []
-    covered = covered_languages(settings.detection.lexicon_dir)
-    total: Counter[str] = Counter()
-    for counts in unchecked_languages(ctx.db, covered, week.start, week.end, ids).values():
-        total.update(counts)
-    named = Counter({language_name(code): n for code, n in total.items()})
-    return sorted(named.items(), key=lambda pair: (-pair[1], pair[0]))
+    week = Week.containing(ctx.now, settings.timezone)
+    return unchecked_by_language(ctx.db, settings.detection.lexicon_dir, week, ids)
 
 
 def dashboard(ctx: Ctx) -> Response:
