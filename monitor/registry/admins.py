@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 import detectors
-from detectors.procedure import on_district
+from detectors.structural import on_district
 from monitor.storage import audit
 from monitor.storage.models import Account, AdminList, StaffMember, Supervisor, User
 
