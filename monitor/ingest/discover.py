@@ -169,15 +169,20 @@ def _names_us(hit: SearchHit, school: _Unit, district: _Unit | None) -> bool:
     return school.name.casefold() in words and district_named
 
 
-def _searcher(app: App, key: str, now: datetime) -> Any:
+def _search(
+    app: App, key: str, method: str, name: str, now: datetime, report: DiscoveryReport
+) -> Any:
+    """The search account ``key``'s ``method`` (None, reported, when it cannot search)."""
     with app.sessions() as session:
         account = session.scalars(select(Account).where(Account.key == key)).first()
-        if account is None:
-            return None
         try:
-            return connector_for(app, account, now)
+            searcher = connector_for(app, account, now) if account is not None else None
         except (CredentialsError, connectors.ConnectorError, connectors.UnknownPlatform):
-            return None
+            searcher = None
+    if searcher is None or not hasattr(searcher, method):
+        report.searches.append(f"{name}: the search account cannot search (check its id)")
+        return None
+    return getattr(searcher, method)
 
 
 def _youtube(
@@ -192,9 +197,8 @@ def _youtube(
     options = app.settings.discovery
     if not options.youtube_search_account or not options.youtube_search_units:
         return
-    searcher = _searcher(app, options.youtube_search_account, now)
-    if searcher is None or not hasattr(searcher, "search_channels"):
-        report.searches.append("YouTube: the search account cannot search (check its id)")
+    search = _search(app, options.youtube_search_account, "search_channels", "YouTube", now, report)
+    if search is None:
         return
     progress.stage("Searching YouTube", len(schools))
     for school in advancing(progress, schools):
@@ -212,9 +216,7 @@ def _youtube(
                 f"YouTube '{school.name}': not searched, the day's quota is kept for polls"
             )
             continue
-        _one_search(
-            app, searcher.search_channels, Platform.YOUTUBE, school, district, known, now, report
-        )
+        _one_search(app, search, Platform.YOUTUBE, school, district, known, now, report)
 
 
 def _x(
@@ -229,18 +231,15 @@ def _x(
     options = app.settings.discovery
     if not options.x_search_account or not options.x_searches:
         return
-    searcher = _searcher(app, options.x_search_account, now)
-    if searcher is None or not hasattr(searcher, "search_users"):
-        report.searches.append("X: the search account cannot search (check its id)")
+    search = _search(app, options.x_search_account, "search_users", "X", now, report)
+    if search is None:
         return
     progress.stage("Searching X", len(schools))
     for number, school in enumerate(advancing(progress, schools)):
         if number >= options.x_searches:
             report.searches.append(f"X '{school.name}': not searched, over x_searches")
             continue
-        if not _one_search(
-            app, searcher.search_users, Platform.X, school, district, known, now, report
-        ):
+        if not _one_search(app, search, Platform.X, school, district, known, now, report):
             return  # the access level does not allow it: no point asking again
 
 

@@ -245,15 +245,12 @@ def _text_items(session: Session, changes: Changes) -> list[detectors.TextItem]:
     return items
 
 
-def _urls(
-    items: Sequence[detectors.TextItem], images: Sequence[detectors.ImageItem], changes: Changes
-) -> dict[str, str]:
+def _urls(items: Sequence[detectors.TextItem], changes: Changes) -> dict[str, str]:
     urls = {f"post:{p.external_id}": p.url for p in changes.posts}
     urls.update({f"comment:{c.external_id}": c.url for c in changes.comments})
     urls.update(
         {i.id: urls.get(i.parent_id, "") for i in items if i.parent_id and i.id not in urls}
     )
-    urls.update({i.id: urls.get(i.post_id, "") for i in images})
     return urls
 
 
@@ -264,14 +261,13 @@ def detect_and_flag(
     now: datetime,
     changes: Changes | None = None,
     enabled: frozenset[str] | None = None,
-    images: Sequence[detectors.ImageItem] = (),
 ) -> list[Flag]:
     """Run the detectors over the account and what changed; write flags and outbox rows."""
     session.flush()
     settings = app.settings
     state = account_state(session, account, settings.procedure.version, settings.district_domains)
     items = _text_items(session, changes) if changes else []
-    roster, consents = ROSTER.get(session, app.settings) if items or images else (None, frozenset())
+    roster, consents = ROSTER.get(session, app.settings) if items else (None, frozenset())
     context = detection_context(
         app.settings,
         now,
@@ -281,9 +277,9 @@ def detect_and_flag(
         roster=roster,
         consents=consents,
     )
-    found = detectors.run([*items, *images], context, settings_suite(app.settings))
+    found = detectors.run(items, context, settings_suite(app.settings))
     findings = group(found, {item.id: item.text for item in items})
-    urls = _urls(items, images, changes) if changes else None
+    urls = _urls(items, changes) if changes else None
     return raise_flags(session, account, findings, now, urls, app.settings.group_window)
 
 

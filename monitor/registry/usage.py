@@ -122,13 +122,13 @@ def usage_day(platform: str, now: datetime) -> date:
 
 def record(session: Session, platform: str, now: datetime, requests: int, units: int) -> None:
     """Add to today's counters in one upsert (in the caller's transaction; race-free)."""
+    _add(session, platform, usage_day(platform, now), requests, units)
+
+
+def _add(session: Session, line: str, day: date, requests: int, units: int) -> None:
+    """Add to the ``line`` counters of ``day`` in one upsert."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = {
-        "platform": platform,
-        "day": usage_day(platform, now),
-        "requests": requests,
-        "units": units,
-    }
+    values = {"platform": line, "day": day, "requests": requests, "units": units}
     statement = insert(ApiUsage).values(**values)
     session.execute(
         statement.on_conflict_do_update(
@@ -140,17 +140,9 @@ def record(session: Session, platform: str, now: datetime, requests: int, units:
 
 def seconds_until_quota_resets(app: App, platform: str, now: datetime) -> float | None:
     """None while ``platform`` has quota left today; else seconds until the next quota day."""
+    left = units_left(app, platform, now)
     quota = daily_quota(platform)
-    if quota is None or quota.units is None:
-        return None
-    allowance = ALLOWANCE[platform](app.settings) if platform in ALLOWANCE else quota.units
-    with app.sessions() as session:
-        used = session.scalar(
-            select(ApiUsage.units).where(
-                ApiUsage.platform == platform, ApiUsage.day == usage_day(platform, now)
-            )
-        )
-    if (used or 0) + POLL_RESERVE_UNITS < allowance:
+    if left is None or left > 0 or quota is None:
         return None
     return quota.clock.seconds_to_midnight(now) + RESET_MARGIN.total_seconds()
 
@@ -159,21 +151,7 @@ def record_search(session: Session, platform: str, now: datetime, calls: int, un
     """Count discovery's searches on their own line (``<platform>.search``), on the platform's
     quota day, so the discovery budget can be read back; the units also go to ``platform``."""
     record(session, platform, now, calls, units)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = {
-        "platform": f"{platform}.search",
-        "day": usage_day(platform, now),
-        "requests": calls,
-        "units": units,
-    }
-    session.execute(
-        insert(ApiUsage)
-        .values(**values)
-        .on_conflict_do_update(
-            index_elements=["platform", "day"],
-            set_={"requests": ApiUsage.requests + calls, "units": ApiUsage.units + units},
-        )
-    )
+    _add(session, f"{platform}.search", usage_day(platform, now), calls, units)
 
 
 def spent_today(session: Session, platform: str, now: datetime, kind: str = "") -> tuple[int, int]:

@@ -115,10 +115,12 @@ def record_sent(
             time.sleep(pause * attempt)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's configuration: this code's migrations, run on ``engine`` when given."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
+    if engine is not None:
+        config.attributes["engine"] = engine
     return config
 
 
@@ -129,9 +131,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 @lru_cache(maxsize=1)
 def _scripts() -> ScriptDirectory:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config)
+    return ScriptDirectory.from_config(alembic_config())
 
 
 def code_heads() -> tuple[str, ...]:
