@@ -155,10 +155,7 @@ def deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) -
                 at=now,
                 fallback=routed.recipients[0],
             )
-        if (
-            flag.rule_id == WELLBEING
-            and not counsellor_for(app.settings, flag.account.org_unit).email
-        ):
+        if routed.counsellor is not None and not routed.counsellor.email:
             audit.record(
                 session,
                 audit.SYSTEM,
