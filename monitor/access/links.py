@@ -58,7 +58,10 @@ class Action:
         return hashlib.sha256(self.token.encode()).hexdigest()
 
 
-def _serializer(settings: Settings, salt: str = "hallwatch-action") -> URLSafeSerializer:
+_ACTION_SALT = "hallwatch-action"
+
+
+def _serializer(settings: Settings, salt: str) -> URLSafeSerializer:
     # Signed with the current key; links signed with a previous key (previous_secret_keys,
     # during a key rotation) still open. itsdangerous takes the newest key last. Each kind
     # of link has its own salt, so a token of one kind never opens a page of another.
@@ -71,8 +74,30 @@ def make_token(
 ) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
+    return _dump(settings, _ACTION_SALT, recipient, action, target, expires)
+
+
+def _dump(
+    settings: Settings, salt: str, recipient: str, action: str, target: int, expires: datetime
+) -> str:
     payload = [recipient.strip().lower(), action, int(target), int(expires.timestamp())]
-    return str(_serializer(settings).dumps(payload))
+    return str(_serializer(settings, salt).dumps(payload))
+
+
+def _load(settings: Settings, salt: str, token: str, invalid: str) -> Action:
+    """The action a token of ``salt``'s kind carries, not yet checked for kind or expiry.
+
+    Raises:
+        LinkError: ``invalid``, when the token is tampered or malformed.
+    """
+    try:
+        if len(token) > MAX_TOKEN:
+            raise ValueError("too long")
+        recipient, action, target, expires = _serializer(settings, salt).loads(token)
+        when = datetime.fromtimestamp(int(expires), tz=UTC)
+        return Action(str(recipient), action, int(target), when, token)
+    except (BadSignature, ValueError, TypeError, OverflowError, OSError):
+        raise LinkError(invalid) from None
 
 
 def link_expiry(settings: Settings, raised: datetime) -> datetime:
@@ -93,25 +118,21 @@ def read_token(settings: Settings, token: str, now: datetime) -> Action:
     Raises:
         LinkError: tampered or malformed, or expired.
     """
-    try:
-        if len(token) > MAX_TOKEN:
-            raise ValueError("too long")
-        recipient, action, target, expires = _serializer(settings).loads(token)
-        when = datetime.fromtimestamp(int(expires), tz=UTC)
-        target = int(target)
-    except (BadSignature, ValueError, TypeError, OverflowError, OSError):
-        raise LinkError(
-            "This link is not valid: it may have been cut short or changed. Open the alert "
-            "e-mail again, or sign in to the console."
-        ) from None
-    if action not in ACTIONS:
+    found = _load(
+        settings,
+        _ACTION_SALT,
+        token,
+        "This link is not valid: it may have been cut short or changed. Open the alert "
+        "e-mail again, or sign in to the console.",
+    )
+    if found.action not in ACTIONS:
         raise LinkError("This link is not valid. Sign in to the console instead.")
-    if now >= when:
+    if now >= found.expires:
         raise LinkError(
-            f"This link expired on {when:%Y-%m-%d %H:%M} UTC. Sign in to the console to do "
-            "this instead."
+            f"This link expired on {found.expires:%Y-%m-%d %H:%M} UTC. Sign in to the console "
+            "to do this instead."
         )
-    return Action(str(recipient), action, target, when, token)
+    return found
 
 
 def is_used(session: Session, action: Action | SignIn) -> bool:
@@ -260,8 +281,7 @@ def procedure_expiry(settings: Settings, asked: datetime) -> datetime:
 
 def procedure_url(settings: Settings, recipient: str, account_id: int, expires: datetime) -> str:
     """The one-time link with which ``recipient``, as owner of the account, acknowledges."""
-    payload = [recipient.strip().lower(), PROCEDURE, int(account_id), int(expires.timestamp())]
-    token = str(_serializer(settings, _PROCEDURE_SALT).dumps(payload))
+    token = _dump(settings, _PROCEDURE_SALT, recipient, PROCEDURE, account_id, expires)
     return f"{settings.web.base_url}/p/{token}"
 
 
@@ -271,22 +291,18 @@ def read_procedure_token(settings: Settings, token: str, now: datetime) -> Actio
     Raises:
         LinkError: tampered, malformed or expired.
     """
-    try:
-        if len(token) > MAX_TOKEN:
-            raise ValueError("too long")
-        recipient, action, target, expires = _serializer(settings, _PROCEDURE_SALT).loads(token)
-        when = datetime.fromtimestamp(int(expires), tz=UTC)
-        target = int(target)
-    except (BadSignature, ValueError, TypeError, OverflowError, OSError):
-        raise LinkError(
-            "This link is not valid: it may have been cut short or changed. Open the e-mail "
-            "from Hallwatch again, or ask your supervisor to send a new one."
-        ) from None
-    if action != PROCEDURE:
+    found = _load(
+        settings,
+        _PROCEDURE_SALT,
+        token,
+        "This link is not valid: it may have been cut short or changed. Open the e-mail "
+        "from Hallwatch again, or ask your supervisor to send a new one.",
+    )
+    if found.action != PROCEDURE:
         raise LinkError("This link is not valid. Ask your supervisor to send a new one.")
-    if now >= when:
+    if now >= found.expires:
         raise LinkError(
-            f"This link expired on {when:%Y-%m-%d %H:%M} UTC. Hallwatch sends a new one with "
-            "its next weekly reminder, or your supervisor can send one now."
+            f"This link expired on {found.expires:%Y-%m-%d %H:%M} UTC. Hallwatch sends a new "
+            "one with its next weekly reminder, or your supervisor can send one now."
         )
-    return Action(str(recipient), action, target, when, token)
+    return found

@@ -101,6 +101,12 @@ def may_reveal(session: Session, person: Person, flag: Flag) -> bool:
     return person.role in CARE_ROLES or not is_care_subject(session, flag)
 
 
+def rules_counted(role: str) -> ColumnElement[bool]:
+    """Flags ``role`` may count even where it sees every account (a district-wide digest):
+    signs of self-harm only for CARE_ROLES, as the consoles of the others do not list them."""
+    return true() if role in CARE_ROLES else Flag.rule_id.not_in(sorted(CARE_RULES))
+
+
 def accounts_seen(person: Person) -> ColumnElement[bool]:
     if person.role in (Role.ADMIN, Role.AUDITOR, Role.IT):
         return true()

@@ -21,7 +21,7 @@ from monitor.access.links import procedure_expiry, procedure_url
 from monitor.core.app import App
 from monitor.core.procedure import KEY_POINTS, TITLE
 from monitor.notify.base import DeliveryError, Notifier
-from monitor.notify.outbox import delivery_row, send_once
+from monitor.notify.outbox import delivery_row, mark_delivered, send_once, unsent
 from monitor.notify.render import email, render
 from monitor.registry.acknowledge import REQUEST_KIND, owners_without, request_key, standing
 from monitor.storage import audit
@@ -111,7 +111,7 @@ class RequestJob:
     def lock(self, session: Session) -> list[Delivery]:
         person = recipient_of(self._item(session).dedup_key)
         row = delivery_row(session, self.outbox_id, person, self.channel, lock=True)
-        return [] if row.status == "delivered" else [row]
+        return unsent([row])
 
     def render(self, session: Session) -> tuple[EmailMessage, str, str]:
         item = self._item(session)
@@ -138,8 +138,7 @@ class RequestJob:
 
     def sent(self, session: Session, rows: list[Delivery], location: str, now: datetime) -> None:
         item = session.get_one(OutboxItem, self.outbox_id, with_for_update=True)
-        for row in rows:
-            row.status, row.delivered_at, row.location = "delivered", now, location
+        mark_delivered(rows, location, now)
         item.status, item.sent_at, item.last_error = "sent", now, ""
         item.attempts += 1
         person = recipient_of(item.dedup_key)

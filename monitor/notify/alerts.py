@@ -20,7 +20,7 @@ from monitor.core.app import App
 from monitor.core.display import local_time
 from monitor.core.settings import Settings
 from monitor.notify.base import Notifier
-from monitor.notify.outbox import delivery_row, send_once
+from monitor.notify.outbox import delivery_row, mark_delivered, send_each, unsent
 from monitor.notify.render import SEVERITY_WORDS, email, render
 from monitor.notify.routing import WELLBEING, chat_targets, route
 from monitor.registry.counsellors import HOW_TO_SET, counsellor_for
@@ -115,8 +115,7 @@ class AlertJob:
         self.what = f"delivery {delivery_id}"
 
     def lock(self, session: Session) -> list[Delivery]:
-        row = session.get_one(Delivery, self.delivery_id, with_for_update=True)
-        return [] if row.status == "delivered" else [row]
+        return unsent([session.get_one(Delivery, self.delivery_id, with_for_update=True)])
 
     def render(self, session: Session) -> tuple[EmailMessage, str, str]:
         row = session.get_one(Delivery, self.delivery_id)
@@ -125,8 +124,8 @@ class AlertJob:
         return alert_message(self.app, flag, row.recipient, row.outbox_id), row.recipient, name
 
     def sent(self, session: Session, rows: list[Delivery], location: str, now: datetime) -> None:
+        mark_delivered(rows, location, now)
         for row in rows:
-            row.status, row.delivered_at, row.location = "delivered", now, location
             audit.record(
                 session,
                 audit.SYSTEM,
@@ -155,10 +154,7 @@ def deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) -
                 at=now,
                 fallback=routed.recipients[0],
             )
-        if (
-            flag.rule_id == WELLBEING
-            and not counsellor_for(app.settings, flag.account.org_unit).email
-        ):
+        if routed.counsellor is not None and not routed.counsellor.email:
             audit.record(
                 session,
                 audit.SYSTEM,
@@ -171,8 +167,4 @@ def deliver_alert(app: App, outbox_id: int, now: datetime, notifier: Notifier) -
         targets = [(r, notifier) for r in routed.recipients] + chat_targets(app)
         pending = [(delivery_row(session, outbox_id, r, n.channel).id, n) for r, n in targets]
         flag_id = flag.id
-    return [
-        delivery_id
-        for delivery_id, channel in pending
-        if not send_once(app, AlertJob(app, delivery_id, flag_id), channel, now)
-    ]
+    return send_each(app, pending, lambda delivery_id: AlertJob(app, delivery_id, flag_id), now)

@@ -22,15 +22,16 @@ from email.message import EmailMessage
 from pathlib import Path
 from statistics import median
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from detectors.langid import language_name
 from detectors.rules import flag_title, rule_name
+from monitor.access.scope import rules_counted
 from monitor.core.app import App
 from monitor.core.display import local_time
-from monitor.core.domain import ACTIVE_FLAG, CARE_ROLES, CARE_RULES, Role
+from monitor.core.domain import ACTIVE_FLAG, Role
 from monitor.notify.base import DeliveryError, Notifier
 from monitor.notify.outbox import send_once
 from monitor.notify.render import email, render
@@ -55,6 +56,7 @@ from monitor.storage.queries import (
 )
 
 DISTRICT_ROLES = (Role.COMMUNICATIONS, Role.IT)
+ALL_RULES: ColumnElement[bool] = true()  # count the flags of every rule
 OPEN = ACTIVE_FLAG
 INCIDENT_RULES = ("pii.student", "language.prohibited")
 TREND_WEEKS = 6
@@ -149,12 +151,12 @@ def accounts_in_scope(session: Session, supervisor: Supervisor) -> list[Account]
 
 
 def _count_open_flags(
-    session: Session, lines: dict[int, AccountLine], hidden: frozenset[str] = frozenset()
+    session: Session, lines: dict[int, AccountLine], rules: ColumnElement[bool]
 ) -> None:
     rows = session.execute(
         select(Flag.account_id, Flag.rule_id, func.count())
         .where(Flag.account_id.in_(list(lines)), Flag.status.in_(OPEN))
-        .where(Flag.rule_id.not_in(sorted(hidden)))
+        .where(rules)
         .group_by(Flag.account_id, Flag.rule_id)
     )
     for account_id, rule_id, n in rows:
@@ -234,17 +236,16 @@ def _lines(
     now: datetime,
     window: timedelta,
     covered: frozenset[str] = frozenset(),
-    hidden: frozenset[str] = frozenset(),
+    rules: ColumnElement[bool] = ALL_RULES,
 ) -> list[AccountLine]:
-    """Each account's line; flags of the ``hidden`` rules are left out (see
-    :func:`digest_context`)."""
+    """Each account's line; only flags matching ``rules`` count (see :func:`digest_context`)."""
     lines = {a.id: AccountLine(a) for a in accounts}
     if lines:
         for account_id, counts in unchecked_languages(
             session, covered, week.start, week.end, list(lines)
         ).items():
             lines[account_id].unchecked = counts
-        _count_open_flags(session, lines, hidden)
+        _count_open_flags(session, lines, rules)
         _review_times(session, lines, week, window)
         _count_overdue(session, lines, now - window)
         _count_incidents(session, lines, week)
@@ -254,7 +255,7 @@ def _lines(
 
 
 def trend(
-    session: Session, account_ids: list[int], week: Week, hidden: frozenset[str] = frozenset()
+    session: Session, account_ids: list[int], week: Week, rules: ColumnElement[bool] = ALL_RULES
 ) -> list[tuple[str, int]]:
     """Flags first seen in each of the last six ISO weeks (oldest first), one query."""
     weeks = [week.back(n) for n in range(TREND_WEEKS - 1, -1, -1)]
@@ -264,7 +265,7 @@ def trend(
             Flag.account_id.in_(account_ids),
             Flag.first_seen_at >= weeks[0].start,
             Flag.first_seen_at < week.end,
-            Flag.rule_id.not_in(sorted(hidden)),
+            rules,
         )
     )
     zone = week.start.tzinfo
@@ -298,7 +299,7 @@ def chart(points: list[tuple[str, int]]) -> dict[str, object]:
 
 
 def pending_alerts(
-    session: Session, account_ids: list[int], zone: tzinfo, hidden: frozenset[str] = frozenset()
+    session: Session, account_ids: list[int], zone: tzinfo, rules: ColumnElement[bool] = ALL_RULES
 ) -> list[dict[str, object]]:
     """Alerts about these accounts still waiting in the outbox (bounded)."""
     rows = session.execute(
@@ -306,7 +307,7 @@ def pending_alerts(
         .join(Flag, OutboxItem.flag_id == Flag.id)
         .join(Account, Flag.account_id == Account.id)
         .where(OutboxItem.status == "pending", Flag.account_id.in_(account_ids))
-        .where(Flag.rule_id.not_in(sorted(hidden)))
+        .where(rules)
         .order_by(OutboxItem.created_at, OutboxItem.id)
         .limit(PENDING_LIMIT)
     )
@@ -336,9 +337,9 @@ def digest_context(
     # Signs of self-harm are for the principal, a counsellor and an administrator only: the
     # district-wide digests of communications and IT do not even count them (as their
     # console does not list them).
-    hidden = frozenset() if supervisor.role in CARE_ROLES else CARE_RULES
+    rules = rules_counted(supervisor.role)
     lines = _lines(
-        session, accounts_in_scope(session, supervisor), week, now, window, covered, hidden
+        session, accounts_in_scope(session, supervisor), week, now, window, covered, rules
     )
     ids = [ln.account.id for ln in lines]
     unchecked: Counter[str] = sum((ln.unchecked for ln in lines), Counter())
@@ -388,8 +389,8 @@ def digest_context(
         "unchecked": _by_language(unchecked),
         "total_open": sum(ln.problems for ln in lines),
         "total_overdue": sum(ln.overdue for ln in lines),
-        "chart": chart(trend(session, ids, week, hidden)),
-        "pending": pending_alerts(session, ids, zone, hidden),
+        "chart": chart(trend(session, ids, week, rules)),
+        "pending": pending_alerts(session, ids, zone, rules),
     }
 
 

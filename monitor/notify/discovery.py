@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from monitor.core.app import App
 from monitor.notify.base import DeliveryError, Notifier
-from monitor.notify.outbox import delivery_row, send_once
+from monitor.notify.outbox import delivery_row, mark_delivered, send_once, unsent
 from monitor.notify.render import email, render
 from monitor.storage import audit
 from monitor.storage.models import Candidate, Delivery, OutboxItem, Supervisor
@@ -91,7 +91,7 @@ class DiscoveryJob:
         if item.status == "sent":
             return []
         row = delivery_row(session, self.outbox_id, supervisor.email, self.channel, lock=True)
-        return [] if row.status == "delivered" else [row]
+        return unsent([row])
 
     def render(self, session: Session) -> tuple[EmailMessage, str, str]:
         item, supervisor = self._supervisor(session)
@@ -115,8 +115,7 @@ class DiscoveryJob:
 
     def sent(self, session: Session, rows: list[Delivery], location: str, now: datetime) -> None:
         item, supervisor = self._supervisor(session)
-        for row in rows:
-            row.status, row.delivered_at, row.location = "delivered", now, location
+        mark_delivered(rows, location, now)
         item.status, item.sent_at, item.last_error = "sent", now, ""
         audit.record(
             session,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from monitor.core.app import App
 from monitor.notify.alerts import links_for, plain, what_to_do
 from monitor.notify.base import DeliveryError, Notifier
-from monitor.notify.outbox import delivery_row, send_once
+from monitor.notify.outbox import delivery_row, mark_delivered, send_once, unsent
 from monitor.notify.render import email, render
 from monitor.notify.routing import chat_targets, route
 from monitor.storage import audit
@@ -88,7 +88,7 @@ class GroupJob:
 
     def lock(self, session: Session) -> list[Delivery]:
         rows = [delivery_row(session, i, self.recipient, self.channel, lock=True) for i in self.ids]
-        return [row for row in rows if row.status != "delivered"]
+        return unsent(rows)
 
     def render(self, session: Session) -> tuple[EmailMessage, str, str]:
         rows = self.lock(session)  # already locked by this transaction: no second wait
@@ -100,8 +100,7 @@ class GroupJob:
 
     def sent(self, session: Session, rows: list[Delivery], location: str, now: datetime) -> None:
         flag_ids = [session.get_one(OutboxItem, r.outbox_id).flag_id for r in rows]
-        for row in rows:
-            row.status, row.delivered_at, row.location = "delivered", now, location
+        mark_delivered(rows, location, now)
         audit.record(
             session,
             audit.SYSTEM,

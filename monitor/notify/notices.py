@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 import connectors
 from monitor.core.app import App
 from monitor.notify.base import Notifier
-from monitor.notify.outbox import delivery_row, send_once
+from monitor.notify.outbox import delivery_row, mark_delivered, send_each, unsent
 from monitor.notify.render import email, render
 from monitor.notify.routing import chat_targets, it_route
 from monitor.storage import audit
@@ -84,8 +84,7 @@ class NoticeJob:
         self.what = f"notice delivery {delivery_id}"
 
     def lock(self, session: Session) -> list[Delivery]:
-        row = session.get_one(Delivery, self.delivery_id, with_for_update=True)
-        return [] if row.status == "delivered" else [row]
+        return unsent([session.get_one(Delivery, self.delivery_id, with_for_update=True)])
 
     def render(self, session: Session) -> tuple[EmailMessage, str, str]:
         row = session.get_one(Delivery, self.delivery_id)
@@ -94,8 +93,8 @@ class NoticeJob:
         return notice_message(self.app, session, item, row.recipient), row.recipient, name
 
     def sent(self, session: Session, rows: list[Delivery], location: str, now: datetime) -> None:
+        mark_delivered(rows, location, now)
         for row in rows:
-            row.status, row.delivered_at, row.location = "delivered", now, location
             audit.record(
                 session,
                 audit.SYSTEM,
@@ -114,8 +113,4 @@ def deliver_notice(app: App, outbox_id: int, now: datetime, notifier: Notifier) 
         routed = it_route(session, app)
         targets = [(r, notifier) for r in routed.recipients] + chat_targets(app)
         pending = [(delivery_row(session, outbox_id, r, n.channel).id, n) for r, n in targets]
-    return [
-        delivery_id
-        for delivery_id, channel in pending
-        if not send_once(app, NoticeJob(app, delivery_id), channel, now)
-    ]
+    return send_each(app, pending, lambda delivery_id: NoticeJob(app, delivery_id), now)

@@ -15,6 +15,7 @@ A :class:`Job` says what one message is; the engine does the rest, the same way 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
@@ -82,6 +83,29 @@ def send_once(app: App, job: Job, notifier: Notifier, now: datetime) -> bool:
 
     record_sent(app.sessions, again, job.what)
     return True
+
+
+def send_each(
+    app: App, pending: list[tuple[int, Notifier]], job: Callable[[int], Job], now: datetime
+) -> list[int]:
+    """Send ``job(delivery_id)`` on its channel for each pending delivery row; the ids of
+    those not delivered (recorded on their rows, to be retried)."""
+    return [
+        delivery_id
+        for delivery_id, channel in pending
+        if not send_once(app, job(delivery_id), channel, now)
+    ]
+
+
+def unsent(rows: list[Delivery]) -> list[Delivery]:
+    """The (locked) delivery rows not delivered yet: what a job's ``lock`` returns."""
+    return [row for row in rows if row.status != "delivered"]
+
+
+def mark_delivered(rows: list[Delivery], location: str, now: datetime) -> None:
+    """Record delivery rows delivered at ``location`` (a job's ``sent``; it audits)."""
+    for row in rows:
+        row.status, row.delivered_at, row.location = "delivered", now, location
 
 
 def delivery_row(

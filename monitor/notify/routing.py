@@ -19,7 +19,7 @@ from monitor.core.app import App
 from monitor.core.domain import Role
 from monitor.notify.base import FileNotifier, Notifier
 from monitor.notify.channels import SlackNotifier, SmtpNotifier, TeamsNotifier, WebhookNotifier
-from monitor.registry.counsellors import counsellor_for
+from monitor.registry.counsellors import Counsellor, counsellor_for
 from monitor.storage.models import Account, Flag, Supervisor
 
 WELLBEING = "wellbeing.self_harm"
@@ -31,6 +31,8 @@ class Route:
 
     recipients: tuple[str, ...]
     reason: str
+    # For signs of self-harm: the counsellor contact looked up (its email "" when none).
+    counsellor: Counsellor | None = None
 
 
 def _role_emails(session: Session, role: str) -> list[str]:
@@ -42,6 +44,7 @@ def route(session: Session, app: App, flag: Flag) -> Route:
     settings = app.settings
     account: Account = flag.account
     people: list[str] = []
+    counsellor = None
     if flag.rule_id == "media.inquiry":
         people += [
             settings.delivery.communications_email,
@@ -54,23 +57,25 @@ def route(session: Session, app: App, flag: Flag) -> Route:
     if flag.rule_id == WELLBEING:
         if account.supervisor is None:  # a principal must hear of it: the district's desk
             people.append(settings.delivery.fallback_email)
-        people.append(counsellor_for(settings, account.org_unit).email)
-    unique = tuple(dict.fromkeys(p.lower() for p in people if p))
-    if unique:
-        return Route(unique, "routed")
-    fallback = settings.delivery.fallback_email or settings.delivery.from_address
-    return Route((fallback.lower(),), "fallback")
+        counsellor = counsellor_for(settings, account.org_unit)
+        people.append(counsellor.email)
+    return _to(app, people, counsellor)
 
 
 def it_route(session: Session, app: App) -> Route:
     """IT only: the IT address and IT-role supervisors (a notice about the platforms, such
     as a usage cap, concerns no one account's supervisor); else the fallback address."""
-    delivery = app.settings.delivery
-    people = [delivery.it_email, *_role_emails(session, Role.IT)]
+    return _to(app, [app.settings.delivery.it_email, *_role_emails(session, Role.IT)])
+
+
+def _to(app: App, people: list[str], counsellor: Counsellor | None = None) -> Route:
+    """``people`` once each (lower case, blanks dropped); none: the fallback address."""
     unique = tuple(dict.fromkeys(p.lower() for p in people if p))
     if unique:
-        return Route(unique, "routed")
-    return Route(((delivery.fallback_email or delivery.from_address).lower(),), "fallback")
+        return Route(unique, "routed", counsellor)
+    delivery = app.settings.delivery
+    fallback = delivery.fallback_email or delivery.from_address
+    return Route((fallback.lower(),), "fallback", counsellor)
 
 
 def _operational(dedup_key: str) -> bool:
